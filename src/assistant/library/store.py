@@ -1,0 +1,540 @@
+"""The reference library (范文库): Chroma vectors + BM25, kept in step; add, remove, list, search."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from assistant.config import Settings
+from assistant.library.chunking import embedding_text
+from assistant.library.embeddings import CachedEmbedder, make_embedder
+from assistant.library.ingest import PreparedDoc, expand_paths, prepare_bytes
+from assistant.library.loaders import LoadError
+from assistant.library.tokenize import tokenize
+from assistant.models import (
+    Chunk,
+    DocRecord,
+    IngestAdded,
+    IngestDuplicate,
+    IngestFailed,
+    IngestReport,
+    SearchHit,
+    SpeechDoc,
+)
+
+#: progress(done, total, message): done/total in characters of text to embed.
+Progress = Callable[[int, int, str], None]
+
+_SAFE_EXTS = {".txt", ".md", ".markdown", ".docx", ".pdf"}
+
+
+class LibraryError(Exception):
+    """A library operation failed; the message is for the user (Chinese)."""
+
+
+class EmbeddingMismatchError(LibraryError):
+    """The library was indexed with another embedding model than the one configured."""
+
+
+@dataclass
+class AddOutcome:
+    """Result of adding one prepared document."""
+
+    doc_id: str
+    title: str
+    chunks: int
+    duplicate: bool
+
+
+class _Bm25Index:
+    """BM25 over all chunks, rebuilt when the library's revision changes."""
+
+    def __init__(self) -> None:
+        self.revision: object = None
+        self.ids: list[str] = []
+        self.metas: list[dict] = []
+        self.texts: list[str] = []
+        self.retriever = None
+        self._token_cache: dict[str, list[str]] = {}
+
+    def rebuild(self, ids: list[str], texts: list[str], metas: list[dict], revision: object) -> None:
+        import bm25s
+
+        tokens = []
+        cache = {}
+        for cid, meta, text in zip(ids, metas, texts, strict=True):
+            key = cid + "|" + hashlib.md5(text.encode("utf-8")).hexdigest()
+            toks = self._token_cache.get(key)
+            if toks is None:
+                toks = tokenize(embedding_text(_chunk_from_meta(cid, text, meta)))
+            cache[key] = toks
+            tokens.append(toks or ["<empty>"])
+        self._token_cache = cache
+        self.ids, self.metas, self.texts = ids, metas, texts
+        if ids:
+            retriever = bm25s.BM25()
+            retriever.index(tokens, show_progress=False)
+            self.retriever = retriever
+        else:
+            self.retriever = None
+        self.revision = revision
+
+    def scores(self, query: str) -> np.ndarray:
+        if self.retriever is None:
+            return np.zeros(0, dtype=np.float32)
+        toks = tokenize(query)
+        if not toks:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return np.asarray(self.retriever.get_scores(toks), dtype=np.float32)
+
+
+def _chunk_meta(chunk: Chunk, prepared: PreparedDoc, original: str, added_at: str) -> dict:
+    return {
+        "doc_id": chunk.doc_id,
+        "title": chunk.title,
+        "kind": chunk.kind,
+        "section": chunk.section,
+        "role": chunk.role,
+        "point_index": chunk.point_index,
+        "filename": prepared.filename,
+        "source_format": prepared.loaded.source_format,
+        "doc_chars": prepared.chars,
+        "original": original,
+        "added_at": added_at,
+    }
+
+
+def _chunk_from_meta(chunk_id: str, text: str, meta: dict) -> Chunk:
+    return Chunk(
+        chunk_id=chunk_id,
+        doc_id=meta.get("doc_id", ""),
+        title=meta.get("title", ""),
+        kind=meta.get("kind", ""),
+        section=meta.get("section", ""),
+        role=meta.get("role", "other"),
+        point_index=int(meta.get("point_index", 0)),
+        text=text,
+    )
+
+
+def _where(role: str | None, kind: str | None, doc_ids: list[str] | None = None) -> dict | None:
+    clauses: list[dict] = []
+    if role:
+        clauses.append({"role": role})
+    if kind:
+        clauses.append({"kind": kind})
+    if doc_ids:
+        clauses.append({"doc_id": {"$in": doc_ids}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def make_chroma_client(settings: Settings):
+    """PersistentClient under the data dir, or HttpClient when ASSISTANT_CHROMA_URL is set."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        from urllib.parse import urlparse
+
+        url = urlparse(settings.chroma_url)
+        if not url.hostname:
+            raise LibraryError(
+                f"ASSISTANT_CHROMA_URL={settings.chroma_url!r} 格式不对，应为 http://主机:端口，例如 http://127.0.0.1:8001"
+            )
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 80),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as e:
+            raise LibraryError(
+                f"无法连接 Chroma 服务 {settings.chroma_url}：请确认服务已启动（chroma run --path 目录 --port 端口），"
+                "或清空 ASSISTANT_CHROMA_URL 改用本地存储。"
+            ) from e
+    path = Path(settings.data_dir) / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class Library:
+    """Chroma collection (cosine) + BM25 index + files under the data dir."""
+
+    def __init__(self, settings: Settings, embedder: CachedEmbedder, client=None):
+        self.settings = settings
+        self.embedder = embedder
+        self.data_dir = Path(settings.data_dir)
+        self.client = client if client is not None else make_chroma_client(settings)
+        self._lock = threading.RLock()
+        self._bm25 = _Bm25Index()
+        self._collection = self.client.get_or_create_collection(
+            settings.collection,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embedding_id": embedder.id, "rev": 0},
+            embedding_function=None,
+        )
+
+    @classmethod
+    def open(cls, settings: Settings) -> Library:
+        """The library configured by settings (local files or a Chroma server)."""
+        return cls(settings, make_embedder(settings))
+
+    # ------------------------------------------------------------ state
+
+    def _meta(self) -> dict:
+        col = self.client.get_collection(self.settings.collection, embedding_function=None)
+        self._collection = col
+        return dict(col.metadata or {})
+
+    @property
+    def indexed_with(self) -> str:
+        """Embedding model id the stored vectors were made with."""
+        return str(self._meta().get("embedding_id", ""))
+
+    def embedding_mismatch(self) -> str | None:
+        """A Chinese explanation when the configured embedder differs from the stored vectors."""
+        stored = self.indexed_with
+        if stored and stored != self.embedder.id and self._collection.count() > 0:
+            return (
+                f"范文库的向量是用“{stored}”生成的，当前设置的向量模型是“{self.embedder.id}”。"
+                "不同模型的向量不能混在一起检索。请执行 `assistant reindex`（或在页面上点“重建索引”）"
+                "用当前模型重建索引（原文已保存，无需重新上传）；或把 ASSISTANT_EMBEDDING_BACKEND / "
+                "ASSISTANT_EMBEDDING_MODEL 改回原来的设置。"
+            )
+        return None
+
+    def _check_embedder(self) -> None:
+        msg = self.embedding_mismatch()
+        if msg:
+            raise EmbeddingMismatchError(msg)
+
+    def _bump_revision(self) -> None:
+        meta = self._meta()
+        meta["rev"] = int(meta.get("rev", 0)) + 1
+        meta["embedding_id"] = self.embedder.id
+        self._collection.modify(metadata=meta)
+
+    def chunk_count(self) -> int:
+        """Number of chunks in the library."""
+        return self._collection.count()
+
+    # ------------------------------------------------------------ documents
+
+    def _all_rows(self, include_documents: bool = False) -> tuple[list[str], list[dict], list[str]]:
+        include = ["metadatas", "documents"] if include_documents else ["metadatas"]
+        ids: list[str] = []
+        metas: list[dict] = []
+        docs: list[str] = []
+        total = self._collection.count()
+        page = 2000
+        for offset in range(0, total, page):
+            got = self._collection.get(include=include, limit=page, offset=offset)
+            ids += got["ids"]
+            metas += [dict(m or {}) for m in got["metadatas"]]
+            if include_documents:
+                docs += list(got["documents"])
+        return ids, metas, docs
+
+    def list_documents(self) -> list[DocRecord]:
+        """Documents in the library, newest first."""
+        records: dict[str, DocRecord] = {}
+        _, metas, _ = self._all_rows()
+        for m in metas:
+            doc_id = m.get("doc_id", "")
+            rec = records.get(doc_id)
+            if rec is None:
+                records[doc_id] = DocRecord(
+                    doc_id=doc_id,
+                    title=m.get("title", ""),
+                    kind=m.get("kind", ""),
+                    filename=m.get("filename", ""),
+                    source_format=m.get("source_format", ""),
+                    chars=int(m.get("doc_chars", 0)),
+                    chunks=1,
+                    added_at=m.get("added_at", ""),
+                    original=m.get("original", ""),
+                )
+            else:
+                rec.chunks += 1
+        return sorted(records.values(), key=lambda r: (r.added_at, r.title), reverse=True)
+
+    def has_document(self, doc_id: str) -> bool:
+        """Whether a document with this id is stored."""
+        got = self._collection.get(where={"doc_id": doc_id}, limit=1, include=[])
+        return bool(got["ids"])
+
+    def get_document(self, doc_id: str) -> SpeechDoc | None:
+        """The parsed document saved at ingest time."""
+        path = self.data_dir / "docs" / f"{doc_id}.json"
+        if not path.exists():
+            return None
+        return SpeechDoc.model_validate_json(path.read_text(encoding="utf-8"))
+
+    def get_chunks(self, doc_id: str) -> list[Chunk]:
+        """All chunks of one document, in order."""
+        got = self._collection.get(where={"doc_id": doc_id}, include=["metadatas", "documents"])
+        chunks = [
+            _chunk_from_meta(cid, text, dict(meta or {}))
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+        return sorted(chunks, key=lambda c: c.chunk_id)
+
+    # ------------------------------------------------------------ add / remove
+
+    def add_prepared(self, prepared: PreparedDoc, progress: Progress | None = None) -> AddOutcome:
+        """Store a prepared document (or report it as a duplicate). All or nothing."""
+        with self._lock:
+            self._check_embedder()
+            if self.has_document(prepared.doc_id):
+                return AddOutcome(prepared.doc_id, prepared.speech.title, 0, duplicate=True)
+            if not prepared.chunks:
+                raise LoadError(f"《{prepared.filename}》没有可用的正文内容。")
+            texts = [embedding_text(c) for c in prepared.chunks]
+            total = sum(len(t) for t in texts)
+            done = 0
+
+            def on_batch(chars: int) -> None:
+                nonlocal done
+                done += chars
+                if progress:
+                    progress(done, total, f"正在向量化《{prepared.speech.title or prepared.filename}》")
+
+            vectors = self.embedder.embed_passages(texts, progress=on_batch)
+            if progress and done < total:
+                progress(total, total, "向量已缓存，直接入库")
+            original = self._save_original(prepared)
+            added_at = datetime.now().isoformat(timespec="seconds")
+            try:
+                self._collection.add(
+                    ids=[c.chunk_id for c in prepared.chunks],
+                    embeddings=vectors.tolist(),
+                    documents=[c.text for c in prepared.chunks],
+                    metadatas=[_chunk_meta(c, prepared, original, added_at) for c in prepared.chunks],
+                )
+                docs_dir = self.data_dir / "docs"
+                docs_dir.mkdir(parents=True, exist_ok=True)
+                tmp = docs_dir / f"{prepared.doc_id}.json.tmp"
+                tmp.write_text(prepared.speech.model_dump_json(indent=1), encoding="utf-8")
+                tmp.replace(docs_dir / f"{prepared.doc_id}.json")
+            except Exception:
+                # Leave the library exactly as before.
+                self._collection.delete(where={"doc_id": prepared.doc_id})
+                raise
+            self._bump_revision()
+            return AddOutcome(prepared.doc_id, prepared.speech.title, len(prepared.chunks), duplicate=False)
+
+    def _save_original(self, prepared: PreparedDoc) -> str:
+        digest = hashlib.sha256(prepared.raw).hexdigest()
+        ext = Path(prepared.filename).suffix.lower()
+        ext = ext if ext in _SAFE_EXTS else ".bin"
+        rel = Path("originals") / f"{digest}{ext}"
+        path = self.data_dir / rel
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(prepared.raw)
+        return rel.as_posix()
+
+    def add_bytes(self, data: bytes, filename: str, progress: Progress | None = None) -> AddOutcome:
+        """Load, clean, parse, chunk and store one uploaded file."""
+        return self.add_prepared(prepare_bytes(data, Path(filename).name, self.settings), progress)
+
+    def ingest_paths(
+        self,
+        paths: list[Path],
+        progress: Progress | None = None,
+        on_file: Callable[[int, int, Path], None] | None = None,
+    ) -> IngestReport:
+        """Ingest files and folders; failures are reported, the rest is still added."""
+        report = IngestReport()
+        files, _ = expand_paths([Path(p) for p in paths])
+        for n, path in enumerate(files):
+            if on_file:
+                on_file(n, len(files), path)
+            try:
+                if not path.exists():
+                    raise LoadError(f"《{path}》不存在。")
+                outcome = self.add_bytes(path.read_bytes(), path.name, progress)
+            except (LoadError, LibraryError) as e:
+                report.failed.append(IngestFailed(path=str(path), error=str(e)))
+                continue
+            except OSError as e:
+                report.failed.append(IngestFailed(path=str(path), error=f"《{path.name}》无法读取：{e}"))
+                continue
+            if outcome.duplicate:
+                report.duplicates.append(
+                    IngestDuplicate(path=str(path), doc_id=outcome.doc_id, title=outcome.title)
+                )
+            else:
+                report.added.append(
+                    IngestAdded(doc_id=outcome.doc_id, title=outcome.title, chunks=outcome.chunks)
+                )
+        if on_file:
+            on_file(len(files), len(files), Path(""))
+        return report
+
+    def remove(self, doc_id: str) -> bool:
+        """Delete every trace of a document (chunks, parsed copy, original). False if unknown."""
+        with self._lock:
+            got = self._collection.get(where={"doc_id": doc_id}, include=["metadatas"])
+            if not got["ids"]:
+                return False
+            originals = {dict(m or {}).get("original", "") for m in got["metadatas"]}
+            self._collection.delete(where={"doc_id": doc_id})
+            (self.data_dir / "docs" / f"{doc_id}.json").unlink(missing_ok=True)
+            for rel in originals:
+                # The same bytes may back another document only if it has the same doc_id,
+                # so the original can go with it.
+                if rel and not Path(rel).is_absolute() and ".." not in Path(rel).parts:
+                    (self.data_dir / rel).unlink(missing_ok=True)
+            self._bump_revision()
+            return True
+
+    def reindex(self, progress: Progress | None = None) -> int:
+        """Re-embed every chunk with the configured model (after a model change). Returns chunks."""
+        with self._lock:
+            ids, metas, docs = self._all_rows(include_documents=True)
+            chunks = [_chunk_from_meta(cid, text, m) for cid, text, m in zip(ids, docs, metas, strict=True)]
+            texts = [embedding_text(c) for c in chunks]
+            total = sum(len(t) for t in texts)
+            done = 0
+
+            def on_batch(chars: int) -> None:
+                nonlocal done
+                done += chars
+                if progress:
+                    progress(done, total, "正在用当前向量模型重建索引")
+
+            vectors = self.embedder.embed_passages(texts, progress=on_batch) if texts else None
+            old_meta = self._meta()
+            self.client.delete_collection(self.settings.collection)
+            self._collection = self.client.create_collection(
+                self.settings.collection,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"embedding_id": self.embedder.id, "rev": int(old_meta.get("rev", 0)) + 1},
+                embedding_function=None,
+            )
+            for start in range(0, len(ids), 1000):
+                self._collection.add(
+                    ids=ids[start : start + 1000],
+                    embeddings=vectors[start : start + 1000].tolist(),
+                    documents=docs[start : start + 1000],
+                    metadatas=metas[start : start + 1000],
+                )
+            return len(ids)
+
+    # ------------------------------------------------------------ search
+
+    def _ensure_bm25(self) -> _Bm25Index:
+        revision = (self._meta().get("rev"), self._collection.count())
+        if self._bm25.revision != revision:
+            with self._lock:
+                if self._bm25.revision != revision:
+                    ids, metas, docs = self._all_rows(include_documents=True)
+                    self._bm25.rebuild(ids, docs, metas, revision)
+        return self._bm25
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        role: str | None = None,
+        kind: str | None = None,
+        mode: str = "hybrid",
+        max_per_doc: int | None = None,
+        doc_ids: list[str] | None = None,
+        exclude_doc_ids: list[str] | None = None,
+    ) -> list[SearchHit]:
+        """Hybrid (dense + BM25, reciprocal-rank fusion) search with optional filters."""
+        query = (query or "").strip()
+        if not query:
+            raise LibraryError("请输入要检索的内容。")
+        if k < 1:
+            raise LibraryError("返回条数 k 至少为 1。")
+        if mode not in ("hybrid", "dense", "bm25"):
+            raise LibraryError(f"未知的检索方式 {mode!r}，可选 hybrid、dense、bm25。")
+        total = self._collection.count()
+        if total == 0:
+            return []
+        cap = max_per_doc or self.settings.max_per_doc
+        depth = min(total, max(50, k * 10))
+        excluded = set(exclude_doc_ids or [])
+        where = _where(role, kind, doc_ids)
+        ranked: dict[str, float] = {}
+        rows: dict[str, tuple[str, dict]] = {}
+        dense_scores: dict[str, float] = {}
+
+        if mode in ("hybrid", "dense"):
+            self._check_embedder()
+            qv = self.embedder.embed_query(query)
+            res = self._collection.query(
+                query_embeddings=[qv.tolist()],
+                n_results=depth,
+                where=where,
+                include=["metadatas", "documents", "distances"],
+            )
+            for rank, (cid, text, meta, dist) in enumerate(
+                zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True)
+            ):
+                rows[cid] = (text, dict(meta or {}))
+                dense_scores[cid] = 1.0 - float(dist)
+                ranked[cid] = ranked.get(cid, 0.0) + self.settings.dense_weight / (self.settings.rrf_k + rank + 1)
+
+        if mode in ("hybrid", "bm25"):
+            index = self._ensure_bm25()
+            scores = index.scores(query)
+            if len(scores):
+                mask = np.ones(len(index.ids), dtype=bool)
+                for i, m in enumerate(index.metas):
+                    if (role and m.get("role") != role) or (kind and m.get("kind") != kind) or (
+                        doc_ids and m.get("doc_id") not in doc_ids
+                    ):
+                        mask[i] = False
+                scores = np.where(mask & (scores > 0), scores, -1.0)
+                order = np.argsort(-scores)[:depth]
+                for rank, i in enumerate(order):
+                    if scores[i] <= 0:
+                        break
+                    cid = index.ids[i]
+                    rows.setdefault(cid, (index.texts[i], index.metas[i]))
+                    ranked[cid] = ranked.get(cid, 0.0) + self.settings.bm25_weight / (
+                        self.settings.rrf_k + rank + 1
+                    )
+
+        hits: list[SearchHit] = []
+        per_doc: dict[str, int] = {}
+        seen_text: set[str] = set()
+        for cid in sorted(ranked, key=lambda c: -ranked[c]):
+            text, meta = rows[cid]
+            doc_id = meta.get("doc_id", "")
+            key = "".join(text.split())
+            if doc_id in excluded or key in seen_text or per_doc.get(doc_id, 0) >= cap:
+                continue
+            seen_text.add(key)
+            per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
+            score = dense_scores.get(cid, 0.0) if mode == "dense" else ranked[cid]
+            hits.append(
+                SearchHit(
+                    doc_id=doc_id,
+                    title=meta.get("title", ""),
+                    section=meta.get("section", ""),
+                    role=meta.get("role", "other"),
+                    text=text,
+                    score=round(float(score), 6),
+                    kind=meta.get("kind", ""),
+                    chunk_id=cid,
+                )
+            )
+            if len(hits) >= k:
+                break
+        return hits
+

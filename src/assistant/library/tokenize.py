@@ -1,0 +1,31 @@
+"""Chinese tokenisation for BM25: jieba search-mode words, stop words removed."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+
+jieba.setLogLevel(logging.WARNING)
+_STOPWORDS_FILE = Path(__file__).resolve().parents[1] / "data" / "stopwords_zh.txt"
+_KEEP_RE = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]")
+_lock = threading.Lock()  # jieba's lazy dictionary load is not thread-safe
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """Stop words from the bundled data file."""
+    lines = _STOPWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def tokenize(text: str) -> list[str]:
+    """Search-mode jieba tokens without punctuation and stop words."""
+    with _lock:
+        words = jieba.lcut_for_search(text)
+    stop = stopwords()
+    return [w for w in (w.strip() for w in words) if w and w not in stop and _KEEP_RE.search(w)]

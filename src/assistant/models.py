@@ -1,0 +1,171 @@
+"""Domain types shared by the library, writing, review and UI layers."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Role = Literal[
+    "title",
+    "salutation",
+    "opening",
+    "harm",
+    "causes",
+    "decisions",
+    "rectification",
+    "closing",
+    "other",
+]
+
+#: Roles a top-level section can take (title/salutation/opening/closing are not sections).
+SECTION_ROLES: tuple[str, ...] = ("harm", "causes", "decisions", "rectification", "other")
+
+ROLE_LABELS: dict[str, str] = {
+    "title": "标题",
+    "salutation": "称谓",
+    "opening": "开场",
+    "harm": "正视问题",
+    "causes": "查找原因",
+    "decisions": "约谈意见",
+    "rectification": "整改落实",
+    "closing": "结束语",
+    "other": "其他",
+}
+
+
+class LoadedText(BaseModel):
+    """Text extracted from one uploaded file, before cleaning."""
+
+    text: str
+    source_format: str  # "txt", "md", "docx", "pdf"
+    encoding: str | None = None  # detected encoding for text files
+    metadata: dict = Field(default_factory=dict)  # front matter, docx core properties
+
+
+class RemovedLine(BaseModel):
+    """One line the cleaner dropped, and why (shown to the user)."""
+
+    line: str
+    reason: str
+
+
+class CleanResult(BaseModel):
+    """Cleaned text plus what was removed."""
+
+    text: str
+    removed: list[RemovedLine] = Field(default_factory=list)
+
+    @property
+    def removed_count(self) -> int:
+        return len(self.removed)
+
+
+class Point(BaseModel):
+    """A paragraph-initial point inside a section (一是…, 一要…, （一）…, 1.…)."""
+
+    index: int  # 1-based within its section
+    marker: str  # the marker as written, e.g. "一是", "（二）", "3."
+    text: str  # full text of the point including its marker
+
+
+class Section(BaseModel):
+    """A top-level section of a speech (一、… / 二、…)."""
+
+    number: int  # 1-based, as written
+    heading: str  # heading text without the number, e.g. "正视问题，认清危害"
+    role: str = "other"
+    body: str = ""  # all text under the heading (heading excluded)
+    points: list[Point] = Field(default_factory=list)
+    paragraphs: list[str] = Field(default_factory=list)
+
+
+class SpeechDoc(BaseModel):
+    """A speech parsed into the standard structure."""
+
+    title: str = ""
+    kind: str = ""
+    salutation: str = ""
+    opening: str = ""
+    sections: list[Section] = Field(default_factory=list)
+    closing: str = ""
+    metadata: dict = Field(default_factory=dict)
+
+    def inspect_dict(self) -> dict:
+        """The `assistant inspect` JSON shape."""
+        return {
+            "title": self.title,
+            "kind": self.kind,
+            "salutation": self.salutation,
+            "opening": self.opening,
+            "sections": [
+                {"heading": s.heading, "role": s.role, "points": [p.text for p in s.points]}
+                for s in self.sections
+            ],
+            "closing": self.closing,
+        }
+
+
+class Chunk(BaseModel):
+    """A retrievable unit: one point or paragraph, never crossing a top-level section."""
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    kind: str = ""
+    section: str = ""  # heading of the top-level section ("" for opening/closing)
+    role: str = "other"
+    point_index: int = 0  # 1-based point/paragraph index inside the section
+    text: str
+
+
+class SearchHit(BaseModel):
+    """One search result (`assistant search --json`)."""
+
+    doc_id: str
+    title: str
+    section: str
+    role: str
+    text: str
+    score: float
+    kind: str = ""
+    chunk_id: str = ""
+
+
+class DocRecord(BaseModel):
+    """A document registered in the library."""
+
+    doc_id: str
+    title: str
+    kind: str = ""
+    filename: str = ""
+    source_format: str = ""
+    chars: int = 0
+    chunks: int = 0
+    added_at: str = ""
+    original: str = ""  # stored original, relative to the data dir (hash-named)
+
+
+class IngestAdded(BaseModel):
+    doc_id: str
+    title: str
+    chunks: int
+
+
+class IngestDuplicate(BaseModel):
+    path: str
+    doc_id: str
+    title: str
+
+
+class IngestFailed(BaseModel):
+    path: str
+    error: str
+
+
+class IngestReport(BaseModel):
+    """Outcome of `assistant ingest`."""
+
+    added: list[IngestAdded] = Field(default_factory=list)
+    duplicates: list[IngestDuplicate] = Field(default_factory=list)
+    failed: list[IngestFailed] = Field(default_factory=list)

@@ -1,0 +1,39 @@
+"""Shared fixtures: every test gets its own data dir; LLM tests get a fake OpenAI server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.server import FakeOpenAI
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch) -> Path:
+    """A temporary ASSISTANT_DATA_DIR; no test touches real data or a real endpoint."""
+    d = tmp_path / "data"
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(d))
+    for var in (
+        "ASSISTANT_CHROMA_URL",
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "ASSISTANT_MODEL",
+        "ASSISTANT_PROVIDER",
+        "ASSISTANT_EMBEDDING_BACKEND",
+        "ASSISTANT_EMBEDDING_API_KEY",
+        "ASSISTANT_EMBEDDING_BASE_URL",
+        "ASSISTANT_EMBEDDING_MODEL",
+    ):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(tmp_path)  # so a developer's .env is never read
+    return d
+
+
+@pytest.fixture
+def fake_openai():
+    """A running fake OpenAI-compatible server (real HTTP on 127.0.0.1)."""
+    with FakeOpenAI(api_key="test-key") as srv:
+        yield srv

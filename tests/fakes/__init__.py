@@ -1,0 +1,1 @@
+"""Test doubles (fake OpenAI-compatible server)."""
