@@ -11,11 +11,18 @@ from tests.fakes.server import FakeOpenAI
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(scope="session")
+def vector_cache(tmp_path_factory) -> Path:
+    """One embedding cache for the session: the same corpus text is embedded only once."""
+    return tmp_path_factory.mktemp("vector-cache")
+
+
 @pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch) -> Path:
+def data_dir(tmp_path, monkeypatch, vector_cache) -> Path:
     """A temporary ASSISTANT_DATA_DIR; no test touches real data or a real endpoint."""
     d = tmp_path / "data"
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(d))
+    monkeypatch.setenv("ASSISTANT_CACHE_DIR", str(vector_cache))
     for var in (
         "ASSISTANT_CHROMA_URL",
         "OPENAI_API_KEY",

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     collection: str = Field(
         default="speeches", validation_alias=AliasChoices("ASSISTANT_COLLECTION", "collection")
     )
+    cache_dir: Path | None = Field(
+        default=None, validation_alias=AliasChoices("ASSISTANT_CACHE_DIR", "cache_dir")
+    )
     max_upload_mb: float = Field(
         default=20, gt=0, validation_alias=AliasChoices("ASSISTANT_MAX_UPLOAD_MB", "max_upload_mb")
     )
@@ -83,18 +86,21 @@ class Settings(BaseSettings):
     )
 
     # Retrieval tuning.
-    rrf_k: int = Field(default=60, validation_alias=AliasChoices("ASSISTANT_RRF_K", "rrf_k"))
+    rrf_k: int = Field(default=10, validation_alias=AliasChoices("ASSISTANT_RRF_K", "rrf_k"))
     dense_weight: float = Field(
         default=1.0, validation_alias=AliasChoices("ASSISTANT_DENSE_WEIGHT", "dense_weight")
     )
     bm25_weight: float = Field(
         default=1.0, validation_alias=AliasChoices("ASSISTANT_BM25_WEIGHT", "bm25_weight")
     )
+    role_boost: float = Field(
+        default=0.5, ge=0, validation_alias=AliasChoices("ASSISTANT_ROLE_BOOST", "role_boost")
+    )
     max_per_doc: int = Field(
-        default=2, ge=1, validation_alias=AliasChoices("ASSISTANT_MAX_PER_DOC", "max_per_doc")
+        default=3, ge=1, validation_alias=AliasChoices("ASSISTANT_MAX_PER_DOC", "max_per_doc")
     )
     chunk_max_chars: int = Field(
-        default=320, validation_alias=AliasChoices("ASSISTANT_CHUNK_MAX_CHARS", "chunk_max_chars")
+        default=160, validation_alias=AliasChoices("ASSISTANT_CHUNK_MAX_CHARS", "chunk_max_chars")
     )
     chunk_min_chars: int = Field(
         default=50, validation_alias=AliasChoices("ASSISTANT_CHUNK_MIN_CHARS", "chunk_min_chars")

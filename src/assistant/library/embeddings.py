@@ -200,4 +200,5 @@ def make_embedder(settings: Settings) -> CachedEmbedder:
             f"未知的向量模型类型 ASSISTANT_EMBEDDING_BACKEND={settings.embedding_backend!r}，"
             "可选：bundled（内置，离线）或 openai（OpenAI 兼容接口）。"
         )
-    return CachedEmbedder(inner, Path(settings.data_dir) / "cache" / "embeddings.sqlite")
+    cache_dir = settings.cache_dir or Path(settings.data_dir) / "cache"
+    return CachedEmbedder(inner, Path(cache_dir) / "embeddings.sqlite")

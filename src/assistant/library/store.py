@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 from assistant.config import Settings
 from assistant.library.chunking import embedding_text
@@ -24,6 +27,7 @@ from assistant.models import (
     IngestDuplicate,
     IngestFailed,
     IngestReport,
+    RemovedLine,
     SearchHit,
     SpeechDoc,
 )
@@ -50,6 +54,7 @@ class AddOutcome:
     title: str
     chunks: int
     duplicate: bool
+    removed: list[RemovedLine] = field(default_factory=list)  # page junk the cleaner dropped
 
 
 class _Bm25Index:
@@ -123,6 +128,20 @@ def _chunk_from_meta(chunk_id: str, text: str, meta: dict) -> Chunk:
     )
 
 
+_QUERY_ROLES_FILE = Path(__file__).resolve().parents[1] / "data" / "query_roles.yaml"
+
+
+@lru_cache(maxsize=1)
+def _query_role_words() -> dict[str, tuple[str, ...]]:
+    data = yaml.safe_load(_QUERY_ROLES_FILE.read_text(encoding="utf-8")) or {}
+    return {role: tuple(str(w) for w in words) for role, words in data.items()}
+
+
+def query_roles(query: str) -> set[str]:
+    """Parts of a speech a query asks for ("开场白" → opening), from a word list."""
+    return {role for role, words in _query_role_words().items() if any(w in query for w in words)}
+
+
 def _where(role: str | None, kind: str | None, doc_ids: list[str] | None = None) -> dict | None:
     clauses: list[dict] = []
     if role:
@@ -177,7 +196,8 @@ class Library:
         self.client = client if client is not None else make_chroma_client(settings)
         self._lock = threading.RLock()
         self._bm25 = _Bm25Index()
-        self._collection = self.client.get_or_create_collection(
+        self._recover_interrupted_reindex()
+        self.client.get_or_create_collection(
             settings.collection,
             configuration={"hnsw": {"space": "cosine"}},
             metadata={"embedding_id": embedder.id, "rev": 0},
@@ -191,10 +211,20 @@ class Library:
 
     # ------------------------------------------------------------ state
 
+    def _recover_interrupted_reindex(self) -> None:
+        names = {getattr(c, "name", c) for c in self.client.list_collections()}
+        temp = f"{self.settings.collection}-reindex"
+        if temp in names and self.settings.collection not in names:
+            self.client.get_collection(temp, embedding_function=None).modify(name=self.settings.collection)
+
+    @property
+    def _collection(self):
+        # Looked up by name every time: another instance sharing the Chroma server may have
+        # rebuilt the collection (reindex), which invalidates any handle we kept.
+        return self.client.get_collection(self.settings.collection, embedding_function=None)
+
     def _meta(self) -> dict:
-        col = self.client.get_collection(self.settings.collection, embedding_function=None)
-        self._collection = col
-        return dict(col.metadata or {})
+        return dict(self._collection.metadata or {})
 
     @property
     def indexed_with(self) -> str:
@@ -219,10 +249,11 @@ class Library:
             raise EmbeddingMismatchError(msg)
 
     def _bump_revision(self) -> None:
-        meta = self._meta()
+        col = self._collection
+        meta = dict(col.metadata or {})
         meta["rev"] = int(meta.get("rev", 0)) + 1
         meta["embedding_id"] = self.embedder.id
-        self._collection.modify(metadata=meta)
+        col.modify(metadata=meta)
 
     def chunk_count(self) -> int:
         """Number of chunks in the library."""
@@ -296,7 +327,9 @@ class Library:
         with self._lock:
             self._check_embedder()
             if self.has_document(prepared.doc_id):
-                return AddOutcome(prepared.doc_id, prepared.speech.title, 0, duplicate=True)
+                return AddOutcome(
+                    prepared.doc_id, prepared.speech.title, 0, True, prepared.cleaned.removed
+                )
             if not prepared.chunks:
                 raise LoadError(f"《{prepared.filename}》没有可用的正文内容。")
             texts = [embedding_text(c) for c in prepared.chunks]
@@ -331,7 +364,9 @@ class Library:
                 self._collection.delete(where={"doc_id": prepared.doc_id})
                 raise
             self._bump_revision()
-            return AddOutcome(prepared.doc_id, prepared.speech.title, len(prepared.chunks), duplicate=False)
+            return AddOutcome(
+                prepared.doc_id, prepared.speech.title, len(prepared.chunks), False, prepared.cleaned.removed
+            )
 
     def _save_original(self, prepared: PreparedDoc) -> str:
         digest = hashlib.sha256(prepared.raw).hexdigest()
@@ -416,20 +451,26 @@ class Library:
 
             vectors = self.embedder.embed_passages(texts, progress=on_batch) if texts else None
             old_meta = self._meta()
-            self.client.delete_collection(self.settings.collection)
-            self._collection = self.client.create_collection(
-                self.settings.collection,
+            # Build the new index beside the old one, then swap: a crash part-way leaves
+            # either the old index or the complete new one, never a half-built library.
+            temp = f"{self.settings.collection}-reindex"
+            with contextlib.suppress(Exception):  # absent is the normal case
+                self.client.delete_collection(temp)
+            collection = self.client.create_collection(
+                temp,
                 configuration={"hnsw": {"space": "cosine"}},
                 metadata={"embedding_id": self.embedder.id, "rev": int(old_meta.get("rev", 0)) + 1},
                 embedding_function=None,
             )
             for start in range(0, len(ids), 1000):
-                self._collection.add(
+                collection.add(
                     ids=ids[start : start + 1000],
                     embeddings=vectors[start : start + 1000].tolist(),
                     documents=docs[start : start + 1000],
                     metadatas=metas[start : start + 1000],
                 )
+            self.client.delete_collection(self.settings.collection)
+            collection.modify(name=self.settings.collection)
             return len(ids)
 
     # ------------------------------------------------------------ search
@@ -509,6 +550,13 @@ class Library:
                     ranked[cid] = ranked.get(cid, 0.0) + self.settings.bm25_weight / (
                         self.settings.rrf_k + rank + 1
                     )
+
+        if self.settings.role_boost and not role:
+            wanted = query_roles(query)
+            if wanted:
+                for cid in ranked:
+                    if rows[cid][1].get("role") in wanted:
+                        ranked[cid] *= 1 + self.settings.role_boost
 
         hits: list[SearchHit] = []
         per_doc: dict[str, int] = {}

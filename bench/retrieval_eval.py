@@ -1,0 +1,161 @@
+"""Retrieval evaluation on the bundled corpus: Recall@1/3/5 and MRR for dense, BM25 and hybrid,
+with the structure-aware chunker and with LangChain's RecursiveCharacterTextSplitter.
+
+    .venv/bin/python bench/retrieval_eval.py [--queries bench/queries] [--work bench/results/eval]
+
+A hit is relevant when it comes from the labelled speech and contains the labelled passage
+(`expect`, a verbatim substring), so both chunkers are judged by the same rule.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from assistant.config import get_settings  # noqa: E402
+from assistant.library.embeddings import make_embedder  # noqa: E402
+from assistant.library.ingest import expand_paths, prepare_path  # noqa: E402
+from assistant.library.store import Library  # noqa: E402
+from assistant.models import Chunk  # noqa: E402
+
+_WS = re.compile(r"\s+")
+
+
+@dataclass
+class Query:
+    query: str
+    doc: str
+    section: int
+    expect: str
+
+
+def load_queries(path: Path) -> list[Query]:
+    """All queries from one YAML file or every YAML file in a folder."""
+    files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    out: list[Query] = []
+    for f in files:
+        for q in yaml.safe_load(f.read_text(encoding="utf-8")) or []:
+            out.append(Query(str(q["query"]), str(q["doc"]), int(q.get("section", 0)), str(q["expect"])))
+    return out
+
+
+def recursive_chunks(prepared, chunk_size: int, overlap: int) -> list[Chunk]:
+    """Plain-splitter chunks of the cleaned text, for the side-by-side comparison."""
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    splitter = RecursiveCharacterTextSplitter(
+        chunk_size=chunk_size,
+        chunk_overlap=overlap,
+        separators=["\n\n", "\n", "。", "；", "，", ""],
+        keep_separator="end",
+    )
+    return [
+        Chunk(chunk_id=f"{prepared.doc_id}-{i:04d}", doc_id=prepared.doc_id, title=prepared.speech.title,
+              kind=prepared.speech.kind, section="", role="other", point_index=0, text=t)
+        for i, t in enumerate(splitter.split_text(prepared.cleaned.text))
+    ]
+
+
+def build(work: Path, corpus: Path, chunker: str, chunk_size: int, **overrides) -> tuple[Library, dict[str, str]]:
+    """A library of the corpus under work/<chunker>; reused when it already exists."""
+    overrides.setdefault("chunk_max_chars", chunk_size)
+    settings = get_settings(data_dir=work / chunker, **overrides)
+    lib = Library(settings, make_embedder(settings))
+    files, _ = expand_paths([corpus])
+    names: dict[str, str] = {}
+    for f in files:
+        prepared = prepare_path(f, settings)
+        if chunker.startswith("recursive"):
+            prepared.chunks = recursive_chunks(prepared, chunk_size, overlap=chunk_size // 10)
+        names[f.stem] = prepared.doc_id
+        if not lib.has_document(prepared.doc_id):
+            lib.add_prepared(prepared)
+    return lib, names
+
+
+def evaluate(lib: Library, names: dict[str, str], queries: list[Query], mode: str, k: int = 10) -> dict:
+    """Recall@1/3/5 and MRR@10 for one library and one search mode."""
+    ranks: list[int | None] = []
+    latencies = []
+    for q in queries:
+        t = time.perf_counter()
+        hits = lib.search(q.query, k=k, mode=mode)
+        latencies.append(time.perf_counter() - t)
+        want_doc = names[q.doc]
+        want = _WS.sub("", q.expect)
+        rank = next(
+            (i + 1 for i, h in enumerate(hits) if h.doc_id == want_doc and want in _WS.sub("", h.text)),
+            None,
+        )
+        ranks.append(rank)
+    n = len(queries)
+
+    def recall(c: int) -> float:
+        return sum(1 for r in ranks if r is not None and r <= c) / n
+
+    return {
+        "R@1": recall(1),
+        "R@3": recall(3),
+        "R@5": recall(5),
+        "MRR": sum(1 / r for r in ranks if r) / n,
+        "p50_ms": sorted(latencies)[n // 2] * 1000,
+        "misses": [q.query for q, r in zip(queries, ranks, strict=True) if r is None or r > 5],
+    }
+
+
+UNTUNED = {"chunk_max_chars": 320, "max_per_doc": 2, "rrf_k": 60, "role_boost": 0.0}
+
+
+def _avg_len(lib: Library) -> float:
+    _, _, docs = lib._all_rows(include_documents=True)
+    return sum(len(d) for d in docs) / max(len(docs), 1)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--queries", type=Path, default=REPO / "bench" / "queries")
+    ap.add_argument("--corpus", type=Path, default=REPO / "corpus")
+    ap.add_argument("--work", type=Path, default=REPO / "bench" / "results" / "eval")
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--show-misses", action="store_true")
+    args = ap.parse_args()
+    queries = load_queries(args.queries)
+    tuned = get_settings()
+    size = tuned.chunk_max_chars
+    rows = []
+    libs = {
+        "structure (tuned)": build(args.work, args.corpus, f"structure-{size}", size),
+        f"RecursiveCharacterTextSplitter {size}": build(args.work, args.corpus, f"recursive-{size}", size),
+        "structure (untuned)": build(args.work, args.corpus, "structure-untuned", 320, **UNTUNED),
+    }
+    for name, (lib, names) in libs.items():
+        for mode in ("dense", "bm25", "hybrid"):
+            r = evaluate(lib, names, queries, mode)
+            rows.append({"setup": name, "mode": mode, "chunks": lib.chunk_count(),
+                         "avg_chars": round(_avg_len(lib)), **r})
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    print(f"{len(queries)} queries over {len(libs['structure (tuned)'][1])} speeches")
+    print("| setup | method | chunks (avg chars) | Recall@1 | Recall@3 | Recall@5 | MRR@10 | p50 ms |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['setup']} | {r['mode']} | {r['chunks']} ({r['avg_chars']}) | {r['R@1']:.3f} | "
+              f"{r['R@3']:.3f} | {r['R@5']:.3f} | {r['MRR']:.3f} | {r['p50_ms']:.0f} |")
+    if args.show_misses:
+        for r in rows:
+            print(r["setup"], r["mode"], "misses:", *r["misses"], sep="\n  ")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""The brief: the facts of this meeting, filled in by the user (JSON/YAML or the UI form)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from assistant.kinds import (
+    TYPE_NAMES,
+    KindError,
+    MeetingKind,
+    default_kinds,
+    format_validation_errors,
+    resolve_kind,
+)
+
+#: Speaking pace used to turn `minutes` into a length in characters.
+CHARS_PER_MINUTE = 220
+MIN_LENGTH = 500
+MAX_LENGTH = 20000
+
+#: Chinese labels of the brief's fields (error messages, forms, the prompt block).
+FIELD_LABELS: dict[str, str] = {
+    "kind": "会议类型",
+    "meeting": "会议名称",
+    "speaker": "讲话人",
+    "targets": "约谈对象",
+    "issues": "存在问题",
+    "facts": "有关事实和数据",
+    "decisions": "约谈决定",
+    "requirements": "整改要求",
+    "tone": "语气",
+    "length": "篇幅字数",
+    "minutes": "讲话时长，分钟",
+    "title": "标题",
+    "prefer_docs": "优先参考的范文",
+    "exclude_docs": "不参考的范文",
+}
+
+_LIST_FIELDS = ("targets", "issues", "facts", "decisions", "requirements", "prefer_docs", "exclude_docs")
+
+
+class BriefError(ValueError):
+    """A brief file or form could not be read; the message is Chinese and lists every problem."""
+
+    def __init__(self, message: str, problems: list[str] | None = None, source: str = ""):
+        super().__init__(message)
+        self.problems = problems or []
+        self.source = source
+
+
+class Brief(BaseModel):
+    """What this meeting is about: who is summoned, what went wrong, what was decided."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: str = Field(description="会议类型：类型标识（如 work_safety）或中文名称、别名")
+    meeting: str = Field(min_length=1, description="会议名称")
+    speaker: str = Field(default="", description="讲话人，如 临江市人民政府副市长")
+    targets: list[str] = Field(min_length=1, description="约谈对象")
+    issues: list[str] = Field(min_length=1, description="存在问题")
+    facts: list[str] = Field(default_factory=list, description="有关事实和数据")
+    decisions: list[str] = Field(default_factory=list, description="约谈决定")
+    requirements: list[str] = Field(default_factory=list, description="整改要求（含时限）")
+    tone: str = Field(default="严肃", description="语气")
+    length: int = Field(default=3000, ge=MIN_LENGTH, le=MAX_LENGTH, description="篇幅（字数）")
+    minutes: float | None = Field(
+        default=None,
+        gt=0,
+        exclude=True,
+        description=f"讲话时长（分钟），按每分钟 {CHARS_PER_MINUTE} 字折算为篇幅，与 length 二选一",
+    )
+    title: str | None = Field(default=None, description="标题（不填则自动拟定）")
+    prefer_docs: list[str] = Field(default_factory=list, description="优先参考的范文 doc_id")
+    exclude_docs: list[str] = Field(default_factory=list, description="不参考的范文 doc_id")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _length_or_minutes(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("minutes") is not None and data.get("length") is not None:
+            raise ValueError("length（篇幅字数）和 minutes（讲话时长）只能填写其中一个")
+        return data
+
+    @field_validator(*_LIST_FIELDS, mode="before")
+    @classmethod
+    def _as_list(cls, v: Any) -> Any:
+        # A single string is one item; blank items are dropped.
+        if isinstance(v, str):
+            v = [v]
+        if isinstance(v, list):
+            return [x for x in v if not (isinstance(x, str) and not x.strip())]
+        return v
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _blank_title(cls, v: Any) -> Any:
+        return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("kind")
+    @classmethod
+    def _resolve_kind(cls, v: str, info: ValidationInfo) -> str:
+        kinds = (info.context or {}).get("kinds") if info.context else None
+        try:
+            return resolve_kind(v, kinds if kinds is not None else default_kinds()).id
+        except KindError as e:
+            raise ValueError(str(e)) from None
+
+    @field_validator("minutes")
+    @classmethod
+    def _minutes_range(cls, v: float | None) -> float | None:
+        if v is not None:
+            chars = round(v * CHARS_PER_MINUTE)
+            if not MIN_LENGTH <= chars <= MAX_LENGTH:
+                raise ValueError(
+                    f"{v:g} 分钟约合 {chars} 字，篇幅应在 {MIN_LENGTH}–{MAX_LENGTH} 字之间"
+                    f"（约 {MIN_LENGTH / CHARS_PER_MINUTE:.1f}–{MAX_LENGTH / CHARS_PER_MINUTE:.0f} 分钟）"
+                )
+        return v
+
+    @model_validator(mode="after")
+    def _check(self) -> Brief:
+        if not self.decisions and not self.requirements:
+            raise ValueError("decisions（约谈决定）和 requirements（整改要求）至少要填写一项")
+        if self.minutes is not None:
+            self.length = round(self.minutes * CHARS_PER_MINUTE)
+        return self
+
+    def all_facts(self) -> list[str]:
+        """Every fact-bearing string of the brief (meeting, speaker, title and all list items)."""
+        out = [self.meeting, self.speaker, self.title or ""]
+        for name in ("targets", "issues", "facts", "decisions", "requirements"):
+            out.extend(getattr(self, name))
+        return [s for s in out if s]
+
+    def meeting_kind(self, kinds: dict[str, MeetingKind] | None = None) -> MeetingKind:
+        """The MeetingKind this brief refers to."""
+        return resolve_kind(self.kind, kinds if kinds is not None else default_kinds())
+
+    def effective_tone(self, kind: MeetingKind | None = None) -> str:
+        """The tone to write in: the brief's when given explicitly, else the kind's default."""
+        if "tone" in self.model_fields_set or kind is None:
+            return self.tone
+        return kind.tone or self.tone
+
+
+def field_names() -> list[str]:
+    """Valid brief fields, as shown in error messages."""
+    return list(FIELD_LABELS)
+
+
+def _allowed(_loc: tuple) -> list[str]:
+    return [f"{n}（{FIELD_LABELS[n]}）" for n in FIELD_LABELS]
+
+
+def parse_brief(
+    data: Any, source: str = "", kinds: dict[str, MeetingKind] | None = None
+) -> Brief:
+    """Validate a mapping as a Brief; problems → BriefError with one Chinese line per problem."""
+    where = f"约谈要素文件 {source} " if source else "约谈要素"
+    if not isinstance(data, dict):
+        msg = f"{where.strip()}的内容应为键值对象（JSON 对象或 YAML 映射），实际为{TYPE_NAMES.get(type(data).__name__, type(data).__name__)}"
+        raise BriefError(msg, [msg], source)
+    try:
+        ctx = {"kinds": kinds} if kinds is not None else None
+        return Brief.model_validate(data, context=ctx)
+    except ValidationError as e:
+        problems = format_validation_errors(e, FIELD_LABELS, _allowed)
+        message = f"{where}有 {len(problems)} 处问题：\n" + "\n".join(
+            f"{i}. {p}" for i, p in enumerate(problems, 1)
+        )
+        raise BriefError(message, problems, source) from None
+
+
+def load_brief(path: Path | str, kinds: dict[str, MeetingKind] | None = None) -> Brief:
+    """Read a brief from .json, .yaml or .yml; any problem → BriefError naming the file."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in (".json", ".yaml", ".yml"):
+        msg = f"约谈要素文件 {p} 的类型不受支持（{suffix or '无扩展名'}），请使用 .json、.yaml 或 .yml"
+        raise BriefError(msg, [msg], str(p))
+    try:
+        raw = p.read_bytes()
+    except OSError as e:
+        msg = f"无法读取约谈要素文件 {p}：{e.strerror or e}"
+        raise BriefError(msg, [msg], str(p)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            msg = f"约谈要素文件 {p} 的编码无法识别，请保存为 UTF-8"
+            raise BriefError(msg, [msg], str(p)) from None
+    try:
+        data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
+    except json.JSONDecodeError as e:
+        msg = f"约谈要素文件 {p} 不是有效的 JSON：第 {e.lineno} 行第 {e.colno} 列，{e.msg}"
+        raise BriefError(msg, [msg], str(p)) from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        pos = f"第 {mark.line + 1} 行第 {mark.column + 1} 列，" if mark else ""
+        msg = f"约谈要素文件 {p} 不是有效的 YAML：{pos}{getattr(e, 'problem', None) or e}"
+        raise BriefError(msg, [msg], str(p)) from None
+    if data is None:
+        msg = f"约谈要素文件 {p} 是空的"
+        raise BriefError(msg, [msg], str(p))
+    return parse_brief(data, str(p), kinds)

@@ -1,0 +1,379 @@
+"""Meeting kinds as data: one YAML file per kind under prompts/structures/."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from assistant.models import ROLE_LABELS
+
+#: Roles a part of a speech can take, in the order they appear.
+PART_ROLES: tuple[str, ...] = ("opening", "harm", "causes", "decisions", "rectification", "closing")
+#: The roles of the numbered top-level sections (一、二、三、四、).
+BODY_ROLES: tuple[str, ...] = ("harm", "causes", "decisions", "rectification")
+#: Paragraph-level markers a part may use ("" for opening/closing).
+MARKERS: tuple[str, ...] = ("一是", "一要", "（一）", "")
+#: The id of the fallback kind.
+GENERAL_KIND = "general"
+#: Heading placeholders a kind file may use.
+HEADING_VARIABLES = frozenset({"topic"})
+SHARE_TOLERANCE = 0.02
+
+RoleName = Literal["opening", "harm", "causes", "decisions", "rectification", "closing"]
+
+KIND_FIELD_LABELS: dict[str, str] = {
+    "id": "类型标识",
+    "name": "类型名称",
+    "aliases": "别名",
+    "keywords": "识别关键词",
+    "topic": "问题概称",
+    "emphasis": "侧重点",
+    "tone": "默认语气",
+    "roles": "结构",
+    "role": "部分角色",
+    "heading": "标题样式",
+    "must_contain": "必须包含的内容",
+    "share": "篇幅占比",
+    "markers": "层次序号",
+}
+
+TYPE_NAMES = {
+    "str": "文字",
+    "int": "整数",
+    "float": "数字",
+    "list": "列表",
+    "dict": "键值对象",
+    "bool": "布尔值",
+    "NoneType": "空值",
+}
+
+
+class KindError(ValueError):
+    """A meeting-kind file is invalid, or a kind name cannot be resolved."""
+
+
+class RoleSpec(BaseModel):
+    """One part of a speech of a given kind: its role, typical heading and what it must say."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    role: RoleName
+    heading: str = ""
+    must_contain: list[str] = Field(min_length=1)
+    share: float = Field(gt=0, lt=1)
+    markers: Literal["一是", "一要", "（一）", ""] = ""
+
+    @field_validator("heading")
+    @classmethod
+    def _heading_placeholders(cls, v: str) -> str:
+        try:
+            names = {f for _, f, _, _ in string.Formatter().parse(v) if f is not None}
+        except ValueError as e:
+            raise ValueError(f"标题样式中的花括号不成对（{e}）") from None
+        bad = names - HEADING_VARIABLES
+        if bad:
+            raise ValueError(
+                f"标题样式只能使用占位符 {{topic}}，不能使用 {', '.join('{' + b + '}' for b in sorted(bad))}"
+            )
+        return v
+
+    @property
+    def label(self) -> str:
+        """Chinese name of the role (正视问题, 整改落实 …)."""
+        return ROLE_LABELS.get(self.role, self.role)
+
+    @property
+    def is_body(self) -> bool:
+        """True for the numbered top-level sections (not opening/closing)."""
+        return self.role in BODY_ROLES
+
+    def heading_for(self, topic: str) -> str:
+        """The heading with {topic} filled in."""
+        return self.heading.format(topic=topic) if self.heading else ""
+
+
+class MeetingKind(BaseModel):
+    """A meeting kind: names for detection plus the ordered parts of its speech."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    topic: str = "存在问题"
+    emphasis: str = ""
+    tone: str = "严肃"
+    roles: list[RoleSpec] = Field(min_length=2)
+
+    @field_validator("aliases", "keywords", mode="before")
+    @classmethod
+    def _numbers_as_text(cls, v: Any) -> Any:
+        # YAML reads a bare keyword like 12345 as a number; keep it as text.
+        if isinstance(v, list):
+            return [str(x) if isinstance(x, int | float) and not isinstance(x, bool) else x for x in v]
+        return v
+
+    @model_validator(mode="after")
+    def _check_roles(self) -> MeetingKind:
+        names = [r.role for r in self.roles]
+        if names[0] != "opening" or names.count("opening") != 1:
+            raise ValueError("roles 第一项必须是 opening（开场），且只能有一个")
+        if names[-1] != "closing" or names.count("closing") != 1:
+            raise ValueError("roles 最后一项必须是 closing（结束语），且只能有一个")
+        missing = [r for r in BODY_ROLES if r not in names]
+        if missing:
+            raise ValueError(
+                "roles 缺少以下部分：" + "、".join(f"{r}（{ROLE_LABELS[r]}）" for r in missing)
+            )
+        order = [PART_ROLES.index(n) for n in names]
+        if order != sorted(order):
+            raise ValueError(
+                "roles 顺序应为 opening → harm → causes → decisions → rectification → closing，"
+                f"实际为 {' → '.join(names)}"
+            )
+        for r in self.roles:
+            if r.is_body and not r.heading:
+                raise ValueError(f"roles 中 {r.role}（{r.label}）缺少 heading（标题样式）")
+            if r.is_body and not r.markers:
+                raise ValueError(f"roles 中 {r.role}（{r.label}）缺少 markers（层次序号）")
+        total = sum(r.share for r in self.roles)
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            raise ValueError(f"roles 各部分 share（篇幅占比）之和应为 1，实际为 {total:.3f}")
+        return self
+
+    @property
+    def body_roles(self) -> list[RoleSpec]:
+        """The numbered top-level sections, in order."""
+        return [r for r in self.roles if r.is_body]
+
+    @property
+    def names(self) -> list[str]:
+        """The Chinese name followed by the aliases."""
+        return [self.name, *self.aliases]
+
+    def role_spec(self, role: str) -> RoleSpec | None:
+        """The first part with this role, or None."""
+        return next((r for r in self.roles if r.role == role), None)
+
+    def part_lengths(self, total: int) -> list[int]:
+        """Target characters of each part (aligned with `roles`) for a speech of `total` chars."""
+        s = sum(r.share for r in self.roles)
+        return [max(60, round(total * r.share / s)) for r in self.roles]
+
+    def target_chars(self, role: str, total: int) -> int:
+        """Target characters for the first part with this role."""
+        for spec, n in zip(self.roles, self.part_lengths(total), strict=True):
+            if spec.role == role:
+                return n
+        return max(200, round(total * 0.15))
+
+    def headings(self, topic: str | None = None) -> list[str]:
+        """The typical top-level headings, with {topic} filled in."""
+        return [r.heading_for(topic or self.topic) for r in self.body_roles]
+
+
+# ---------------------------------------------------------------- error messages
+
+
+def _loc_text(loc: Sequence[Any], labels: dict[str, str]) -> str:
+    parts: list[str] = []
+    for i, item in enumerate(loc):
+        if isinstance(item, int):
+            parts.append(f"第{item + 1}项")
+        elif i == len(loc) - 1 and str(item) in labels:
+            parts.append(f"{item}（{labels[str(item)]}）")
+        else:
+            parts.append(str(item))
+    return " ".join(parts)
+
+
+def _value_text(v: Any) -> str:
+    text = repr(v) if not isinstance(v, str) else f"“{v}”"
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def format_validation_errors(
+    exc: ValidationError,
+    labels: dict[str, str],
+    allowed_fields: Callable[[tuple], Sequence[str]] | None = None,
+) -> list[str]:
+    """Translate pydantic errors into one Chinese sentence each (field, then what is wrong)."""
+    out: list[str] = []
+    for err in exc.errors():
+        loc = tuple(err.get("loc", ()))
+        typ = err.get("type", "")
+        ctx = err.get("ctx") or {}
+        value = err.get("input")
+        where = _loc_text(loc, labels)
+        got = f"，实际为 {type(value).__name__ if value is None else _value_text(value)}"
+        got_type = f"，实际为{TYPE_NAMES.get(type(value).__name__, type(value).__name__)} {_value_text(value)}"
+        if typ == "missing":
+            msg = f"缺少必填字段 {where}"
+        elif typ == "extra_forbidden":
+            allowed = list(allowed_fields(loc[:-1])) if allowed_fields else []
+            msg = f"字段“{loc[-1]}”不是有效字段"
+            if len(loc) > 1:
+                msg = f"{_loc_text(loc[:-1], labels)} 中的{msg}"
+            if allowed:
+                msg += "，可用字段：" + "、".join(allowed)
+        elif typ in ("string_type", "string_sub_type"):
+            msg = f"字段 {where}：类型错误，应为文字{got_type}"
+        elif typ in ("int_type", "int_parsing", "int_from_float"):
+            msg = f"字段 {where}：类型错误，应为整数{got_type}"
+        elif typ in ("float_type", "float_parsing"):
+            msg = f"字段 {where}：类型错误，应为数字{got_type}"
+        elif typ in ("bool_type", "bool_parsing"):
+            msg = f"字段 {where}：类型错误，应为 true 或 false{got_type}"
+        elif typ in ("list_type", "tuple_type"):
+            msg = f"字段 {where}：类型错误，应为列表（JSON 数组或 YAML 列表）{got_type}"
+        elif typ in ("dict_type", "model_type", "model_attributes_type"):
+            msg = f"{where or '内容'}：类型错误，应为键值对象（JSON 对象或 YAML 映射）{got_type}"
+        elif typ == "greater_than_equal":
+            msg = f"字段 {where}：取值过小，应不小于 {ctx.get('ge')}{got}"
+        elif typ == "greater_than":
+            msg = f"字段 {where}：取值过小，应大于 {ctx.get('gt')}{got}"
+        elif typ == "less_than_equal":
+            msg = f"字段 {where}：取值过大，应不大于 {ctx.get('le')}{got}"
+        elif typ == "less_than":
+            msg = f"字段 {where}：取值过大，应小于 {ctx.get('lt')}{got}"
+        elif typ == "too_short":
+            msg = f"字段 {where}：至少需要填写 {ctx.get('min_length')} 项"
+        elif typ == "string_too_short":
+            msg = f"字段 {where}：不能为空"
+        elif typ == "string_pattern_mismatch":
+            msg = f"字段 {where}：格式不正确，只能使用小写字母、数字和下划线，且以字母开头{got}"
+        elif typ == "literal_error":
+            options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+            shown = "、".join(o or "空" for o in options) or str(ctx.get("expected"))
+            msg = f"字段 {where}：取值无效，应为 {shown} 之一{got}"
+        elif typ in ("value_error", "assertion_error"):
+            detail = str(ctx.get("error") or err.get("msg", ""))
+            msg = f"字段 {where}：{detail}" if where else detail
+        else:
+            msg = f"字段 {where}：{err.get('msg', '')}" if where else str(err.get("msg", ""))
+        out.append(msg)
+    return out
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _kind_allowed(loc: tuple) -> Sequence[str]:
+    if loc and loc[0] == "roles":
+        return list(RoleSpec.model_fields)
+    return list(MeetingKind.model_fields)
+
+
+def load_kind_file(path: Path | str) -> MeetingKind:
+    """Load and validate one kind file; any problem → KindError naming the file and field."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise KindError(f"无法读取会议类型文件 {path}：{e}") from None
+    except yaml.YAMLError as e:
+        raise KindError(f"会议类型文件 {path} 不是有效的 YAML：{e}") from None
+    if not isinstance(data, dict):
+        raise KindError(f"会议类型文件 {path} 的内容应为键值映射（id、name、roles 等字段）")
+    data.setdefault("id", path.stem)
+    try:
+        kind = MeetingKind.model_validate(data)
+    except ValidationError as e:
+        problems = format_validation_errors(e, KIND_FIELD_LABELS, _kind_allowed)
+        raise KindError(
+            f"会议类型文件 {path} 有误：\n" + "\n".join(f"  - {p}" for p in problems)
+        ) from None
+    if kind.id != path.stem:
+        raise KindError(
+            f"会议类型文件 {path} 有误：\n  - 字段 id（类型标识）应与文件名一致，"
+            f"应为“{path.stem}”，实际为“{kind.id}”"
+        )
+    return kind
+
+
+def load_kinds(structures_dir: Path | str) -> dict[str, MeetingKind]:
+    """Load every `*.yaml`/`*.yml` kind file in a directory (general last), validating each."""
+    d = Path(structures_dir)
+    if not d.is_dir():
+        raise KindError(f"会议类型目录不存在：{d}")
+    files = sorted([*d.glob("*.yaml"), *d.glob("*.yml")], key=lambda p: (p.stem == GENERAL_KIND, p.name))
+    if not files:
+        raise KindError(f"会议类型目录 {d} 中没有任何 .yaml 文件")
+    kinds: dict[str, MeetingKind] = {}
+    seen_names: dict[str, str] = {}
+    for f in files:
+        kind = load_kind_file(f)
+        if kind.id in kinds:
+            raise KindError(f"会议类型文件 {f} 有误：类型标识“{kind.id}”与其他文件重复")
+        for n in kind.names:
+            other = seen_names.get(n)
+            if other and other != kind.id:
+                raise KindError(
+                    f"会议类型文件 {f} 有误：名称或别名“{n}”已被类型 {other} 使用"
+                )
+            seen_names[n] = kind.id
+        kinds[kind.id] = kind
+    return kinds
+
+
+_CACHE: dict[tuple, dict[str, MeetingKind]] = {}
+
+
+def default_kinds(structures_dir: Path | str | None = None) -> dict[str, MeetingKind]:
+    """Kinds from the given directory or the settings' structures dir (cached until files change)."""
+    if structures_dir is None:
+        from assistant.config import get_settings
+
+        structures_dir = get_settings().structures_dir
+    d = Path(structures_dir).resolve()
+    files = sorted([*d.glob("*.yaml"), *d.glob("*.yml")]) if d.is_dir() else []
+    key = (str(d), tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files))
+    if key not in _CACHE:
+        _CACHE.clear()
+        _CACHE[key] = load_kinds(d)
+    return _CACHE[key]
+
+
+def kind_choices(kinds: dict[str, MeetingKind]) -> str:
+    """Valid kinds as Chinese text: 'work_safety（安全生产约谈）、…'."""
+    return "、".join(f"{k.id}（{k.name}）" for k in kinds.values())
+
+
+def _compact(s: str) -> str:
+    s = "".join(s.split()).lower()
+    for suffix in ("约谈会", "谈话会", "约谈", "谈话", "会议"):
+        if s.endswith(suffix) and len(s) > len(suffix):
+            return s[: -len(suffix)]
+    return s
+
+
+def resolve_kind(name_or_id: str, kinds: dict[str, MeetingKind]) -> MeetingKind:
+    """Find a kind by id, Chinese name or alias; unknown → KindError listing valid kinds."""
+    q = str(name_or_id or "").strip()
+    if not q:
+        raise KindError("未填写会议类型，可用类型：" + kind_choices(kinds))
+    if q in kinds:
+        return kinds[q]
+    low = q.lower()
+    for k in kinds.values():
+        if k.id.lower() == low or q in k.names:
+            return k
+    cq = _compact(q)
+    found = [k for k in kinds.values() if any(_compact(n) == cq for n in k.names)]
+    if not found:
+        # "食品安全" for "食品安全/市场监管约谈": compare against the '/'-separated parts of names.
+        found = [
+            k
+            for k in kinds.values()
+            if any(_compact(p) == cq for n in k.names for p in n.split("/"))
+        ]
+    if len(found) == 1:
+        return found[0]
+    raise KindError(f"未知的会议类型“{q}”，可用类型：" + kind_choices(kinds))

@@ -1,0 +1,1 @@
+"""Streamlit views. Widgets and session state only; all work is done by the core."""

@@ -1,0 +1,150 @@
+"""The 范文库 page: library size, first-start indexing, upload, search, document list."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assistant.config import Settings, get_settings
+from assistant.library.corpus import needs_seeding, seed_corpus
+from assistant.library.embeddings import EmbeddingError
+from assistant.library.loaders import LoadError
+from assistant.library.store import Library, LibraryError
+from assistant.models import ROLE_LABELS
+
+ROLE_CHOICES = ["", "opening", "harm", "causes", "decisions", "rectification", "closing"]
+
+
+@st.cache_resource(show_spinner="正在打开范文库……")
+def _open_library(data_dir: str, chroma_url: str | None, backend: str) -> Library:
+    # Keyed on the settings that change the store, so a changed env var opens a new one.
+    return Library.open(get_settings())
+
+
+def get_library(settings: Settings) -> Library | None:
+    """The shared Library for this process, or None after showing why it cannot open."""
+    try:
+        return _open_library(str(settings.data_dir), settings.chroma_url, settings.embedding_backend)
+    except (LibraryError, EmbeddingError) as e:
+        st.error(str(e))
+    return None
+
+
+def _file_progress(bar):
+    def on_file(n: int, total: int, path) -> None:
+        label = f"（{min(n + 1, total)}/{total}）{path.name}" if total and n < total else ""
+        bar.progress(min(n / total, 1.0) if total else 1.0, text=f"首次启动：正在导入内置范文{label}")
+
+    return on_file
+
+
+def seed_if_empty(library: Library, settings: Settings) -> None:
+    """First start: index the bundled corpus with a visible progress bar."""
+    if st.session_state.get("seed_checked"):
+        return
+    st.session_state["seed_checked"] = True
+    if not needs_seeding(library, settings.corpus_dir):
+        return
+    bar = st.progress(0.0, text="首次启动：正在导入内置范文……")
+    report = seed_corpus(library, settings.corpus_dir, on_file=_file_progress(bar))
+    bar.progress(1.0, text=f"内置范文导入完成：{len(report.added)} 篇")
+    if report.failed:
+        st.warning("以下内置范文未能导入：\n" + "\n".join(f"- {f.error}" for f in report.failed))
+
+
+def upload_section(library: Library) -> None:
+    """Upload box: files are loaded, cleaned, parsed and indexed; junk removal is reported."""
+    st.subheader("上传参考讲话稿")
+    files = st.file_uploader(
+        "支持 txt、md、docx、pdf（可多选）",
+        type=["txt", "md", "markdown", "docx", "pdf"],
+        accept_multiple_files=True,
+        key="upload_files",
+    )
+    if not files or not st.button("导入范文库", key="upload_go", type="primary"):
+        return
+    bar = st.progress(0.0, text="正在导入……")
+    for n, f in enumerate(files):
+        bar.progress(n / len(files), text=f"正在导入（{n + 1}/{len(files)}）{f.name}")
+        try:
+            outcome = library.add_bytes(f.getvalue(), f.name)
+        except (LoadError, LibraryError, EmbeddingError) as e:
+            st.error(str(e))
+            continue
+        if outcome.duplicate:
+            st.info(f"《{outcome.title or f.name}》已在范文库中，未重复导入。")
+        else:
+            st.success(f"已导入《{outcome.title or f.name}》，共 {outcome.chunks} 个片段。")
+        if outcome.removed:
+            with st.expander(f"{f.name}：已清除网页杂项 {len(outcome.removed)} 行"):
+                st.text("\n".join(f"[{r.reason}] {r.line}" for r in outcome.removed))
+    bar.progress(1.0, text="导入完成")
+
+
+def search_section(library: Library) -> None:
+    """Search box with role and kind filters."""
+    st.subheader("检索范文")
+    query = st.text_input("想找什么内容？用自己的话描述即可", key="search_query",
+                          placeholder="例如：对群众承诺没兑现的危害怎么说")
+    c1, c2 = st.columns(2)
+    role = c1.selectbox(
+        "限定部分", ROLE_CHOICES, key="search_role",
+        format_func=lambda r: "全部" if not r else ROLE_LABELS.get(r, r),
+    )
+    k = c2.slider("返回条数", 1, 20, 5, key="search_k")
+    if not query.strip():
+        return
+    try:
+        hits = library.search(query, k=k, role=role or None)
+    except (LibraryError, EmbeddingError) as e:
+        st.error(str(e))
+        return
+    if not hits:
+        st.info("没有找到相关内容。")
+    for n, h in enumerate(hits, 1):
+        with st.container(border=True):
+            st.markdown(f"**{n}. 《{h.title}》** · {h.section} · {ROLE_LABELS.get(h.role, h.role)}")
+            st.text(h.text)
+
+
+def documents_section(library: Library) -> None:
+    """The documents in the library, with delete."""
+    docs = library.list_documents()
+    st.subheader(f"范文库文档（{len(docs)} 篇）")
+    if not docs:
+        st.caption("范文库为空，请上传讲话稿。")
+        return
+    st.dataframe(
+        [{"标题": d.title, "类型": d.kind, "字数": d.chars, "片段": d.chunks, "文件": d.filename,
+          "编号": d.doc_id} for d in docs],
+        hide_index=True, use_container_width=True,
+    )
+    options = {d.doc_id: f"《{d.title or d.filename}》" for d in docs}
+    victim = st.selectbox("删除文档", [""] + list(options), key="remove_doc",
+                          format_func=lambda i: "请选择……" if not i else options[i])
+    if victim and st.button("确认删除", key="remove_go"):
+        library.remove(victim)
+        st.success(f"已删除{options[victim]}。")
+        st.rerun()
+
+
+def render() -> None:
+    """The whole library page."""
+    settings = get_settings()
+    library = get_library(settings)
+    if library is None:
+        return
+    mismatch = library.embedding_mismatch()
+    if mismatch:
+        st.warning(mismatch)
+        if st.button("重建索引", key="reindex_go"):
+            with st.spinner("正在重建索引……"):
+                n = library.reindex()
+            st.success(f"已重建 {n} 个片段的索引。")
+            st.rerun()
+        return
+    seed_if_empty(library, settings)
+    docs_count = len(library.list_documents())
+    st.metric("范文库", f"{docs_count} 篇", help=f"共 {library.chunk_count()} 个检索片段")
+    search_section(library)
+    upload_section(library)
+    documents_section(library)

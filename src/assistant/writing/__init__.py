@@ -1,0 +1,1 @@
+"""Writing: chat model access (llm), prompts, drafting and the offline composer."""

@@ -1,0 +1,147 @@
+"""The library: add, duplicate detection, remove, hybrid search, filters, embedding changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.config import get_settings
+from assistant.library.embeddings import CachedEmbedder, OpenAICompatibleEmbedder, make_embedder
+from assistant.library.loaders import LoadError
+from assistant.library.store import EmbeddingMismatchError, Library, LibraryError
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "corpus"
+DOCS = ["project_delay-01.md", "work_safety-01.md", "petition-02.md"]
+
+
+@pytest.fixture
+def settings(data_dir):
+    return get_settings()
+
+
+@pytest.fixture
+def library(settings) -> Library:
+    lib = Library(settings, make_embedder(settings))
+    for name in DOCS:
+        lib.add_bytes((CORPUS / name).read_bytes(), name)
+    return lib
+
+
+def test_add_list_and_duplicate(library):
+    docs = library.list_documents()
+    assert len(docs) == 3
+    before = library.chunk_count()
+    again = library.add_bytes((CORPUS / DOCS[0]).read_bytes(), "copy.md")
+    assert again.duplicate and again.chunks == 0
+    assert library.chunk_count() == before
+
+
+def test_same_speech_other_encoding_is_duplicate(library):
+    text = (CORPUS / DOCS[1]).read_text(encoding="utf-8")
+    body = text.split("---", 2)[2]  # without front matter, as a user's own .txt would be
+    outcome = library.add_bytes(body.encode("gb18030"), "安全生产讲话.txt")
+    assert outcome.duplicate
+
+
+def test_hybrid_search_finds_paraphrase(library):
+    hits = library.search("工地两名工人从高处掉下来死亡", k=3)
+    assert hits and hits[0].title.startswith("在东湖区“5·17”建筑施工高处坠落事故")
+    assert all(h.doc_id and h.text and h.role for h in hits)
+
+
+def test_role_and_kind_filters(library):
+    hits = library.search("整改要求和完成时限", k=5, role="rectification")
+    assert hits and all(h.role == "rectification" for h in hits)
+    hits = library.search("整改要求和完成时限", k=5, kind="petition")
+    assert hits and all(h.kind == "petition" for h in hits)
+
+
+def test_at_most_n_per_document_and_no_duplicate_text(library):
+    hits = library.search("项目推进滞后", k=10, max_per_doc=2)
+    per_doc: dict[str, int] = {}
+    for h in hits:
+        per_doc[h.doc_id] = per_doc.get(h.doc_id, 0) + 1
+    assert max(per_doc.values()) <= 2
+    assert len({h.text for h in hits}) == len(hits)
+
+
+def test_search_modes_and_bad_input(library):
+    for mode in ("dense", "bm25", "hybrid"):
+        assert library.search("信访积案", k=2, mode=mode)
+    with pytest.raises(LibraryError, match="请输入"):
+        library.search("   ")
+
+
+def test_remove_deletes_everything(library, settings):
+    doc = library.list_documents()[0]
+    original = Path(settings.data_dir) / doc.original
+    assert original.exists()
+    assert (Path(settings.data_dir) / "docs" / f"{doc.doc_id}.json").exists()
+    assert library.remove(doc.doc_id)
+    assert not library.has_document(doc.doc_id)
+    assert not original.exists()
+    assert not (Path(settings.data_dir) / "docs" / f"{doc.doc_id}.json").exists()
+    assert all(h.doc_id != doc.doc_id for h in library.search("约谈", k=20))
+    assert library.remove(doc.doc_id) is False
+
+
+def test_original_stored_under_hash_not_user_path(settings):
+    lib = Library(settings, make_embedder(settings))
+    data = (CORPUS / DOCS[2]).read_bytes()
+    lib.add_bytes(data, "../../../../etc/evil.md")
+    rec = lib.list_documents()[0]
+    assert rec.original.startswith("originals/") and ".." not in rec.original
+    assert (Path(settings.data_dir) / rec.original).read_bytes() == data
+    assert not (Path(settings.data_dir).parent / "evil.md").exists()
+
+
+def test_bad_file_leaves_library_unchanged(library):
+    before = (library.chunk_count(), len(library.list_documents()))
+    with pytest.raises(LoadError):
+        library.add_bytes(b"", "empty.txt")
+    with pytest.raises(LoadError):
+        library.add_bytes(b"\x00\x01\x02binary\xff" * 50, "fake.txt")
+    assert (library.chunk_count(), len(library.list_documents())) == before
+
+
+def test_vectors_cached_by_content(fake_openai, settings, tmp_path):
+    emb = CachedEmbedder(
+        OpenAICompatibleEmbedder("fake-embedding", "test-key", fake_openai.base_url),
+        tmp_path / "cache.sqlite",
+    )
+    lib = Library(settings, emb)
+    lib.add_bytes((CORPUS / DOCS[2]).read_bytes(), DOCS[2])
+    first = len(fake_openai.embedding_requests())
+    assert first > 0
+    lib.remove(lib.list_documents()[0].doc_id)
+    lib.add_bytes((CORPUS / DOCS[2]).read_bytes(), DOCS[2])
+    assert len(fake_openai.embedding_requests()) == first  # re-ingest cost nothing
+
+
+def test_changed_embedding_backend_detected_and_reindexed(library, settings, fake_openai, tmp_path):
+    other = CachedEmbedder(
+        OpenAICompatibleEmbedder("fake-embedding", "test-key", fake_openai.base_url),
+        tmp_path / "cache2.sqlite",
+    )
+    switched = Library(settings, other)
+    message = switched.embedding_mismatch()
+    assert message and "assistant reindex" in message and "ASSISTANT_EMBEDDING_BACKEND" in message
+    with pytest.raises(EmbeddingMismatchError):
+        switched.search("安全生产事故", k=3)
+    with pytest.raises(EmbeddingMismatchError):
+        switched.add_bytes((CORPUS / "land-01.md").read_bytes(), "land-01.md")
+    n = switched.reindex()
+    assert n == library.chunk_count()
+    assert switched.embedding_mismatch() is None
+    assert switched.search("安全生产事故", k=3)
+    assert switched.indexed_with == other.id
+
+
+def test_unknown_embedding_backend_message(monkeypatch):
+    from assistant.library.embeddings import EmbeddingError
+
+    monkeypatch.setenv("ASSISTANT_EMBEDDING_BACKEND", "magic")
+    with pytest.raises(EmbeddingError, match="ASSISTANT_EMBEDDING_BACKEND"):
+        make_embedder(get_settings())
