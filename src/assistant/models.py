@@ -169,3 +169,39 @@ class IngestReport(BaseModel):
     added: list[IngestAdded] = Field(default_factory=list)
     duplicates: list[IngestDuplicate] = Field(default_factory=list)
     failed: list[IngestFailed] = Field(default_factory=list)
+
+
+class DraftPart(BaseModel):
+    """One part of a draft: title, salutation, opening, a top-level section, or the closing."""
+
+    role: str  # title, salutation, opening, harm, causes, decisions, rectification, other, closing
+    number: int = 0  # top-level section number (1-based) for sections; 0 otherwise
+    heading: str = ""  # section heading without its number
+    text: str  # the exact text of the part as it appears in the draft (sections include "一、…")
+    sources: list[str] = Field(default_factory=list)  # chunk_ids of the references that fed it
+
+
+class Draft(BaseModel):
+    """A speech draft, part by part, with where it came from."""
+
+    title: str = ""
+    kind: str = ""
+    parts: list[DraftPart] = Field(default_factory=list)
+    outline: str = ""
+    mode: str = "llm"  # "llm" or "offline"
+    label: str = ""  # shown to the user, e.g. "离线组稿（未使用大模型）"
+    provider: str = ""
+    model: str = ""
+    usage: dict[str, int] = Field(default_factory=dict)  # prompt_tokens, completion_tokens
+    elapsed_s: float = 0.0
+    created_at: str = ""
+    brief: dict = Field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The full speech as plain text, one paragraph per line."""
+        return "\n".join(p.text.strip("\n") for p in self.parts if p.text.strip())
+
+    def sections(self) -> list[DraftPart]:
+        """The top-level sections, in order."""
+        return [p for p in self.parts if p.number > 0]

@@ -102,7 +102,9 @@ def search_section(library: Library) -> None:
         st.info("没有找到相关内容。")
     for n, h in enumerate(hits, 1):
         with st.container(border=True):
-            st.markdown(f"**{n}. 《{h.title}》** · {h.section} · {ROLE_LABELS.get(h.role, h.role)}")
+            label = ROLE_LABELS.get(h.role, h.role)
+            where = label if h.section in ("", label) else f"{h.section} · {label}"
+            st.markdown(f"**{n}. 《{h.title}》** · {where}")
             st.text(h.text)
 
 
@@ -116,7 +118,7 @@ def documents_section(library: Library) -> None:
     st.dataframe(
         [{"标题": d.title, "类型": d.kind, "字数": d.chars, "片段": d.chunks, "文件": d.filename,
           "编号": d.doc_id} for d in docs],
-        hide_index=True, use_container_width=True,
+        hide_index=True, width="stretch",
     )
     options = {d.doc_id: f"《{d.title or d.filename}》" for d in docs}
     victim = st.selectbox("删除文档", [""] + list(options), key="remove_doc",
@@ -143,8 +145,10 @@ def render() -> None:
             st.rerun()
         return
     seed_if_empty(library, settings)
-    docs_count = len(library.list_documents())
-    st.metric("范文库", f"{docs_count} 篇", help=f"共 {library.chunk_count()} 个检索片段")
+    summary = st.empty()  # filled last, so it counts what this run uploaded or deleted
     search_section(library)
     upload_section(library)
     documents_section(library)
+    summary.metric(
+        "范文库", f"{len(library.list_documents())} 篇", help=f"共 {library.chunk_count()} 个检索片段"
+    )

@@ -1,0 +1,88 @@
+"""The Streamlit page, driven through AppTest: first-start indexing, upload, search, delete."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parents[1]
+APP = str(REPO / "app.py")
+TIMEOUT = 120
+
+
+@pytest.fixture
+def small_corpus(tmp_path, monkeypatch) -> Path:
+    """Two bundled speeches as the corpus, so first-start indexing stays quick."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("work_safety-01.md", "petition-02.md"):
+        shutil.copy(REPO / "corpus" / name, corpus / name)
+    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(corpus))
+    return corpus
+
+
+def _run() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [t.value for t in at.text]
+    parts += [str(e.value) for e in (*at.success, *at.info, *at.error, *at.warning)]
+    return "\n".join(parts)
+
+
+def test_first_start_indexes_corpus_once(small_corpus, data_dir):
+    at = _run()
+    assert at.metric[0].value == "2 篇"
+    assert (data_dir / "corpus_seeded.json").exists()
+    # A later start reuses the index: nothing is added twice.
+    again = _run()
+    assert again.metric[0].value == "2 篇"
+
+
+def test_search_shows_matching_paragraphs(small_corpus):
+    at = _run()
+    at.text_input(key="search_query").input("工人从脚手架上摔下来").run()
+    assert not at.exception
+    shown = _texts(at)
+    assert "高处坠落" in shown
+
+
+def test_upload_adds_document_and_reports_junk(small_corpus, tmp_path):
+    at = _run()
+    page = (
+        "首页 | 范文大全 | 讲话稿 | 工作总结 | 心得体会\n当前位置：首页 > 讲话稿 > 正文\n"
+        + (REPO / "corpus" / "land-01.md").read_text(encoding="utf-8").split("---", 2)[2]
+        + "\n上一篇：在全县春耕生产会议上的讲话\n相关推荐\n在全县耕地保护工作会议上的讲话\n"
+    )
+    at.file_uploader(key="upload_files").set_value(("耕地约谈.txt", page.encode("gb18030"), "text/plain")).run()
+    at.button(key="upload_go").click().run()
+    assert not at.exception
+    assert any("已导入" in s.value for s in at.success)
+    assert any("已清除网页杂项" in e.label for e in at.expander)
+    assert at.metric[0].value == "3 篇"
+
+
+def test_bad_upload_shows_reason_and_changes_nothing(small_corpus):
+    at = _run()
+    at.file_uploader(key="upload_files").set_value(("空白.txt", b"", "text/plain")).run()
+    at.button(key="upload_go").click().run()
+    assert not at.exception
+    assert any("空白.txt" in e.value and "为空" in e.value for e in at.error)
+    assert at.metric[0].value == "2 篇"
+
+
+def test_delete_document(small_corpus):
+    at = _run()
+    doc_id = at.selectbox(key="remove_doc").options[1]
+    at.selectbox(key="remove_doc").select_index(1).run()
+    at.button(key="remove_go").click().run()
+    assert not at.exception
+    assert at.metric[0].value == "1 篇"
+    assert doc_id not in at.selectbox(key="remove_doc").options

@@ -1,0 +1,109 @@
+"""The real page in a real headless Chromium: start `streamlit run app.py`, search, see results.
+
+Uses Debian's /usr/bin/chromium (Playwright cannot download its own browsers here). Skipped when
+no browser is installed, unless ASSISTANT_REQUIRE_BROWSER=1 (CI sets it), which makes it fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def _require_browser() -> None:
+    if not Path(CHROMIUM).exists():
+        message = f"找不到浏览器 {CHROMIUM}（apt-get install chromium）"
+        if os.environ.get("ASSISTANT_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def served_app(tmp_path, vector_cache):
+    _require_browser()
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("work_safety-01.md", "food_market-01.md"):
+        shutil.copy(REPO / "corpus" / name, corpus / name)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "ASSISTANT_DATA_DIR": str(tmp_path / "data"),
+        "ASSISTANT_CACHE_DIR": str(vector_cache),
+        "ASSISTANT_CORPUS_DIR": str(corpus),
+    }
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ASSISTANT_CHROMA_URL"):
+        env.pop(var, None)
+    log = open(tmp_path / "streamlit.log", "w")  # noqa: SIM115 - closed in the teardown
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.terminate()
+        pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text())
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def test_search_in_real_browser(served_app, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1600})
+        page.goto(served_app)
+        expect(page.get_by_text("约谈讲话写作助手").first).to_be_visible(timeout=60_000)
+        # First start indexes the two bundled speeches, then shows the library size.
+        expect(page.get_by_text("2 篇").first).to_be_visible(timeout=90_000)
+        box = page.get_by_label("想找什么内容？用自己的话描述即可")
+        box.fill("学校食堂出了问题谁来负责")
+        box.press("Enter")
+        expect(page.get_by_text("食堂").nth(1)).to_be_visible(timeout=30_000)
+        page.screenshot(path=str(tmp_path / "search.png"), full_page=True)
+        assert "Traceback" not in page.content()
+        browser.close()
