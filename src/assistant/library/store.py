@@ -65,6 +65,7 @@ class _Bm25Index:
         self.ids: list[str] = []
         self.metas: list[dict] = []
         self.texts: list[str] = []
+        self.roles = self.kinds = self.doc_ids = np.array([], dtype=object)
         self.retriever = None
         self._token_cache: dict[str, list[str]] = {}
 
@@ -82,6 +83,9 @@ class _Bm25Index:
             tokens.append(toks or ["<empty>"])
         self._token_cache = cache
         self.ids, self.metas, self.texts = ids, metas, texts
+        self.roles = np.array([m.get("role", "") for m in metas], dtype=object)
+        self.kinds = np.array([m.get("kind", "") for m in metas], dtype=object)
+        self.doc_ids = np.array([m.get("doc_id", "") for m in metas], dtype=object)
         if ids:
             retriever = bm25s.BM25()
             retriever.index(tokens, show_progress=False)
@@ -332,19 +336,9 @@ class Library:
                 )
             if not prepared.chunks:
                 raise LoadError(f"《{prepared.filename}》没有可用的正文内容。")
-            texts = [embedding_text(c) for c in prepared.chunks]
-            total = sum(len(t) for t in texts)
-            done = 0
-
-            def on_batch(chars: int) -> None:
-                nonlocal done
-                done += chars
-                if progress:
-                    progress(done, total, f"正在向量化《{prepared.speech.title or prepared.filename}》")
-
-            vectors = self.embedder.embed_passages(texts, progress=on_batch)
-            if progress and done < total:
-                progress(total, total, "向量已缓存，直接入库")
+            vectors = self._embed_chunks(
+                prepared.chunks, progress, f"正在向量化《{prepared.speech.title or prepared.filename}》"
+            )
             original = self._save_original(prepared)
             added_at = datetime.now().isoformat(timespec="seconds")
             try:
@@ -367,6 +361,22 @@ class Library:
             return AddOutcome(
                 prepared.doc_id, prepared.speech.title, len(prepared.chunks), False, prepared.cleaned.removed
             )
+
+    def _embed_chunks(self, chunks: list[Chunk], progress: Progress | None, message: str) -> np.ndarray:
+        texts = [embedding_text(c) for c in chunks]
+        total = sum(len(t) for t in texts)
+        done = 0
+
+        def on_batch(chars: int) -> None:
+            nonlocal done
+            done += chars
+            if progress:
+                progress(done, total, message)
+
+        vectors = self.embedder.embed_passages(texts, progress=on_batch)
+        if progress and done < total:
+            progress(total, total, "向量已缓存，直接入库")
+        return vectors
 
     def _save_original(self, prepared: PreparedDoc) -> str:
         digest = hashlib.sha256(prepared.raw).hexdigest()
@@ -439,17 +449,7 @@ class Library:
         with self._lock:
             ids, metas, docs = self._all_rows(include_documents=True)
             chunks = [_chunk_from_meta(cid, text, m) for cid, text, m in zip(ids, docs, metas, strict=True)]
-            texts = [embedding_text(c) for c in chunks]
-            total = sum(len(t) for t in texts)
-            done = 0
-
-            def on_batch(chars: int) -> None:
-                nonlocal done
-                done += chars
-                if progress:
-                    progress(done, total, "正在用当前向量模型重建索引")
-
-            vectors = self.embedder.embed_passages(texts, progress=on_batch) if texts else None
+            vectors = self._embed_chunks(chunks, progress, "正在用当前向量模型重建索引")
             old_meta = self._meta()
             # Build the new index beside the old one, then swap: a crash part-way leaves
             # either the old index or the complete new one, never a half-built library.
@@ -535,11 +535,12 @@ class Library:
             scores = index.scores(query)
             if len(scores):
                 mask = np.ones(len(index.ids), dtype=bool)
-                for i, m in enumerate(index.metas):
-                    if (role and m.get("role") != role) or (kind and m.get("kind") != kind) or (
-                        doc_ids and m.get("doc_id") not in doc_ids
-                    ):
-                        mask[i] = False
+                if role:
+                    mask &= index.roles == role
+                if kind:
+                    mask &= index.kinds == kind
+                if doc_ids:
+                    mask &= np.isin(index.doc_ids, list(doc_ids))
                 scores = np.where(mask & (scores > 0), scores, -1.0)
                 order = np.argsort(-scores)[:depth]
                 for rank, i in enumerate(order):

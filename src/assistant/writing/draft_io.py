@@ -1,0 +1,133 @@
+"""Drafts on disk: JSON (lossless) or plain text; text/Word drafts are read with the speech parser."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from assistant.library.loaders import DEFAULT_MAX_BYTES, LoadError, load_path
+from assistant.library.parsing import parse_speech
+from assistant.models import Draft, DraftPart
+from assistant.writing.prompts import cn_number
+
+IMPORTED_LABEL = "导入的讲话稿"
+
+
+def draft_to_text(draft: Draft) -> str:
+    """The draft as plain text: one paragraph per line, no Markdown, ending with a newline."""
+    text = draft.text
+    return text + "\n" if text else ""
+
+
+def draft_to_json(draft: Draft) -> str:
+    """The draft as UTF-8 JSON (Chinese kept readable)."""
+    return draft.model_dump_json(indent=2)
+
+
+def write_atomic(path: Path | str, text: str) -> Path:
+    """Write UTF-8 text via a temporary file in the same folder and os.replace (never half-written)."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return p
+
+
+def save_draft(draft: Draft, path: Path | str) -> Path:
+    """Save a draft: ``.json`` → Draft JSON, anything else → plain text."""
+    p = Path(path)
+    if p.suffix.lower() == ".json":
+        return write_atomic(p, draft_to_json(draft))
+    return write_atomic(p, draft_to_text(draft))
+
+
+def draft_from_text(
+    text: str, metadata: dict | None = None, structures_dir: Path | None = None
+) -> Draft:
+    """A Draft from speech text, split into parts by the same parser that reads uploads."""
+    doc = parse_speech(text, metadata, structures_dir)
+    parts: list[DraftPart] = []
+    if doc.title:
+        parts.append(DraftPart(role="title", text=doc.title))
+    if doc.salutation:
+        parts.append(DraftPart(role="salutation", text=doc.salutation))
+    if doc.opening:
+        parts.append(DraftPart(role="opening", text=doc.opening))
+    for s in doc.sections:
+        body = "\n".join(s.paragraphs)
+        if s.heading:
+            head = f"{cn_number(s.number)}、{s.heading}"
+            parts.append(
+                DraftPart(
+                    role=s.role,
+                    number=s.number,
+                    heading=s.heading,
+                    text=head + ("\n" + body if body else ""),
+                )
+            )
+        elif body:
+            parts.append(DraftPart(role="other", text=body))
+    if doc.closing:
+        parts.append(DraftPart(role="closing", text=doc.closing))
+    return Draft(
+        title=doc.title,
+        kind=doc.kind,
+        parts=parts,
+        mode="imported",
+        label=IMPORTED_LABEL,
+        created_at=datetime.now().isoformat(timespec="seconds"),
+    )
+
+
+def load_draft(
+    path: Path | str, structures_dir: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Draft:
+    """Read a draft: Draft JSON, or a .txt/.md/.docx speech parsed into parts; LoadError otherwise."""
+    p = Path(path)
+    if p.suffix.lower() == ".json":
+        name = p.name
+        if not p.is_file():
+            raise LoadError(f"《{name}》文件不存在，请检查路径。", name)
+        try:
+            raw = p.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as e:
+            raise LoadError(f"《{name}》无法读取：{getattr(e, 'strerror', None) or e}", name) from None
+        try:
+            return Draft.model_validate_json(raw)
+        except ValidationError as e:
+            first = e.errors()[0] if e.errors() else {}
+            where = ".".join(str(x) for x in first.get("loc", ()))
+            raise LoadError(
+                f"《{name}》不是本工具保存的讲话稿 JSON 文件（{where or '内容'}：{first.get('msg', '格式不对')}）。"
+                "纯文本稿请保存为 .txt、.md 或 .docx。",
+                name,
+            ) from None
+    loaded = load_path(p, max_bytes=max_bytes)
+    draft = draft_from_text(loaded.text, loaded.metadata, structures_dir)
+    if not draft.parts:
+        raise LoadError(f"《{p.name}》中没有可用的讲话稿内容。", p.name)
+    return draft
+
+
+def save_partial(text: str, data_dir: Path | str) -> Path:
+    """Keep the text of an interrupted draft as ``<data_dir>/drafts/partial-<timestamp>.txt``."""
+    folder = Path(data_dir) / "drafts"
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = folder / f"partial-{stamp}.txt"
+    n = 2
+    while path.exists():
+        path = folder / f"partial-{stamp}-{n}.txt"
+        n += 1
+    return write_atomic(path, text.rstrip("\n") + "\n")
