@@ -98,6 +98,7 @@ def test_search_in_real_browser(served_app, tmp_path):
         page = browser.new_page(viewport={"width": 1280, "height": 1600})
         page.goto(served_app)
         expect(page.get_by_text("约谈讲话写作助手").first).to_be_visible(timeout=60_000)
+        page.get_by_role("tab", name="范文库").click()
         # First start indexes the two bundled speeches, then shows the library size.
         expect(page.get_by_text("2 篇").first).to_be_visible(timeout=90_000)
         box = page.get_by_label("想找什么内容？用自己的话描述即可")

@@ -234,18 +234,25 @@ class _DraftPrinter:
     def __init__(self, stream: bool, quiet: bool):
         self.stream = stream  # speech text goes to stdout as it arrives
         self.quiet = quiet
-        self.texts: dict[int, str] = {}  # part index → text so far (for a partial file)
+        self.texts: dict[int, str] = {}  # part index → final text so far (for a partial file)
+        self.printed: dict[int, str] = {}  # part index → what went to stdout
         self.outline = ""
-        self.adjusted = False
-        self._printed_any = False
-        self._current_adjusting = False
+        self._line_open = False  # stdout is in the middle of a line
+        self._adjusting = False
 
     def status(self, message: str) -> None:
         if not self.quiet:
+            self.end_line()  # keep stderr messages off the middle of a streamed line
             click.echo(message, err=True)
+
+    def end_line(self) -> None:
+        if self._line_open:
+            click.echo("")
+            self._line_open = False
 
     def __call__(self, event) -> None:
         from assistant.writing import drafting as d
+        from assistant.writing.drafting import heading_line
 
         if isinstance(event, d.OutlineStarted):
             self.outline = ""
@@ -255,32 +262,34 @@ class _DraftPrinter:
         elif isinstance(event, d.OutlineDone):
             self.outline = event.text
         elif isinstance(event, d.PartStarted):
-            self._current_adjusting = event.adjusting
+            self._adjusting = event.adjusting
             if event.adjusting:
-                self.adjusted = True
-                return
+                return  # a rewrite of a printed part: the final text is printed again at the end
             self.texts[event.index] = ""
-            if event.role in ("opening", "closing") or event.number:
-                label = f"{event.number}. {event.heading}" if event.number else ROLE_LABELS.get(event.role, event.role)
-                if not self.stream:
-                    self.status(f"正在撰写：{label}")
-            if self.stream and self._printed_any:
-                click.echo("")
+            if not self.stream and (event.role in ("opening", "closing") or event.number):
+                label = (
+                    heading_line(event.number, event.heading)
+                    if event.number
+                    else ROLE_LABELS.get(event.role, event.role)
+                )
+                self.status(f"正在撰写：{label}")
+            self.end_line()
         elif isinstance(event, d.PartToken):
-            if self._current_adjusting:
+            if self._adjusting:
                 return
             self.texts[event.index] = self.texts.get(event.index, "") + event.text
             if self.stream:
+                self.printed[event.index] = self.printed.get(event.index, "") + event.text
                 click.echo(event.text, nl=False)
                 sys.stdout.flush()
-                self._printed_any = True
+                self._line_open = not event.text.endswith("\n")
         elif isinstance(event, d.PartDone):
             self.texts[event.index] = event.part.text
         elif isinstance(event, d.DraftWarning):
-            if self.stream and self._printed_any:
-                click.echo("")  # keep the warning off the middle of a streamed line
-                self._printed_any = False
             self.status(f"提示：{event.message}")
+
+    def printed_text(self) -> str:
+        return "\n".join(t for _, t in sorted(self.printed.items()) if t.strip())
 
     def partial_text(self) -> str:
         text = "\n".join(t for _, t in sorted(self.texts.items()) if t.strip())
@@ -419,23 +428,23 @@ def draft(
                 outline=outline,
             )
         except DraftInterrupted as e:
-            if stream and printer._printed_any:
-                click.echo("")
+            printer.end_line()
             saved = _save_partial(obj, e.partial_text or printer.partial_text())
             _fail(e.message + (f"\n{saved}" if saved else ""))
         except LLMError as e:
+            printer.end_line()
             saved = _save_partial(obj, e.partial_text or printer.partial_text())
             _fail(e.message + (f"\n{saved}" if saved else ""))
         except (DraftError, PromptError) as e:
             _fail(str(e))
         except KeyboardInterrupt:
-            if stream and printer._printed_any:
-                click.echo("")
+            printer.end_line()
             saved = _save_partial(obj, printer.partial_text())
             _fail("已取消。" + (f"\n{saved}" if saved else ""), code=130)
         if stream:
-            click.echo("")
-            if printer.adjusted:
+            printer.end_line()
+            if printer.printed_text() != result.text:
+                # the length pass rewrote a part after it was printed: print the final text in full
                 printer.status("篇幅已调整，以下为调整后的全文：")
                 click.echo("")
                 click.echo(result.text)
@@ -454,7 +463,7 @@ def draft(
     elif offline:
         click.echo(result.text)
         if result.label and not quiet:
-            click.echo(f"（{result.label}）", err=True)
+            click.echo(f"说明：本稿为{result.label}。", err=True)
 
 
 def _parse_section(value: str) -> int | str:

@@ -121,13 +121,27 @@ def load_draft(
     return draft
 
 
-def save_partial(text: str, data_dir: Path | str) -> Path:
-    """Keep the text of an interrupted draft as ``<data_dir>/drafts/partial-<timestamp>.txt``."""
+def _fresh_path(data_dir: Path | str, prefix: str, suffix: str) -> Path:
     folder = Path(data_dir) / "drafts"
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = folder / f"partial-{stamp}.txt"
+    path = folder / f"{prefix}{stamp}{suffix}"
     n = 2
     while path.exists():
-        path = folder / f"partial-{stamp}-{n}.txt"
+        path = folder / f"{prefix}{stamp}-{n}{suffix}"
         n += 1
-    return write_atomic(path, text.rstrip("\n") + "\n")
+    return path
+
+
+def save_partial(text: str, data_dir: Path | str) -> Path:
+    """Keep the text of an interrupted draft as ``<data_dir>/drafts/partial-<timestamp>.txt``."""
+    return write_atomic(_fresh_path(data_dir, "partial-", ".txt"), text.rstrip("\n") + "\n")
+
+
+def autosave(draft: Draft, data_dir: Path | str) -> Path:
+    """Save every draft and every revision as ``<data_dir>/drafts/draft-<timestamp>.json``."""
+    return write_atomic(_fresh_path(data_dir, "draft-", ".json"), draft_to_json(draft))
+
+
+def list_saved(data_dir: Path | str) -> list[Path]:
+    """Autosaved drafts, newest first."""
+    return sorted((Path(data_dir) / "drafts").glob("draft-*.json"), reverse=True)

@@ -47,7 +47,8 @@ DEFAULT_REFS_PER_PART = 3
 DEFAULT_REF_CHARS = 1500
 #: Characters per token assumed for Chinese text when estimating prompt sizes.
 CHARS_PER_TOKEN = 1.5
-QUERY_MAX_CHARS = 160
+# Query embedding time grows with length; a heading plus the key facts fits in this.
+QUERY_MAX_CHARS = 80
 MIN_PART_CHARS = 60
 
 _CN = "一二三四五六七八九十"
@@ -432,6 +433,7 @@ def _search(
     warn: Callable[[str], None],
 ) -> list[SearchHit]:
     """Role-filtered search; the user's preferred documents first, then this kind's, then others."""
+    from assistant.library.embeddings import EmbeddingError
     from assistant.library.store import LibraryError
 
     exclude = list(brief.exclude_docs) or None
@@ -442,7 +444,8 @@ def _search(
                 query, k=k, role=role, doc_ids=list(brief.prefer_docs), exclude_doc_ids=exclude
             )
         general = library.search(query, k=k, role=role, exclude_doc_ids=exclude)
-    except LibraryError as e:
+    except (LibraryError, EmbeddingError) as e:
+        # Drafting still works without references; the user is told why they are missing.
         warn(f"检索范文失败，本部分不使用参考资料：{e}")
         return hits
     # Same-kind speeches are the better models; keep relevance order inside each group.
@@ -590,12 +593,14 @@ def plan_outline(
     settings: Settings | None = None,
     *,
     lenient: bool = True,
+    edited: bool = False,
 ) -> OutlinePlan:
     """Parse an outline into parts to write, with roles by position when the count matches.
 
     ``lenient``: an outline with a different number of sections is still used (extra sections
     become "other") as long as every part of the kind is recognised; otherwise, or when it
     has no 一、 headings at all, the kind's skeleton is used and ``fallback`` is set.
+    ``edited``: the user's own outline; any outline with 一、 headings is followed as written.
     """
     cleaned = clean_model_text(text)
     doc = parse_speech(cleaned, structures_dir=settings.structures_dir if settings else None)
@@ -614,7 +619,7 @@ def plan_outline(
         role = s.role if s.role in body and s.role not in used else "other"
         used.add(role)
         sections.append((role, h))
-    if lenient and secs and set(body) <= used:
+    if secs and (edited or (lenient and set(body) <= used)):
         return OutlinePlan(cleaned, title, _plan(kind, brief.length, sections), problems)
     skeleton = skeleton_outline(brief, kind)
     sk_sections = [(r.role, r.heading_for(kind.topic)) for r in kind.body_roles]
@@ -775,11 +780,13 @@ def draft_speech(
     outline_text = ""
     try:
         if outline is not None:
-            plan = plan_outline(outline, brief, kind, settings)
-            if not plan.parts[1:-1] or plan.fallback:
+            plan = plan_outline(outline, brief, kind, settings, edited=True)
+            if plan.fallback:
                 raise DraftError(
                     "提纲中没有找到一级标题（一、二、三……），无法按提纲起草。请检查提纲格式。"
                 )
+            if plan.problems:
+                s.warn(f"提纲与本类约谈的标准结构不完全一致（{'；'.join(plan.problems)}），已按提纲起草。")
         else:
             messages = outline_messages(
                 brief,

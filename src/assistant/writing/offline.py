@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -31,18 +31,26 @@ from assistant.kinds import MeetingKind, RoleSpec, default_kinds, resolve_kind
 from assistant.library.chunking import split_sentences
 from assistant.models import Draft, DraftPart, SearchHit
 
+if TYPE_CHECKING:
+    from assistant.config import Settings
+    from assistant.library.store import Library
+
 OFFLINE_MODE = "offline"
 OFFLINE_LABEL = "离线组稿（未使用大模型）"
 SALUTATION = "同志们："
 CLOSING_LEAD = "同志们，"
 PHRASES_FILE = Path(__file__).resolve().parents[1] / "data" / "offline_phrases.yaml"
 
-#: Hits fetched per library query (per filter).
+#: Hits fetched per library query (per filter): at least this many, more for long speeches.
 HITS_PER_QUERY = 8
+MAX_HITS_PER_QUERY = 40
+CHARS_PER_HIT = 200
 #: Issues named in the opening; the rest are summed up with 等.
 OPENING_ISSUES = 3
 #: Length window of a reusable reference sentence (characters).
 MIN_SENTENCE, MAX_SENTENCE = 10, 90
+#: Connectives of an unnumbered paragraph start a new paragraph beyond this many characters.
+PARAGRAPH_CHARS = 160
 #: A sentence listing this many items (、) is a concrete measure, not rhetoric.
 MAX_ENUMERATION = 3
 #: Shared han bigrams needed to file a fact under an issue instead of the overview paragraph.
@@ -169,7 +177,7 @@ _LEAD_RE = re.compile(
     r"再|并|却|才|就|都|只|所谓|至于|另一方面|一方面|与此)"
 )
 _ME_RE = re.compile(r"(?<!自)我(?!们|国|党)")
-_CN_NUMERALS = "零〇一二三四五六七八九十百千万亿两"
+_CN_NUMERALS = "零〇一二三四五六七八九十百千万亿两半几"
 _QTY_RE = re.compile(
     rf"(第)?([{_CN_NUMERALS}]+)(小时|分钟|公里|季度|百分点|平方米|[个名家条起次项年月日号天人户亩元成倍批所座处轮期层件宗台辆吨米周位种类级只份分点场遍届栋间趟道些半])"
 )
@@ -181,7 +189,7 @@ _UNIT_SUFFIXES = (
 )  # fmt: skip
 # Common words in which a suffix character does not name a unit (市场, 格局, 委托 …).
 _NEXT_SKIP = {
-    "市": "场民值", "区": "别分域间", "局": "面势限部", "委": "托员屈婉", "乡": "土愁亲情",
+    "市": "场民值", "区": "别分域间划", "局": "面势限部外", "委": "托员屈婉", "乡": "土愁亲情",
     "省": "略得力去心察", "矿": "产物石", "厂": "商家", "村": "庄",
 }  # fmt: skip
 _PREV_SKIP = {
@@ -200,7 +208,12 @@ _NAME_HEADS = (
 )  # fmt: skip
 
 
+_DURATION_RE = re.compile(r"[一两几半]个(月|星期|季度|工作日|小时|周)")
+
+
 def _has_quantity(s: str) -> bool:
+    if _DURATION_RE.search(s):
+        return True
     for m in _QTY_RE.finditer(s):
         ordinal, numeral, unit = m.group(1), m.group(2), m.group(3)
         if ordinal:
@@ -222,7 +235,9 @@ def _unit_tokens(s: str) -> Iterator[str]:
                 continue
             nxt = s[i + len(suffix) : i + len(suffix) + 1]
             prev = s[i - 1 : i] if i else ""
-            if (nxt and nxt in _NEXT_SKIP.get(suffix, "")) or (prev and prev in _PREV_SKIP.get(suffix, "")):
+            if (nxt and nxt in _NEXT_SKIP.get(suffix, "")) or (
+                prev and prev in _PREV_SKIP.get(suffix, "")
+            ):
                 break
             start = i
             while start > 0 and i - start < 2 and _HAN.match(s[start - 1]):
@@ -234,7 +249,7 @@ def _unit_tokens(s: str) -> Iterator[str]:
             else:
                 # 市政府, 区住建局, 县委: a bare place character opening an abbreviation.
                 end = i + 1
-                while end < len(s) and end - i < 3 and _HAN.match(s[end]):
+                while end < len(s) and end - i < 4 and _HAN.match(s[end]):
                     end += 1
                 if end - i > 1:
                     yield s[i:end]
@@ -259,8 +274,11 @@ def is_generic_sentence(
         return False
     if _LEAD_RE.match(s) or _ME_RE.search(s):
         return False
-    words = load_phrases().get("reject_words", []) if reject_words is None else reject_words
+    phrases = load_phrases()
+    words = phrases.get("reject_words", []) if reject_words is None else reject_words
     if any(w in s for w in words) or any(w in s for w in foreign_words):
+        return False
+    if any(w in s and w not in allowed_text for w in phrases.get("sanction_words", [])):
         return False
     if _has_quantity(s):
         return False
@@ -291,7 +309,6 @@ class _Block:
     core: list[str] = field(default_factory=list)
     point: bool = False  # numbered with the part's marker
     fillable: bool = True  # may receive connective sentences
-    optional: bool = False  # a generic point from the phrase file, dropped whole when trimming
     prefix: str = ""  # 同志们， for the closing
     suffix: str = ""  # 下面，我讲几点意见。 for the opening
     extras_first: bool = False  # closing: connectives come before the core sentence
@@ -299,10 +316,26 @@ class _Block:
     own_any: list[Candidate] = field(default_factory=list)  # … any kind
     extras: list[Candidate] = field(default_factory=list)
 
-    def text(self) -> str:
+    def paragraphs(self) -> list[str]:
         body = [c[0] for c in self.extras]
-        parts = body + self.core if self.extras_first else self.core + body
-        return self.prefix + "".join(parts) + self.suffix
+        if self.point or self.extras_first:
+            parts = body + self.core if self.extras_first else self.core + body
+            return [self.prefix + "".join(parts) + self.suffix]
+        # An unnumbered paragraph: the core, then the connectives in paragraphs of moderate size.
+        paras = ["".join(self.core)] if self.core else []
+        current = ""
+        for sentence in body:
+            if current and text_length(current) + text_length(sentence) > PARAGRAPH_CHARS:
+                paras.append(current)
+                current = ""
+            current += sentence
+        if current:
+            paras.append(current)
+        if not paras:
+            paras = [""]
+        paras[0] = self.prefix + paras[0]
+        paras[-1] += self.suffix
+        return paras
 
     def empty(self) -> bool:
         return not self.core and not self.extras
@@ -318,6 +351,7 @@ class _Part:
     pool_any: list[Candidate] = field(default_factory=list)
     fallback: list[str] = field(default_factory=list)
     optional_points: list[str] = field(default_factory=list)  # generic points not yet added
+    # What fill() added, in order; None marks a whole generic point. trim() pops from the end.
     history: list[tuple[_Block, Candidate | None]] = field(default_factory=list)
     target: int = 0
 
@@ -330,11 +364,11 @@ class _Part:
         for b in self.blocks:
             if b.empty():
                 continue
-            text = b.text()
+            paras = b.paragraphs()
             if b.point:
                 n += 1
-                text = marker_for(style, n) + text
-            lines.append(text)
+                paras[0] = marker_for(style, n) + paras[0]
+            lines.extend(paras)
         return "\n".join(lines)
 
     def length(self) -> int:
@@ -354,7 +388,7 @@ class _Composer:
         self,
         brief: Brief,
         kind: MeetingKind,
-        library: Any,
+        library: Library | None,
         phrases: dict[str, Any],
         kinds: dict[str, MeetingKind],
     ):
@@ -402,7 +436,8 @@ class _Composer:
         key = (query, role, kind, mode)
         if key in self._cache:
             return self._cache[key]
-        args: dict[str, Any] = {"k": HITS_PER_QUERY, "role": role, "kind": kind, "mode": mode}
+        k = min(MAX_HITS_PER_QUERY, max(HITS_PER_QUERY, self.brief.length // CHARS_PER_HIT))
+        args: dict[str, Any] = {"k": k, "role": role, "kind": kind, "mode": mode}
         if self.brief.exclude_docs:
             args["exclude_doc_ids"] = list(self.brief.exclude_docs)
         hits: list[SearchHit] = []
@@ -444,7 +479,6 @@ class _Composer:
     def _retrieve(
         self, query: str, role: str, dense: bool
     ) -> tuple[list[Candidate], list[Candidate]]:
-        # One dense (hybrid) query per part keeps embedding calls few; the rest is BM25.
         same = self._search(query, role, self.kind.id, "hybrid" if dense else "bm25")
         anyk = self._search(query, role, None, "bm25")
         return self._candidates(same, role), self._candidates(anyk, role)
@@ -474,7 +508,9 @@ class _Composer:
             queries = builder(part, first)
             # Part-wide pools: every query's candidates, same kind first.
             for n, (block, query) in enumerate(queries):
-                same, anyk = self._retrieve(query, spec.role, dense=n == 0)
+                # Embedding a query is the slow step: one meaning-based (hybrid) query per
+                # numbered section; the opening, the closing and per-item queries use BM25.
+                same, anyk = self._retrieve(query, spec.role, dense=n == 0 and spec.is_body)
                 if block is not None:
                     block.own, block.own_any = same, anyk
                 part.pool += same
@@ -499,9 +535,8 @@ class _Composer:
         reason = self._phrase(
             "opening", "reason", issues="；".join(issues[:OPENING_ISSUES]), more=str(more)
         )
-        block = _Block(core=[decided, reason] if first else [], suffix="")
-        if first:
-            block.suffix = str(self.phrases["opening"]["transition"])
+        # A kind has exactly one opening (checked when kinds are loaded).
+        block = _Block(core=[decided, reason], suffix=str(self.phrases["opening"]["transition"]))
         part.blocks.append(block)
         return [(block, f"开场白 召开约谈会的缘由 {b.meeting}")]
 
@@ -548,8 +583,10 @@ class _Composer:
         if not first:
             return queries
         roots = _rotate([str(r) for r in self.phrases["causes"]["roots"]], self.seed // 7)
+        templates = [str(t) for t in self.phrases["causes"]["points_from_issues"]]
         for n, issue in enumerate(b.issues):
-            text = self._phrase("causes", "point", issue=_clause(issue), root=roots[n % len(roots)])
+            template = templates[n % len(templates)]
+            text = template.format(issue=_clause(issue), root=roots[n % len(roots)])
             block = _Block(core=[text], point=True)
             part.blocks.append(block)
             queries.append((block, f"{_clause(issue)}的原因"))
@@ -601,23 +638,23 @@ class _Composer:
 
     def _build_closing(self, part: _Part, first: bool) -> list[tuple[_Block | None, str]]:
         block = _Block(
-            core=[str(self.phrases["closing"]["default"])] if first else [],
-            prefix=CLOSING_LEAD,
-            extras_first=True,
+            core=[str(self.phrases["closing"]["default"])], prefix=CLOSING_LEAD, extras_first=True
         )
         part.blocks.append(block)
         return [(block, f"结束语 同志们 {self.brief.meeting} 抓好整改")]
 
     # ------------------------------------------------------------ length
 
-    def _next(self, part: _Part, block: _Block) -> Candidate | None:
-        for source in (block.own, part.pool, block.own_any, part.pool_any):
+    def _next(self, part: _Part, block: _Block, tier: int) -> Candidate | None:
+        # Sentences from other kinds of meetings often speak of another field: they are used
+        # (tier 2) only when same-kind and built-in sentences are exhausted everywhere.
+        sources = [block.own, part.pool, [(s, "") for s in part.fallback]]
+        if tier >= 2:
+            sources += [block.own_any, part.pool_any]
+        for source in sources:
             for cand in source:
                 if _norm(cand[0]) not in self.used:
                     return cand
-        for s in part.fallback:
-            if _norm(s) not in self.used:
-                return (s, "")
         return None
 
     def _use(self, part: _Part, block: _Block, cand: Candidate) -> None:
@@ -625,7 +662,7 @@ class _Composer:
         self.used.add(_norm(cand[0]))
         part.history.append((block, cand))
 
-    def fill(self, part: _Part, target: int) -> bool:
+    def fill(self, part: _Part, target: int, tier: int = 1) -> bool:
         """Add connectives (and generic points) while that brings the part nearer its target."""
         grew = False
         cur = part.length()
@@ -636,7 +673,7 @@ class _Composer:
                 n = text_length(text) + 2
                 if 2 * cur + n < 2 * target:
                     part.optional_points.pop(0)
-                    block = _Block(core=[text], point=True, fillable=False, optional=True)
+                    block = _Block(core=[text], point=True, fillable=False)
                     part.blocks.append(block)
                     part.history.append((block, None))
                     cur = part.length()
@@ -644,7 +681,7 @@ class _Composer:
             for block in [b for b in part.blocks if b.fillable]:
                 if cur >= target:
                     break
-                cand = self._next(part, block)
+                cand = self._next(part, block, tier)
                 if cand is None:
                     continue
                 n = text_length(cand[0])
@@ -721,18 +758,19 @@ def _balance(composer: _Composer, title: str, parts: list[_Part], total_target: 
         p.target = round(t)
         composer.fill(p, p.target)
 
-    # Top up: parts that ran out of material leave a deficit the others may cover.
-    for _ in range(6):
-        total = _total(title, parts)
-        deficit = total_target - total
-        if deficit <= total_target * (1 - TOP_UP_BELOW):
-            break
-        grew = False
-        for p in parts:
-            p.target = p.length() + round(deficit * p.spec.share / s) + 1
-            grew = composer.fill(p, p.target) or grew
-        if not grew:
-            break
+    # Top up: parts that ran out of material leave a deficit the others may cover; material
+    # from other kinds of meetings (tier 2) only when nothing else is left.
+    for tier in (1, 2):
+        for _ in range(6):
+            deficit = total_target - _total(title, parts)
+            if deficit <= total_target * (1 - TOP_UP_BELOW):
+                break
+            grew = False
+            for p in parts:
+                p.target = p.length() + round(deficit * p.spec.share / s) + 1
+                grew = composer.fill(p, p.target, tier) or grew
+            if not grew:
+                break
 
     # Trim: newest connectives first, from the part furthest above its target.
     while _total(title, parts) > total_target * TRIM_ABOVE:
@@ -745,9 +783,9 @@ def _balance(composer: _Composer, title: str, parts: list[_Part], total_target: 
 
 def compose_offline(
     brief: Brief,
-    library: Any | None,
+    library: Library | None,
     kinds: dict[str, MeetingKind] | None = None,
-    settings: Any | None = None,
+    settings: Settings | None = None,
     created_at: str = "",
 ) -> Draft:
     """A complete speech in the kind's structure from the brief and library, without an LLM."""

@@ -1,0 +1,194 @@
+"""The 起草 page: fill in the brief, get a draft (streamed), revise a part, copy or download it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assistant.brief import FIELD_LABELS, BriefError, parse_brief
+from assistant.config import Settings, get_settings
+from assistant.kinds import default_kinds
+from assistant.library.store import Library
+from assistant.models import ROLE_LABELS, Draft
+from assistant.writing import draft_io
+from assistant.writing.llm import LLMError, make_chat_model, resolve_llm
+
+LIST_FIELDS = ("targets", "issues", "facts", "decisions", "requirements")
+PLACEHOLDERS = {
+    "targets": "每行一个，例如：东湖区住房和城乡建设局",
+    "issues": "每行一个问题，例如：3个重点项目至今未开工",
+    "facts": "每行一条事实或数据，例如：上半年投资完成率41.6%",
+    "decisions": "每行一项决定，例如：对区住建局予以通报批评",
+    "requirements": "每行一项要求，写明期限，例如：7月15日前报送书面整改报告",
+}
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def brief_form(settings: Settings):
+    """The brief form; returns a Brief when submitted and valid."""
+    kinds = default_kinds(settings.structures_dir)
+    with st.form("brief_form"):
+        c1, c2 = st.columns(2)
+        kind = c1.selectbox("约谈类型", list(kinds), key="brief_kind", format_func=lambda k: kinds[k].name)
+        length = c2.number_input("篇幅（字）", 500, 20000, 3000, step=100, key="brief_length",
+                                 help="讲话语速约每分钟 220 字，3000 字约讲 14 分钟。")
+        meeting = st.text_input(FIELD_LABELS["meeting"], key="brief_meeting",
+                                placeholder="例如：东湖区重点项目推进滞后约谈会")
+        speaker = st.text_input(FIELD_LABELS["speaker"], key="brief_speaker", placeholder="例如：东湖区人民政府区长")
+        values = {
+            f: st.text_area(FIELD_LABELS[f], key=f"brief_{f}", placeholder=PLACEHOLDERS[f], height=100)
+            for f in LIST_FIELDS
+        }
+        c3, c4 = st.columns(2)
+        tone = c3.text_input(FIELD_LABELS["tone"], key="brief_tone", placeholder="留空则按约谈类型的默认语气")
+        title = c4.text_input("标题（可不填）", key="brief_title")
+        submitted = st.form_submit_button("生成初稿", type="primary")
+    if not submitted:
+        return None
+    data = {"kind": kind, "meeting": meeting, "speaker": speaker, "length": int(length),
+            **{f: _lines(v) for f, v in values.items()}}
+    if tone.strip():
+        data["tone"] = tone.strip()
+    if title.strip():
+        data["title"] = title.strip()
+    try:
+        return parse_brief(data, kinds=kinds)
+    except BriefError as e:
+        st.error(str(e))
+        return None
+
+
+def _stream_view():
+    """Placeholders that show the draft growing part by part."""
+    from assistant.writing import drafting as d
+
+    status = st.empty()
+    box = st.empty()
+    shown: list[str] = []
+    current: list[str] = []
+
+    def on_event(event) -> None:
+        if isinstance(event, d.OutlineStarted):
+            status.info("正在拟定提纲……" if event.attempt == 1 else "提纲不完整，正在重新拟定……")
+        elif isinstance(event, d.PartStarted):
+            label = event.heading or ROLE_LABELS.get(event.role, event.role)
+            status.info(f"正在撰写：{label}（约 {event.target_chars} 字）")
+            current.clear()
+        elif isinstance(event, d.PartToken):
+            current.append(event.text)
+            box.text("\n".join(shown + ["".join(current)]))
+        elif isinstance(event, d.PartDone):
+            shown.append(event.part.text)
+            current.clear()
+        elif isinstance(event, d.DraftWarning):
+            st.warning(event.message)
+
+    return status, on_event
+
+
+def make_draft(brief, library: Library, settings: Settings) -> Draft | None:
+    """Draft with the configured LLM (streamed), or offline when none is configured."""
+    try:
+        config = resolve_llm(settings)
+    except LLMError as e:
+        st.error(str(e))
+        return None
+    if config is None:
+        from assistant.writing.offline import compose_offline
+
+        st.info("未配置大模型（OPENAI_API_KEY 等），使用离线组稿：按约谈要素和范文库拼接初稿，请务必人工修改。")
+        with st.spinner("正在离线组稿……"):
+            return compose_offline(brief, library, settings=settings)
+    from assistant.writing.drafting import DraftInterrupted, draft_speech
+
+    status, on_event = _stream_view()
+    try:
+        draft = draft_speech(brief, library, make_chat_model(config), settings, on_event=on_event)
+    except DraftInterrupted as e:
+        path = draft_io.save_partial(e.partial_text, settings.data_dir) if e.partial_text else None
+        st.error(str(e) + (f"\n\n已写出的部分已保存到 {path}。" if path else ""))
+        return e.draft if e.draft.parts else None
+    except LLMError as e:
+        st.error(str(e))
+        return None
+    status.success("初稿完成")
+    return draft
+
+
+def revise_box(draft: Draft, library: Library, settings: Settings) -> None:
+    """Rewrite one part with an instruction or a preset; the other parts stay as they are."""
+    from assistant.writing.prompts import load_revise_presets
+
+    st.subheader("修改某一部分")
+    parts = {0: "开场"} | {p.number: f"{p.number}. {p.heading}" for p in draft.sections()}
+    if any(p.role == "closing" for p in draft.parts):
+        parts[-1] = "结束语"
+    c1, c2 = st.columns(2)
+    index = c1.selectbox("要修改的部分", list(parts), key="revise_part", format_func=parts.get)
+    presets = load_revise_presets(settings.prompts_dir)
+    preset = c2.selectbox("常用要求", [""] + list(presets), key="revise_preset",
+                          format_func=lambda p: p or "自己输入")
+    custom = st.text_input("修改要求", key="revise_instruction", placeholder="例如：更严厉一些；压缩到300字")
+    if not st.button("修改", key="revise_go"):
+        return
+    instruction = custom.strip() or preset
+    if not instruction:
+        st.error("请选择常用要求或输入修改要求。")
+        return
+    config = resolve_llm(settings)
+    if config is None:
+        st.error("修改需要大模型：请设置 OPENAI_API_KEY（或 ASSISTANT_PROVIDER=ollama 等），然后重启。")
+        return
+    from assistant.writing.drafting import revise_part
+
+    try:
+        with st.spinner("正在修改……"):
+            result = revise_part(draft, index, instruction, make_chat_model(config), library=library,
+                                 settings=settings)
+    except LLMError as e:
+        st.error(str(e))
+        return
+    st.session_state["draft"] = result.draft
+    st.session_state["last_diff"] = result.diff or "（没有变化）"
+    draft_io.autosave(result.draft, settings.data_dir)
+    st.rerun()  # show the revised draft above, with the diff
+
+
+def show_draft(draft: Draft, settings: Settings) -> None:
+    """The draft as plain text with copy and download."""
+    from assistant.writing.drafting import count_chars
+
+    chars = count_chars(draft.text)
+    target = int(draft.brief.get("length") or 0)
+    st.subheader(draft.title or "初稿")
+    st.caption(f"{draft.label} · {chars} 字" + (f"（目标 {target} 字）" if target else ""))
+    st.code(draft.text, language=None, wrap_lines=True)
+    st.download_button("下载纯文本（.txt）", draft_io.draft_to_text(draft).encode("utf-8"),
+                       file_name=f"{draft.title or '讲话稿'}.txt", mime="text/plain", key="download_txt")
+
+
+def render() -> None:
+    """The whole drafting page."""
+    settings = get_settings()
+    from assistant.ui.library_page import get_library
+
+    library = get_library(settings)
+    if library is None:
+        return
+    brief = brief_form(settings)
+    if brief is not None:
+        draft = make_draft(brief, library, settings)
+        if draft is not None:
+            st.session_state["draft"] = draft
+            path = draft_io.autosave(draft, settings.data_dir)
+            st.caption(f"已自动保存：{path}")
+    draft = st.session_state.get("draft")
+    if draft is not None:
+        show_draft(draft, settings)
+        diff = st.session_state.pop("last_diff", None)
+        if diff:
+            with st.expander("刚才的修改（前后对比）", expanded=True):
+                st.code(diff, language="diff")
+        revise_box(draft, library, settings)

@@ -1,0 +1,107 @@
+"""The 起草讲话 tab through AppTest: offline draft, LLM draft via the fake server, revise, errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.fakes.server import Reply
+from tests.test_drafting import BRIEF, HEADINGS, script
+
+REPO = Path(__file__).resolve().parents[1]
+APP = str(REPO / "app.py")
+
+
+@pytest.fixture
+def small_corpus(tmp_path, monkeypatch) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("project_delay-01.md", "petition-02.md"):
+        shutil.copy(REPO / "corpus" / name, corpus / name)
+    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(corpus))
+    return corpus
+
+
+def _fill(at: AppTest, brief: dict) -> AppTest:
+    at.selectbox(key="brief_kind").set_value(brief["kind"])
+    at.number_input(key="brief_length").set_value(brief["length"])
+    at.text_input(key="brief_meeting").input(brief["meeting"])
+    at.text_input(key="brief_speaker").input(brief["speaker"])
+    for field in ("targets", "issues", "facts", "decisions", "requirements"):
+        at.text_area(key=f"brief_{field}").input("\n".join(brief[field]))
+    at.text_input(key="brief_title").input(brief["title"])
+    submit = next(b for b in at.button if b.label == "生成初稿")
+    submit.click()
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _start() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _draft_text(at: AppTest) -> str:
+    return at.code[0].value
+
+
+def test_offline_draft_without_llm(small_corpus, data_dir):
+    at = _fill(_start(), {**BRIEF, "length": 1500})
+    text = _draft_text(at)
+    assert text.startswith(BRIEF["title"]) and "同志们：" in text
+    for item in BRIEF["targets"] + BRIEF["decisions"] + BRIEF["requirements"]:
+        assert item in text
+    assert any("离线组稿" in i.value for i in at.info)
+    assert at.get("download_button")
+    saved = list((data_dir / "drafts").glob("draft-*.json"))
+    assert len(saved) == 1 and json.loads(saved[0].read_text(encoding="utf-8"))["mode"] == "offline"
+
+
+def test_missing_fields_show_chinese_errors(small_corpus):
+    at = _start()
+    submit = next(b for b in at.button if b.label == "生成初稿")
+    submit.click()
+    at.run()
+    assert not at.exception
+    message = at.error[0].value
+    assert "meeting（会议名称）" in message and "targets（约谈对象）" in message
+    assert not at.code
+
+
+def test_llm_draft_streams_and_revises(small_corpus, fake_openai, monkeypatch, data_dir):
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("ASSISTANT_MODEL", "fake-model")
+    script(fake_openai)
+    at = _fill(_start(), BRIEF)
+    text = _draft_text(at)
+    for n, heading in zip("一二三四", HEADINGS, strict=True):
+        assert f"{n}、{heading}" in text
+    assert any("初稿完成" in s.value for s in at.success)
+    # Revise part 2 with a preset; the other parts stay as they were.
+    fake_openai.queue(Reply(text="一是思想上松劲懈怠。\n二是工作中推诿扯皮，必须严肃纠正。", chunk_size=50))
+    at.selectbox(key="revise_part").set_value(2)
+    at.selectbox(key="revise_preset").set_value("更严厉")
+    at.button(key="revise_go").click().run()
+    assert not at.exception, at.exception
+    new_text = _draft_text(at)
+    assert "推诿扯皮，必须严肃纠正" in new_text
+    assert new_text.split("二、")[0] == text.split("二、")[0]
+    assert new_text.split("三、")[1] == text.split("三、")[1]
+    assert len(list((data_dir / "drafts").glob("draft-*.json"))) == 2
+
+
+def test_llm_failure_keeps_partial_text(small_corpus, fake_openai, monkeypatch, data_dir):
+    monkeypatch.setenv("OPENAI_API_KEY", "wrong-key")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("ASSISTANT_MODEL", "fake-model")
+    at = _fill(_start(), BRIEF)
+    assert any("OPENAI_API_KEY" in e.value for e in at.error)
+    assert "Traceback" not in "\n".join(e.value for e in at.error)

@@ -1,0 +1,305 @@
+"""`assistant draft` and `assistant revise` against the fake OpenAI server."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assistant.cli import main
+from assistant.config import Settings
+from assistant.library.embeddings import make_embedder
+from assistant.library.parsing import parse_speech
+from assistant.library.store import Library
+from assistant.models import Draft
+from assistant.writing.draft_io import draft_from_text, load_draft, save_draft
+from tests.fakes.server import FakeOpenAI, Reply
+from tests.test_drafting import (
+    BRIEF,
+    DOCS,
+    HEADINGS,
+    OUTLINE,
+    SPEECH,
+    part_replies,
+    script,
+    section_body,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "corpus"
+
+
+@pytest.fixture(scope="module")
+def embed_srv():
+    """Embeddings for the library (deterministic fake vectors keep the CLI tests fast)."""
+    with FakeOpenAI(api_key="test-key") as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def lib_dir(tmp_path_factory, embed_srv) -> Path:
+    """A data dir holding a real Library over three corpus speeches."""
+    d = tmp_path_factory.mktemp("cli-lib")
+    settings = Settings(
+        data_dir=d,
+        embedding_backend="openai",
+        embedding_base_url=embed_srv.base_url,
+        embedding_api_key="test-key",
+        embedding_model="fake-embedding",
+    )
+    lib = Library(settings, make_embedder(settings))
+    for name in DOCS:
+        lib.add_bytes((CORPUS / name).read_bytes(), name)
+    return d
+
+
+@pytest.fixture
+def env(monkeypatch, embed_srv, lib_dir):
+    """Embedding settings for the library; no LLM configured yet."""
+    monkeypatch.setenv("ASSISTANT_EMBEDDING_BACKEND", "openai")
+    monkeypatch.setenv("ASSISTANT_EMBEDDING_BASE_URL", embed_srv.base_url)
+    monkeypatch.setenv("ASSISTANT_EMBEDDING_API_KEY", "test-key")
+    monkeypatch.setenv("ASSISTANT_EMBEDDING_MODEL", "fake-embedding")
+    monkeypatch.setenv("ASSISTANT_LLM_MAX_RETRIES", "0")
+    monkeypatch.setenv("ASSISTANT_LLM_TIMEOUT", "5")
+    return monkeypatch
+
+
+@pytest.fixture
+def llm(env, fake_openai):
+    env.setenv("OPENAI_API_KEY", "test-key")
+    env.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    env.setenv("ASSISTANT_MODEL", "fake-model")
+    env.setenv("ASSISTANT_PROVIDER", "custom")
+    return fake_openai
+
+
+@pytest.fixture
+def brief_file(tmp_path) -> Path:
+    p = tmp_path / "brief.json"
+    p.write_text(json.dumps(BRIEF, ensure_ascii=False), encoding="utf-8")
+    return p
+
+
+def invoke(lib_dir: Path, *args: str):
+    result = CliRunner().invoke(main, ["--data-dir", str(lib_dir), *args])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def partial_files(lib_dir: Path) -> set[Path]:
+    return set((lib_dir / "drafts").glob("partial-*.txt")) if (lib_dir / "drafts").is_dir() else set()
+
+
+# ---------------------------------------------------------------- draft
+
+
+def test_draft_streams_text_to_stdout(llm, lib_dir, brief_file):
+    script(llm)
+    r = invoke(lib_dir, "draft", "--brief", str(brief_file))
+    assert r.exit_code == 0, r.stderr
+    doc = parse_speech(r.stdout)
+    assert doc.title == BRIEF["title"] and doc.salutation == "同志们："
+    assert [s.heading for s in doc.sections] == HEADINGS
+    assert doc.closing.startswith("同志们，")
+    assert "正在" not in r.stdout and "**" not in r.stdout
+    assert r.stdout.endswith("。\n") and "\n\n" not in r.stdout  # exactly the speech, once
+    assert "正在生成提纲" in r.stderr and "完成" in r.stderr
+    assert len(llm.chat_requests()) == 7
+
+
+def test_draft_out_json_text_and_json_flag(llm, lib_dir, brief_file, tmp_path):
+    script(llm)
+    out = tmp_path / "稿件.json"
+    r = invoke(lib_dir, "draft", "--brief", str(brief_file), "--out", str(out))
+    assert r.exit_code == 0 and str(out) in r.stdout
+    draft = load_draft(out)
+    assert [p.role for p in draft.parts][-1] == "closing" and draft.model == "fake-model"
+    assert all(p.sources for p in draft.sections())
+
+    script(llm)
+    txt = tmp_path / "稿件.txt"
+    r = invoke(lib_dir, "draft", "--brief", str(brief_file), "--out", str(txt), "--json")
+    summary = json.loads(r.stdout)
+    assert summary["out"] == str(txt) and summary["chars"] > 600
+    assert txt.read_text(encoding="utf-8").startswith(BRIEF["title"] + "\n同志们：\n")
+
+    script(llm)
+    r = invoke(lib_dir, "draft", "--brief", str(brief_file), "--json")
+    data = Draft.model_validate(json.loads(r.stdout))
+    assert len(data.sections()) == 4 and data.usage["calls"] == 7
+
+
+def test_draft_with_edited_outline(llm, lib_dir, brief_file, tmp_path):
+    outline = tmp_path / "提纲.txt"
+    outline.write_text(OUTLINE, encoding="utf-8")
+    llm.queue(*part_replies())
+    r = invoke(lib_dir, "draft", "--brief", str(brief_file), "--outline", str(outline))
+    assert r.exit_code == 0 and len(llm.chat_requests()) == 6
+
+
+def test_adjusted_draft_is_printed_again_in_full(llm, lib_dir, brief_file):
+    script(llm, lengths={"harm": 20})
+    expanded = f"一、{HEADINGS[0]}\n{section_body(185)}"
+    llm.queue(Reply(text=expanded, chunk_size=50))
+    r = invoke(lib_dir, "draft", "--brief", str(brief_file))
+    assert r.exit_code == 0
+    assert "篇幅已调整" in r.stderr
+    final = r.stdout.rsplit("\n\n", 1)[-1]
+    assert expanded in final and final.startswith(BRIEF["title"])
+
+
+def test_no_llm_configured_uses_offline_composer(env, lib_dir, brief_file):
+    r = invoke(lib_dir, "draft", "--brief", str(brief_file))
+    assert "未配置大模型，使用离线组稿" in r.stderr
+    try:
+        import assistant.writing.offline  # noqa: F401
+    except ImportError:
+        assert r.exit_code == 1 and "离线组稿模块不可用" in r.stderr
+        return
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.strip()
+    r = invoke(lib_dir, "draft", "--brief", str(brief_file), "--offline", "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["mode"] == "offline"
+
+
+# ---------------------------------------------------------------- failures
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_wrong_key_names_openai_api_key(llm, env, lib_dir, brief_file):
+    env.setenv("OPENAI_API_KEY", "wrong-key")
+    r = invoke(lib_dir, "draft", "--brief", str(brief_file))
+    assert r.exit_code != 0
+    assert "OPENAI_API_KEY" in r.stderr and "错误：" in r.stderr
+
+
+def test_missing_model_names_assistant_model(llm, env, lib_dir, brief_file):
+    env.setenv("ASSISTANT_MODEL", "no-such-model")
+    r = invoke(lib_dir, "draft", "--brief", str(brief_file))
+    assert r.exit_code == 1 and "no-such-model" in r.stderr and "ASSISTANT_MODEL" in r.stderr
+
+
+def test_connection_refused(llm, env, lib_dir, brief_file):
+    env.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{_free_port()}/v1")
+    r = invoke(lib_dir, "draft", "--brief", str(brief_file))
+    assert r.exit_code == 1 and "无法连接模型服务" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        (Reply(status=500), "HTTP 500"),
+        (Reply(text=section_body(170), chunk_size=20, cut_after=3), "中断"),
+        (Reply(text="迟到的回答。", delay=2), "秒内没有响应"),
+    ],
+    ids=["500", "stream-cut", "timeout"],
+)
+def test_failure_mid_draft_writes_partial_file(llm, env, lib_dir, brief_file, reply, expected):
+    env.setenv("ASSISTANT_LLM_TIMEOUT", "0.5")
+    llm.queue(Reply(text=OUTLINE, chunk_size=50), part_replies()[0], reply)
+    before = partial_files(lib_dir)
+    r = invoke(lib_dir, "draft", "--brief", str(brief_file))
+    assert r.exit_code == 1
+    assert expected in r.stderr and "撰写第一部分" in r.stderr
+    new = partial_files(lib_dir) - before
+    assert len(new) == 1
+    path = new.pop()
+    assert str(path) in r.stderr
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(BRIEF["title"] + "\n同志们：\n今天召开约谈会")
+    assert "今天召开约谈会" in r.stdout  # what streamed before the failure stays visible
+
+
+def test_rate_limit_then_success(llm, env, lib_dir, brief_file):
+    env.setenv("ASSISTANT_LLM_MAX_RETRIES", "2")
+    llm.queue(Reply(status=429, headers={"retry-after-ms": "10"}))
+    script(llm)
+    r = invoke(lib_dir, "draft", "--brief", str(brief_file))
+    assert r.exit_code == 0 and len(llm.chat_requests()) == 8
+
+
+def test_brief_errors_are_chinese(llm, lib_dir, tmp_path):
+    r = invoke(lib_dir, "draft", "--brief", str(tmp_path / "missing.json"))
+    assert r.exit_code == 1 and "无法读取约谈要素文件" in r.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kind: project_delay\nmeeting: 会\ncolour: red\n", encoding="utf-8")
+    r = invoke(lib_dir, "draft", "--brief", str(bad))
+    assert r.exit_code == 1 and "colour" in r.stderr and "targets" in r.stderr
+    assert llm.chat_requests() == []
+
+
+# ---------------------------------------------------------------- revise
+
+
+@pytest.fixture
+def draft_file(tmp_path) -> Path:
+    draft = draft_from_text(SPEECH).model_copy(update={"brief": BRIEF, "kind": "project_delay"})
+    return save_draft(draft, tmp_path / "draft.json")
+
+
+def test_revise_section_prints_text_and_diff(llm, lib_dir, draft_file):
+    new = f"二、{HEADINGS[1]}\n一是责任传导层层递减，必须严肃追责。\n二是前期工作不实。"
+    llm.queue(Reply(text=new, chunk_size=50))
+    r = invoke(lib_dir, "revise", str(draft_file), "--section", "2", "--instruction", "更严厉")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.startswith(new + "\n")
+    assert "修改对照" in r.stdout and "+一是责任传导层层递减，必须严肃追责。" in r.stdout
+
+
+def test_revise_out_keeps_other_parts(llm, lib_dir, draft_file, tmp_path):
+    llm.queue(Reply(text="同志们，务必立即行动。", chunk_size=50))
+    out = tmp_path / "revised.json"
+    r = invoke(
+        lib_dir, "revise", str(draft_file), "--section", "closing", "-i", "更精炼", "--out", str(out)
+    )
+    assert r.exit_code == 0 and str(out) in r.stdout
+    before, after = load_draft(draft_file), load_draft(out)
+    assert after.parts[-1].text == "同志们，务必立即行动。"
+    assert [p.text for p in before.parts[:-1]] == [p.text for p in after.parts[:-1]]
+
+    llm.queue(Reply(text="二是前期工作不扎实。", chunk_size=50))
+    r = invoke(lib_dir, "revise", str(out), "--passage", "二是前期工作不实。", "-i", "扩写", "--json")
+    data = json.loads(r.stdout)
+    assert data["part"]["number"] == 2 and data["new_text"].endswith("二是前期工作不扎实。")
+    assert data["diff"].startswith("--- 修改前")
+
+
+def test_revise_text_draft_with_brief(llm, lib_dir, tmp_path, brief_file):
+    txt = tmp_path / "draft.txt"
+    txt.write_text(SPEECH, encoding="utf-8")
+    llm.queue(Reply(text="今天召开约谈会。下面，我讲几点意见。", chunk_size=50))
+    r = invoke(lib_dir, "revise", str(txt), "--section", "0", "-i", "更精炼", "--brief", str(brief_file))
+    assert r.exit_code == 0 and r.stdout.startswith("今天召开约谈会。下面，我讲几点意见。\n")
+    assert "青石县水利局" in llm.chat_requests()[0].json["messages"][1]["content"]
+
+
+def test_revise_polish(llm, lib_dir, draft_file):
+    llm.queue(Reply(text=SPEECH.replace("38.2%", "近四成"), chunk_size=50))
+    r = invoke(lib_dir, "revise", str(draft_file), "-i", "润色")
+    assert r.exit_code == 0 and "已保留原稿" in r.stderr and "38.2%" in r.stderr
+
+
+def test_revise_errors(llm, env, lib_dir, draft_file, tmp_path):
+    r = invoke(lib_dir, "revise", str(draft_file), "--section", "9", "-i", "扩写")
+    assert r.exit_code == 1 and "共有 4 个一级标题" in r.stderr
+    r = invoke(lib_dir, "revise", str(draft_file), "-i", "扩写")
+    assert r.exit_code == 1 and "--section" in r.stderr
+    r = invoke(lib_dir, "revise", str(tmp_path / "nope.txt"), "--section", "1", "-i", "扩写")
+    assert r.exit_code == 1 and "不存在" in r.stderr
+    llm.queue(Reply(status=401))
+    r = invoke(lib_dir, "revise", str(draft_file), "--section", "1", "-i", "扩写")
+    assert r.exit_code == 1 and "OPENAI_API_KEY" in r.stderr
+    env.delenv("OPENAI_API_KEY")
+    env.delenv("OPENAI_BASE_URL")
+    r = invoke(lib_dir, "revise", str(draft_file), "--section", "1", "-i", "扩写")
+    assert r.exit_code == 1 and "未配置大模型" in r.stderr
