@@ -64,9 +64,15 @@ def upload_section(library: Library) -> None:
         return
     bar = st.progress(0.0, text="正在导入……")
     for n, f in enumerate(files):
-        bar.progress(n / len(files), text=f"正在导入（{n + 1}/{len(files)}）{f.name}")
+        label = f"正在导入（{n + 1}/{len(files)}）{f.name}"
+        bar.progress(n / len(files), text=label)
+
+        def on_chars(done: int, total: int, _msg: str, n=n, label=label) -> None:
+            # Embedding is the slow step; show how far into this file it is.
+            bar.progress(min((n + done / max(total, 1)) / len(files), 1.0), text=label)
+
         try:
-            outcome = library.add_bytes(f.getvalue(), f.name)
+            outcome = library.add_bytes(f.getvalue(), f.name, progress=on_chars)
         except (LoadError, LibraryError, EmbeddingError) as e:
             st.error(str(e))
             continue

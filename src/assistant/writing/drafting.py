@@ -1127,6 +1127,25 @@ def _merge_usage(draft: Draft, s: _Session) -> dict[str, int]:
     return usage
 
 
+def _replace_part(
+    draft: Draft, pos: int, text: str, heading: str, hits: Sequence[SearchHit], s: _Session
+) -> RevisionResult:
+    """A copy of the draft with one part's text replaced; every other part is untouched."""
+    part = draft.parts[pos]
+    new_part = part.model_copy(
+        update={
+            "text": text,
+            "heading": heading,
+            "sources": list(dict.fromkeys([*part.sources, *(h.chunk_id for h in hits if h.chunk_id)])),
+        }
+    )
+    new_draft = draft.model_copy(deep=True)
+    new_draft.parts[pos] = new_part
+    new_draft.usage = _merge_usage(draft, s)
+    s.emit(PartDone(new_part, pos))
+    return RevisionResult(new_draft, part.text, text, text_diff(part.text, text), pos, s.warnings)
+
+
 def revise_part(
     draft: Draft,
     index: int | str,
@@ -1179,18 +1198,7 @@ def revise_part(
         # The revise prompt allows a reworded heading; its number always stays.
         heading = (found[0] if found else part.heading).strip().rstrip("。")
         body = heading_line(part.number, heading) + "\n" + body
-    new_part = part.model_copy(
-        update={
-            "text": body,
-            "heading": heading,
-            "sources": list(dict.fromkeys([*part.sources, *(h.chunk_id for h in hits if h.chunk_id)])),
-        }
-    )
-    new_draft = draft.model_copy(deep=True)
-    new_draft.parts[pos] = new_part
-    new_draft.usage = _merge_usage(draft, s)
-    s.emit(PartDone(new_part, pos))
-    return RevisionResult(new_draft, part.text, body, text_diff(part.text, body), pos, s.warnings)
+    return _replace_part(draft, pos, body, heading, hits, s)
 
 
 def revise_passage(
@@ -1259,18 +1267,7 @@ def revise_passage(
         body = clean_model_text(new_text, _section_head(part.heading, found))
         heading = (found[0] if found else part.heading).strip().rstrip("。")
         new_text = heading_line(part.number, heading) + ("\n" + body if body else "")
-    new_part = part.model_copy(
-        update={
-            "text": new_text,
-            "heading": heading,
-            "sources": list(dict.fromkeys([*part.sources, *(h.chunk_id for h in hits if h.chunk_id)])),
-        }
-    )
-    new_draft = draft.model_copy(deep=True)
-    new_draft.parts[pos] = new_part
-    new_draft.usage = _merge_usage(draft, s)
-    s.emit(PartDone(new_part, pos))
-    return RevisionResult(new_draft, part.text, new_text, text_diff(part.text, new_text), pos)
+    return _replace_part(draft, pos, new_text, heading, hits, s)
 
 
 # ---------------------------------------------------------------- polishing
