@@ -27,7 +27,8 @@ def small_corpus(tmp_path, monkeypatch) -> Path:
 
 
 def _fill(at: AppTest, brief: dict) -> AppTest:
-    at.selectbox(key="brief_kind").set_value(brief["kind"])
+    if brief.get("kind"):
+        at.selectbox(key="brief_kind").set_value(brief["kind"])
     at.number_input(key="brief_length").set_value(brief["length"])
     at.text_input(key="brief_meeting").input(brief["meeting"])
     at.text_input(key="brief_speaker").input(brief["speaker"])
@@ -62,6 +63,13 @@ def test_offline_draft_without_llm(small_corpus, data_dir):
     assert at.get("download_button")
     saved = list((data_dir / "drafts").glob("draft-*.json"))
     assert len(saved) == 1 and json.loads(saved[0].read_text(encoding="utf-8"))["mode"] == "offline"
+
+
+def test_kind_detected_when_left_on_auto(small_corpus, data_dir):
+    at = _fill(_start(), {**BRIEF, "kind": None, "length": 1500})
+    assert any("重点项目推进滞后约谈（自动识别" in c.value for c in at.caption)
+    saved = next((data_dir / "drafts").glob("draft-*.json"))
+    assert json.loads(saved.read_text(encoding="utf-8"))["kind"] == "project_delay"
 
 
 def test_missing_fields_show_chinese_errors(small_corpus):

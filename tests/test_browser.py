@@ -108,3 +108,27 @@ def test_search_in_real_browser(served_app, tmp_path):
         page.screenshot(path=str(tmp_path / "search.png"), full_page=True)
         assert "Traceback" not in page.content()
         browser.close()
+
+
+def test_offline_draft_in_real_browser(served_app, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1600})
+        page.goto(served_app)
+        expect(page.get_by_text("生成初稿").first).to_be_visible(timeout=90_000)
+        page.get_by_label("会议名称").fill("青石县学校食堂食品安全问题约谈会")
+        page.get_by_label("讲话人").fill("青石县人民政府副县长")
+        page.get_by_label("约谈对象").fill("青石县教育局\n青石县市场监督管理局")
+        page.get_by_label("存在问题").fill("部分学校食堂原料进货查验记录缺失")
+        page.get_by_label("约谈决定").fill("对青石县教育局予以通报批评")
+        page.get_by_label("整改要求").fill("9月30日前完成全县学校食堂专项检查")
+        page.get_by_text("生成初稿").click()
+        expect(page.get_by_text("下载纯文本（.txt）")).to_be_visible(timeout=90_000)
+        body = page.locator("code").first.inner_text()
+        assert "同志们：" in body and "对青石县教育局予以通报批评" in body
+        assert "9月30日前完成全县学校食堂专项检查" in body
+        expect(page.get_by_text("食品安全/市场监管约谈（自动识别").first).to_be_visible()
+        page.screenshot(path=str(tmp_path / "draft.png"), full_page=True)
+        browser.close()

@@ -6,12 +6,14 @@ import streamlit as st
 
 from assistant.brief import FIELD_LABELS, BriefError, parse_brief
 from assistant.config import Settings, get_settings
-from assistant.kinds import default_kinds
+from assistant.kinds import GENERAL_KIND, default_kinds
+from assistant.library.parsing import detect_kind
 from assistant.library.store import Library
 from assistant.models import ROLE_LABELS, Draft
 from assistant.writing import draft_io
 from assistant.writing.llm import LLMError, make_chat_model, resolve_llm
 
+AUTO = "auto"
 LIST_FIELDS = ("targets", "issues", "facts", "decisions", "requirements")
 PLACEHOLDERS = {
     "targets": "每行一个，例如：东湖区住房和城乡建设局",
@@ -31,7 +33,10 @@ def brief_form(settings: Settings):
     kinds = default_kinds(settings.structures_dir)
     with st.form("brief_form"):
         c1, c2 = st.columns(2)
-        kind = c1.selectbox("约谈类型", list(kinds), key="brief_kind", format_func=lambda k: kinds[k].name)
+        kind = c1.selectbox(
+            "约谈类型", [AUTO, *kinds], key="brief_kind",
+            format_func=lambda k: "自动识别（按会议名称和问题）" if k == AUTO else kinds[k].name,
+        )
         length = c2.number_input("篇幅（字）", 500, 20000, 3000, step=100, key="brief_length",
                                  help="讲话语速约每分钟 220 字，3000 字约讲 14 分钟。")
         meeting = st.text_input(FIELD_LABELS["meeting"], key="brief_meeting",
@@ -47,6 +52,10 @@ def brief_form(settings: Settings):
         submitted = st.form_submit_button("生成初稿", type="primary")
     if not submitted:
         return None
+    if kind == AUTO:
+        # Same keyword data the parser uses for uploads; the generic kind when nothing matches.
+        kind = detect_kind(meeting + "\n" + values["issues"], settings.structures_dir) or GENERAL_KIND
+        st.caption(f"约谈类型：{kinds[kind].name}（自动识别，可在上方改选）")
     data = {"kind": kind, "meeting": meeting, "speaker": speaker, "length": int(length),
             **{f: _lines(v) for f, v in values.items()}}
     if tone.strip():
