@@ -113,3 +113,37 @@ def test_llm_failure_keeps_partial_text(small_corpus, fake_openai, monkeypatch, 
     at = _fill(_start(), BRIEF)
     assert any("OPENAI_API_KEY" in e.value for e in at.error)
     assert "Traceback" not in "\n".join(e.value for e in at.error)
+
+
+def test_settings_tab_configures_llm_for_the_session(small_corpus, fake_openai):
+    at = _start()
+    assert any("离线组稿" in i.value for i in at.info)
+    at.selectbox(key="llm_provider").set_value("custom")
+    at.text_input(key="llm_key").input("test-key")
+    at.text_input(key="llm_model").input("fake-model")
+    at.text_input(key="llm_base_url").input(fake_openai.base_url)
+    next(b for b in at.button if b.label == "保存设置").click()
+    at.run()
+    assert any("fake-model" in s.value for s in at.success)
+    fake_openai.queue(Reply(text="好"))
+    at.button(key="llm_test").click().run()
+    assert any("连接正常" in s.value for s in at.success)
+    # The drafting tab now uses that model.
+    script(fake_openai)
+    at = _fill(at, BRIEF)
+    assert any("初稿完成" in s.value for s in at.success)
+    assert fake_openai.chat_requests()[-1].headers["authorization"] == "Bearer test-key"
+
+
+def test_polish_keeps_facts_or_refuses(small_corpus, fake_openai, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("ASSISTANT_MODEL", "fake-model")
+    script(fake_openai)
+    at = _fill(_start(), BRIEF)
+    before = _draft_text(at)
+    # A "polished" text that drops every fact is refused and the draft stays as it was.
+    fake_openai.queue(Reply(text="同志们：\n今天开会。\n一、问题\n有问题。\n二、原因\n有原因。\n三、决定\n有决定。\n四、整改\n要整改。"))
+    at.button(key="polish_go").click().run()
+    assert not at.exception, at.exception
+    assert at.warning and _draft_text(at) == before

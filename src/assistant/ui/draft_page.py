@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant.brief import FIELD_LABELS, BriefError, parse_brief
-from assistant.config import Settings, get_settings
+from assistant.config import Settings
 from assistant.kinds import GENERAL_KIND, default_kinds
 from assistant.library.parsing import detect_kind
 from assistant.library.store import Library
@@ -140,9 +140,11 @@ def revise_box(draft: Draft, library: Library, settings: Settings) -> None:
     preset = c2.selectbox("常用要求", [""] + list(presets), key="revise_preset",
                           format_func=lambda p: p or "自己输入")
     custom = st.text_input("修改要求", key="revise_instruction", placeholder="例如：更严厉一些；压缩到300字")
-    if not st.button("修改", key="revise_go"):
+    c3, c4 = st.columns([1, 4])
+    polish = c4.button("整体润色（保留全部事实）", key="polish_go")
+    if not c3.button("修改这一部分", key="revise_go") and not polish:
         return
-    instruction = custom.strip() or preset
+    instruction = "润色" if polish else custom.strip() or preset
     if not instruction:
         st.error("请选择常用要求或输入修改要求。")
         return
@@ -150,15 +152,22 @@ def revise_box(draft: Draft, library: Library, settings: Settings) -> None:
     if config is None:
         st.error("修改需要大模型：请设置 OPENAI_API_KEY（或 ASSISTANT_PROVIDER=ollama 等），然后重启。")
         return
-    from assistant.writing.drafting import revise_part
+    from assistant.writing.drafting import DraftError, polish_draft, revise_part
 
     try:
         with st.spinner("正在修改……"):
-            result = revise_part(draft, index, instruction, make_chat_model(config), library=library,
-                                 settings=settings)
-    except LLMError as e:
+            if polish:
+                result = polish_draft(draft, make_chat_model(config), settings=settings)
+            else:
+                result = revise_part(draft, index, instruction, make_chat_model(config), library=library,
+                                     settings=settings)
+    except (LLMError, DraftError) as e:
         st.error(str(e))
         return
+    for warning in result.warnings:
+        st.warning(warning.message)
+    if polish and not result.applied:
+        return  # the polished text dropped facts: the original stays, the warning says why
     st.session_state["draft"] = result.draft
     st.session_state["last_diff"] = result.diff or "（没有变化）"
     draft_io.autosave(result.draft, settings.data_dir)
@@ -180,7 +189,10 @@ def show_draft(draft: Draft, settings: Settings) -> None:
 
 def render() -> None:
     """The whole drafting page."""
-    settings = get_settings()
+    from assistant.ui.settings_page import current_settings, describe
+
+    settings = current_settings()
+    st.caption(describe(settings))
     from assistant.ui.library_page import get_library
 
     library = get_library(settings)
