@@ -147,3 +147,35 @@ def test_polish_keeps_facts_or_refuses(small_corpus, fake_openai, monkeypatch):
     at.button(key="polish_go").click().run()
     assert not at.exception, at.exception
     assert at.warning and _draft_text(at) == before
+
+
+def test_outline_first_then_edited_outline_is_followed(small_corpus, fake_openai, monkeypatch):
+    from tests.test_drafting import OUTLINE, part_replies
+
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("ASSISTANT_MODEL", "fake-model")
+    fake_openai.queue(Reply(text=OUTLINE, chunk_size=50))
+    at = _start()
+    if BRIEF.get("kind"):
+        at.selectbox(key="brief_kind").set_value(BRIEF["kind"])
+    at.number_input(key="brief_length").set_value(BRIEF["length"])
+    for key in ("meeting", "speaker", "title"):
+        at.text_input(key=f"brief_{key}").input(BRIEF[key])
+    for field in ("targets", "issues", "facts", "decisions", "requirements"):
+        at.text_area(key=f"brief_{field}").input("\n".join(BRIEF[field]))
+    next(b for b in at.button if b.label == "先拟提纲，改好后再写全文").click()
+    at.run()
+    assert not at.exception, at.exception
+    outline = at.text_area(key="outline_edit").value
+    assert HEADINGS[0] in outline and not at.code  # no full text yet
+    calls = len(fake_openai.chat_requests())
+    edited = outline.replace(HEADINGS[0], "直面短板，认清拖延的代价")
+    at.text_area(key="outline_edit").input(edited)
+    fake_openai.queue(*part_replies())
+    at.button(key="outline_go").click().run()
+    assert not at.exception, at.exception
+    text = _draft_text(at)
+    assert "一、直面短板，认清拖延的代价" in text
+    # The edited outline was used as is: no new outline request, one request per part.
+    assert len(fake_openai.chat_requests()) - calls == 6

@@ -49,9 +49,12 @@ def brief_form(settings: Settings):
         c3, c4 = st.columns(2)
         tone = c3.text_input(FIELD_LABELS["tone"], key="brief_tone", placeholder="留空则按约谈类型的默认语气")
         title = c4.text_input("标题（可不填）", key="brief_title")
-        submitted = st.form_submit_button("生成初稿", type="primary")
-    if not submitted:
+        b1, b2 = st.columns([1, 4])
+        submitted = b1.form_submit_button("生成初稿", type="primary")
+        outline_first = b2.form_submit_button("先拟提纲，改好后再写全文")
+    if not (submitted or outline_first):
         return None
+    st.session_state["outline_first"] = outline_first
     if kind == AUTO:
         # Same keyword data the parser uses for uploads; the generic kind when nothing matches.
         kind = detect_kind(meeting + "\n" + values["issues"], settings.structures_dir) or GENERAL_KIND
@@ -97,7 +100,9 @@ def _stream_view():
     return status, on_event
 
 
-def make_draft(brief, library: Library, settings: Settings) -> Draft | None:
+def make_draft(
+    brief, library: Library, settings: Settings, outline: str | None = None, outline_only: bool = False
+) -> Draft | None:
     """Draft with the configured LLM (streamed), or offline when none is configured."""
     try:
         config = resolve_llm(settings)
@@ -110,19 +115,20 @@ def make_draft(brief, library: Library, settings: Settings) -> Draft | None:
         st.info("未配置大模型（OPENAI_API_KEY 等），使用离线组稿：按约谈要素和范文库拼接初稿，请务必人工修改。")
         with st.spinner("正在离线组稿……"):
             return compose_offline(brief, library, settings=settings)
-    from assistant.writing.drafting import DraftInterrupted, draft_speech
+    from assistant.writing.drafting import DraftError, DraftInterrupted, draft_speech
 
     status, on_event = _stream_view()
     try:
-        draft = draft_speech(brief, library, make_chat_model(config), settings, on_event=on_event)
+        draft = draft_speech(brief, library, make_chat_model(config), settings, on_event=on_event,
+                             outline=outline, outline_only=outline_only)
     except DraftInterrupted as e:
         path = draft_io.save_partial(e.partial_text, settings.data_dir) if e.partial_text else None
         st.error(str(e) + (f"\n\n已写出的部分已保存到 {path}。" if path else ""))
         return e.draft if e.draft.parts else None
-    except LLMError as e:
+    except (LLMError, DraftError) as e:
         st.error(str(e))
         return None
-    status.success("初稿完成")
+    status.success("提纲已拟好，可修改后再写全文" if outline_only else "初稿完成")
     return draft
 
 
@@ -187,6 +193,25 @@ def show_draft(draft: Draft, settings: Settings) -> None:
                        file_name=f"{draft.title or '讲话稿'}.txt", mime="text/plain", key="download_txt")
 
 
+def _keep(draft: Draft, settings: Settings) -> None:
+    st.session_state["draft"] = draft
+    path = draft_io.autosave(draft, settings.data_dir)
+    st.caption(f"已自动保存：{path}")
+
+
+def outline_editor(library: Library, settings: Settings) -> None:
+    """The outline the model proposed, editable; the full draft follows the edited outline."""
+    st.subheader("提纲（可直接修改）")
+    text = st.text_area("提纲", st.session_state["outline_text"], height=320, key="outline_edit",
+                        label_visibility="collapsed")
+    if not st.button("按此提纲写全文", key="outline_go", type="primary"):
+        return
+    draft = make_draft(st.session_state["outline_brief"], library, settings, outline=text)
+    if draft is not None:
+        st.session_state["outline_brief"] = None
+        _keep(draft, settings)
+
+
 def render() -> None:
     """The whole drafting page."""
     from assistant.ui.settings_page import current_settings, describe
@@ -200,11 +225,15 @@ def render() -> None:
         return
     brief = brief_form(settings)
     if brief is not None:
-        draft = make_draft(brief, library, settings)
-        if draft is not None:
-            st.session_state["draft"] = draft
-            path = draft_io.autosave(draft, settings.data_dir)
-            st.caption(f"已自动保存：{path}")
+        outline_only = st.session_state.pop("outline_first", False) and resolve_llm(settings) is not None
+        draft = make_draft(brief, library, settings, outline_only=outline_only)
+        if draft is not None and outline_only:
+            st.session_state["outline_brief"] = brief
+            st.session_state["outline_text"] = draft.outline
+        elif draft is not None:
+            _keep(draft, settings)
+    if st.session_state.get("outline_brief") is not None:
+        outline_editor(library, settings)
     draft = st.session_state.get("draft")
     if draft is not None:
         show_draft(draft, settings)

@@ -752,8 +752,11 @@ def draft_speech(
     max_ref_chars: int = DEFAULT_REF_CHARS,
     max_written_chars: int = DEFAULT_WRITTEN_CHARS,
     adjust_length: bool = True,
+    outline_only: bool = False,
 ) -> Draft:
     """Write a speech: retrieve per role, outline (or use ``outline``), write part by part, adjust length.
+
+    ``outline_only`` stops after the outline (Draft.outline), so the user can edit it first.
 
     Raises DraftInterrupted (an LLMError) with the partial draft when the model fails.
     """
@@ -833,6 +836,10 @@ def draft_speech(
         partial = base.model_copy(update={"outline": e.partial_text or outline_text})
         raise _interrupted(e, "生成提纲", partial, e.partial_text or outline_text) from e
     s.emit(OutlineDone(plan.text, plan.title))
+    if outline_only:
+        return base.model_copy(
+            update={"outline": plan.text, "title": plan.title, "usage": {**s.usage, "calls": s.calls}}
+        )
 
     # ---- parts
     parts: list[DraftPart] = []
