@@ -46,7 +46,11 @@ def test_sentences_keep_closing_quotes():
     assert split_sentences("他说：“要抓紧。”我们照办。") == ["他说：“要抓紧。”", "我们照办。"]
 
 
-def test_embedding_text_carries_heading():
+def test_embedding_text_carries_title_and_heading():
     chunks = chunk_speech(parse_speech(SPEECH), "d1")
     harm = next(c for c in chunks if c.role == "harm")
-    assert embedding_text(harm).startswith("正视问题，认清危害：")
+    assert embedding_text(harm).startswith(f"{harm.title}｜正视问题，认清危害：")
+    opening = next(c for c in chunks if c.role == "opening")
+    assert embedding_text(opening).startswith(f"{opening.title}｜开场白：")
+    untitled = harm.model_copy(update={"title": ""})
+    assert embedding_text(untitled).startswith("正视问题，认清危害：")

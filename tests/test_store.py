@@ -145,3 +145,28 @@ def test_unknown_embedding_backend_message(monkeypatch):
     monkeypatch.setenv("ASSISTANT_EMBEDDING_BACKEND", "magic")
     with pytest.raises(EmbeddingError, match="ASSISTANT_EMBEDDING_BACKEND"):
         make_embedder(get_settings())
+
+
+def test_index_from_older_text_format_asks_for_reindex(library):
+    col = library._collection
+    col.modify(metadata={**col.metadata, "text_format": 1})
+    message = library.embedding_mismatch()
+    assert message and "assistant reindex" in message
+    with pytest.raises(EmbeddingMismatchError):
+        library.search("安全生产", k=2)
+    library.reindex()
+    assert library.embedding_mismatch() is None
+    assert library.search("安全生产", k=2)
+
+
+def test_emptied_library_accepts_the_current_model_again(settings, fake_openai, tmp_path):
+    lib = Library(settings, make_embedder(settings))
+    lib.add_bytes((CORPUS / DOCS[2]).read_bytes(), DOCS[2])
+    lib.remove(lib.list_documents()[0].doc_id)
+    other = CachedEmbedder(
+        OpenAICompatibleEmbedder("fake-embedding", "test-key", fake_openai.base_url), tmp_path / "c.sqlite"
+    )
+    switched = Library(settings, other)
+    assert switched.embedding_mismatch() is None
+    switched.add_bytes((CORPUS / DOCS[2]).read_bytes(), DOCS[2])
+    assert switched.indexed_with == other.id

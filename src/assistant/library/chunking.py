@@ -103,9 +103,16 @@ def chunk_speech(doc: SpeechDoc, doc_id: str, max_chars: int = 320, min_chars: i
 
 
 def embedding_text(chunk: Chunk) -> str:
-    """Text that is embedded and BM25-indexed for a chunk: its section heading gives context."""
+    """Text that is embedded and BM25-indexed for a chunk.
+
+    The speech title and the section heading go in front of the chunk: a writer's query often
+    names the kind of meeting ("安全生产约谈开场白") or the part, which the chunk itself may not.
+    """
     if chunk.role == "opening":
-        return f"开场白：{chunk.text}"
-    if chunk.role == "closing":
-        return f"结束语：{chunk.text}"
-    return f"{chunk.section}：{chunk.text}" if chunk.section else chunk.text
+        context = "开场白"
+    elif chunk.role == "closing":
+        context = "结束语"
+    else:
+        context = chunk.section
+    head = "｜".join(x for x in (chunk.title, context) if x)
+    return f"{head}：{chunk.text}" if head else chunk.text

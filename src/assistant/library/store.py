@@ -36,6 +36,9 @@ from assistant.models import (
 Progress = Callable[[int, int, str], None]
 
 _SAFE_EXTS = {".txt", ".md", ".markdown", ".docx", ".pdf"}
+#: Version of what is embedded per chunk (chunking.embedding_text). Stored vectors made from
+#: another version still work but rank worse, so the library asks for a reindex.
+TEXT_FORMAT = 2
 
 
 class LibraryError(Exception):
@@ -201,10 +204,16 @@ class Library:
         self._lock = threading.RLock()
         self._bm25 = _Bm25Index()
         self._recover_interrupted_reindex()
-        self.client.get_or_create_collection(
-            settings.collection,
+        self._create_collection(settings.collection)
+
+    def _create_collection(self, name: str, replace: bool = False, rev: int = 0):
+        if replace:
+            with contextlib.suppress(Exception):  # absent is fine
+                self.client.delete_collection(name)
+        return self.client.get_or_create_collection(
+            name,
             configuration={"hnsw": {"space": "cosine"}},
-            metadata={"embedding_id": embedder.id, "rev": 0},
+            metadata={"embedding_id": self.embedder.id, "rev": rev, "text_format": TEXT_FORMAT},
             embedding_function=None,
         )
 
@@ -237,8 +246,16 @@ class Library:
 
     def embedding_mismatch(self) -> str | None:
         """A Chinese explanation when the configured embedder differs from the stored vectors."""
-        stored = self.indexed_with
-        if stored and stored != self.embedder.id and self._collection.count() > 0:
+        meta = self._meta()
+        stored = str(meta.get("embedding_id", ""))
+        if self._collection.count() == 0:
+            return None
+        if stored == self.embedder.id and int(meta.get("text_format", 1)) != TEXT_FORMAT:
+            return (
+                "范文库的索引是用旧版本程序建立的，检索效果会变差。请执行 `assistant reindex`"
+                "（或在页面上点“重建索引”）重建索引，原文已保存，无需重新上传。"
+            )
+        if stored and stored != self.embedder.id:
             return (
                 f"范文库的向量是用“{stored}”生成的，当前设置的向量模型是“{self.embedder.id}”。"
                 "不同模型的向量不能混在一起检索。请执行 `assistant reindex`（或在页面上点“重建索引”）"
@@ -252,11 +269,14 @@ class Library:
         if msg:
             raise EmbeddingMismatchError(msg)
 
-    def _bump_revision(self) -> None:
+    def _bump_revision(self, fresh: bool = False) -> None:
+        """Mark a change; ``fresh``: the library was empty before, so it is now fully current."""
         col = self._collection
         meta = dict(col.metadata or {})
         meta["rev"] = int(meta.get("rev", 0)) + 1
-        meta["embedding_id"] = self.embedder.id
+        if fresh or col.count() == 0:
+            meta["embedding_id"] = self.embedder.id
+            meta["text_format"] = TEXT_FORMAT
         col.modify(metadata=meta)
 
     def chunk_count(self) -> int:
@@ -336,6 +356,11 @@ class Library:
                 )
             if not prepared.chunks:
                 raise LoadError(f"《{prepared.filename}》没有可用的正文内容。")
+            was_empty = self.chunk_count() == 0
+            if was_empty and self.indexed_with != self.embedder.id:
+                # An emptied library may have been built with another model: its index keeps
+                # that model's dimension, so start a new one.
+                self._create_collection(self.settings.collection, replace=True)
             vectors = self._embed_chunks(
                 prepared.chunks, progress, f"正在向量化《{prepared.speech.title or prepared.filename}》"
             )
@@ -357,7 +382,7 @@ class Library:
                 # Leave the library exactly as before.
                 self._collection.delete(where={"doc_id": prepared.doc_id})
                 raise
-            self._bump_revision()
+            self._bump_revision(fresh=was_empty)
             return AddOutcome(
                 prepared.doc_id, prepared.speech.title, len(prepared.chunks), False, prepared.cleaned.removed
             )
@@ -454,14 +479,7 @@ class Library:
             # Build the new index beside the old one, then swap: a crash part-way leaves
             # either the old index or the complete new one, never a half-built library.
             temp = f"{self.settings.collection}-reindex"
-            with contextlib.suppress(Exception):  # absent is the normal case
-                self.client.delete_collection(temp)
-            collection = self.client.create_collection(
-                temp,
-                configuration={"hnsw": {"space": "cosine"}},
-                metadata={"embedding_id": self.embedder.id, "rev": int(old_meta.get("rev", 0)) + 1},
-                embedding_function=None,
-            )
+            collection = self._create_collection(temp, replace=True, rev=int(old_meta.get("rev", 0)) + 1)
             for start in range(0, len(ids), 1000):
                 collection.add(
                     ids=ids[start : start + 1000],
