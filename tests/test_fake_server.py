@@ -62,7 +62,7 @@ def test_binds_loopback_and_stops_quickly():
         assert server.base_url.endswith("/v1")
         assert server.port > 0
         server.stop()
-    assert time.monotonic() - t0 < 2.0
+    assert time.monotonic() - t0 < 5.0  # generous: CI machines are shared
 
 
 def test_stop_with_pending_delayed_request_and_keepalive_is_fast():
@@ -87,7 +87,7 @@ def test_stop_with_pending_delayed_request_and_keepalive_is_fast():
     server.stop()
     worker.join(timeout=3)
     c.close()
-    assert time.monotonic() - t0 < 1.5
+    assert time.monotonic() - t0 < 3.0  # far below the 30 s the request would wait
     assert not worker.is_alive()
     assert errors and isinstance(errors[0], openai.APIConnectionError)
 
@@ -187,7 +187,7 @@ def test_stream_reasoning_before_content(srv, client):
 
 
 def test_stream_is_really_incremental(srv, client):
-    srv.queue(Reply(text="abcdefghij", chunk_size=2, chunk_delay=0.12))
+    srv.queue(Reply(text="abcdefghij", chunk_size=2, chunk_delay=0.2))
     t0 = time.monotonic()
     first = None
     for chunk in _chat(client, stream=True):
@@ -195,8 +195,9 @@ def test_stream_is_really_incremental(srv, client):
             first = time.monotonic() - t0
     total = time.monotonic() - t0
     assert first is not None
-    assert first < 0.4
-    assert total - first > 0.4  # 5 more delayed events arrived after the first piece
+    # Sleeps only give lower bounds, so this holds on a loaded machine too: at least four more
+    # delayed events arrived after the first piece, i.e. it was not buffered until the end.
+    assert total - first >= 0.75
 
 
 def test_stream_cut_mid_way(srv, client):
@@ -278,12 +279,12 @@ def test_server_error_without_retries(srv, client):
 
 
 def test_delay_causes_client_timeout(srv):
-    srv.queue(Reply(delay=5.0, text="太慢了"))
+    srv.queue(Reply(delay=10.0, text="太慢了"))
     with openai.OpenAI(base_url=srv.base_url, api_key="test-key", max_retries=0, timeout=0.5) as c:
         t0 = time.monotonic()
         with pytest.raises(openai.APITimeoutError):
             _chat(c)
-    assert time.monotonic() - t0 < 2.0
+    assert time.monotonic() - t0 < 5.0  # the 0.5 s timeout fired, not the 10 s reply
 
 
 def test_unknown_path_and_models_list(srv, client):

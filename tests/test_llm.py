@@ -314,8 +314,8 @@ def test_server_error_without_retries(fake_openai):
 
 def test_timeout(fake_openai):
     t0 = time.monotonic()
-    err = _stream_error(fake_openai, Reply(delay=3, text="太慢"), timeout=0.5)
-    assert time.monotonic() - t0 < 2.5
+    err = _stream_error(fake_openai, Reply(delay=10, text="太慢"), timeout=0.5)
+    assert time.monotonic() - t0 < 5.0  # the 0.5 s timeout fired, not the 10 s reply
     assert err.kind == "timeout"
     assert "ASSISTANT_LLM_TIMEOUT" in err.message
 
