@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 from pathlib import Path
 
@@ -303,3 +304,27 @@ def test_revise_errors(llm, env, lib_dir, draft_file, tmp_path):
     env.delenv("OPENAI_BASE_URL")
     r = invoke(lib_dir, "revise", str(draft_file), "--section", "1", "-i", "扩写")
     assert r.exit_code == 1 and "未配置大模型" in r.stderr
+
+
+def test_offline_draft_on_first_use_indexes_bundled_corpus(tmp_path, monkeypatch):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from assistant.cli import main
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("project_delay-01.md", "project_delay-03.md", "investment-01.md"):
+        shutil.copy(REPO / "corpus" / name, corpus / name)
+    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(corpus))
+    brief = tmp_path / "b.json"
+    brief.write_text(json.dumps({**BRIEF, "length": 2500}, ensure_ascii=False), encoding="utf-8")
+    first = CliRunner().invoke(main, ["draft", "--brief", str(brief), "--offline"])
+    assert first.exit_code == 0, first.output
+    assert "首次使用" in first.stderr and "内置范文导入完成：3 篇" in first.stderr
+    chars = len(re.sub(r"\s", "", first.stdout))
+    assert 2500 * 0.85 <= chars <= 2500 * 1.15
+    again = CliRunner().invoke(main, ["draft", "--brief", str(brief), "--offline"])
+    assert again.exit_code == 0 and "首次使用" not in again.stderr
+    assert again.stdout == first.stdout  # deterministic

@@ -86,6 +86,20 @@ class _ProgressBar:
             self._bar = None
 
 
+def _seed_if_first_use(library, settings: Settings, quiet: bool) -> None:
+    """Like the app's first start: an empty, never-seeded library gets the bundled corpus."""
+    from assistant.library.corpus import needs_seeding, seed_corpus
+
+    if not needs_seeding(library, settings.corpus_dir):
+        return
+    if not quiet:
+        click.echo("首次使用：正在导入内置范文（只需一次，约需 1 分钟）……", err=True)
+    bar = _ProgressBar(enabled=not quiet)
+    report = seed_corpus(library, settings.corpus_dir, on_file=bar.file)
+    if not quiet:
+        click.echo(f"内置范文导入完成：{len(report.added)} 篇。", err=True)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
@@ -400,12 +414,11 @@ def draft(
             offline = True
 
     library = obj.library
+    _seed_if_first_use(library, settings, quiet)
     stream = out is None and not as_json
     if offline:
-        try:
-            from assistant.writing.offline import compose_offline
-        except ImportError:
-            _fail("离线组稿模块不可用（assistant.writing.offline 未安装），请配置大模型后重试。")
+        from assistant.writing.offline import compose_offline
+
         if not quiet and explicit_offline:
             click.echo("使用离线组稿（未使用大模型）。", err=True)
         try:
