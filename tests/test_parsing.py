@@ -125,3 +125,12 @@ def test_order_words_and_di_markers():
     pts = extract_points(["第一，统一思想。", "第二，明确责任。"])
     assert [p.marker for p in pts] == ["第一", "第二"]
     assert extract_points(["一是只有一个。", "正文。"]) == []
+
+
+def test_site_decorations_removed_from_title():
+    for raw in ("在全市燃气安全约谈会上的讲话（全文）", "【精品】在全市燃气安全约谈会上的讲话", "在全市燃气安全约谈会上的讲话(精选3篇)"):
+        doc = parse_speech(f"{raw}\n同志们：\n开场。\n一、正视问题\n内容。\n二、整改落实\n内容。")
+        assert doc.title == "在全市燃气安全约谈会上的讲话", raw
+    # Brackets that are part of the real title stay.
+    doc = parse_speech("在全县安全生产约谈会上的讲话（提纲）\n一、正视问题\n内容。\n二、整改落实\n内容。")
+    assert doc.title == "在全县安全生产约谈会上的讲话（提纲）"

@@ -22,6 +22,10 @@ SALUTATION_RE = re.compile(r"^(同志们|各位(领导|同志|负责同志)?|.{0
 CLOSING_RE = re.compile(r"^同志们\s*[，,！!]")
 DATE_LINE_RE = re.compile(r"^[（(]\s*\d{4}\s*年.{0,12}[）)]$")
 TITLE_HINT_RE = re.compile(r"讲话|提纲|发言|会上|约谈|谈话|致辞|会议")
+# Decorations document sites add to a title: （全文） （精选3篇） 【精品】 （word版） …
+TITLE_DECOR_RE = re.compile(
+    r"\s*[（(【\[]\s*(全文|完整版|精选\d*篇|通用\d*篇|\d+篇|共\d+页|[Ww]ord版|范文|最新|精品|推荐|热门|优秀)\s*[）)】\]]\s*"
+)
 MARKDOWN_PREFIX_RE = re.compile(r"^\s*(#{1,6}\s*|[*_]{2}|>\s*)")
 MARKDOWN_SUFFIX_RE = re.compile(r"([*_]{2})\s*$")
 
@@ -286,6 +290,7 @@ def parse_speech(
         salutation = front[i]
         i += 1
     opening = front[i:]
+    title = TITLE_DECOR_RE.sub("", title).strip() or title
     if not title and metadata.get("title"):
         title = str(metadata["title"]).strip()
 
