@@ -179,3 +179,26 @@ def test_outline_first_then_edited_outline_is_followed(small_corpus, fake_openai
     assert "一、直面短板，认清拖延的代价" in text
     # The edited outline was used as is: no new outline request, one request per part.
     assert len(fake_openai.chat_requests()) - calls == 6
+
+
+def test_saved_draft_can_be_reopened_and_passage_revised(small_corpus, fake_openai, monkeypatch, data_dir):
+    at = _fill(_start(), {**BRIEF, "length": 1500})  # offline draft, autosaved
+    offline_text = _draft_text(at)
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("ASSISTANT_MODEL", "fake-model")
+    fresh = _start()  # a new browser session: nothing in memory
+    assert not fresh.code
+    name = fresh.selectbox(key="saved_pick").options[1]
+    fresh.selectbox(key="saved_pick").set_value(name).run()
+    fresh.button(key="saved_open").click().run()
+    assert _draft_text(fresh) == offline_text
+    target = BRIEF["decisions"][0]
+    fake_openai.queue(Reply(text="对青石县交通运输局予以全县通报批评，并责令其在全县大会上作检查"))
+    fresh.text_input(key="revise_passage").input(target)
+    fresh.selectbox(key="revise_preset").set_value("更严厉")
+    fresh.button(key="revise_go").click().run()
+    assert not fresh.exception, fresh.exception
+    new_text = _draft_text(fresh)
+    assert "并责令其在全县大会上作检查" in new_text
+    assert new_text.replace("，并责令其在全县大会上作检查", "") == offline_text

@@ -8,6 +8,7 @@ from assistant.brief import FIELD_LABELS, BriefError, parse_brief
 from assistant.config import Settings
 from assistant.kinds import GENERAL_KIND, default_kinds
 from assistant.library.parsing import detect_kind
+from assistant.library.loaders import LoadError
 from assistant.library.store import Library
 from assistant.models import ROLE_LABELS, Draft
 from assistant.writing import draft_io
@@ -146,6 +147,7 @@ def revise_box(draft: Draft, library: Library, settings: Settings) -> None:
     preset = c2.selectbox("常用要求", [""] + list(presets), key="revise_preset",
                           format_func=lambda p: p or "自己输入")
     custom = st.text_input("修改要求", key="revise_instruction", placeholder="例如：更严厉一些；压缩到300字")
+    passage = st.text_input("只改其中一段话（可选：从上面复制要改的原文粘贴到这里）", key="revise_passage")
     c3, c4 = st.columns([1, 4])
     polish = c4.button("整体润色（保留全部事实）", key="polish_go")
     if not c3.button("修改这一部分", key="revise_go") and not polish:
@@ -158,12 +160,15 @@ def revise_box(draft: Draft, library: Library, settings: Settings) -> None:
     if config is None:
         st.error("修改需要大模型：请设置 OPENAI_API_KEY（或 ASSISTANT_PROVIDER=ollama 等），然后重启。")
         return
-    from assistant.writing.drafting import DraftError, polish_draft, revise_part
+    from assistant.writing.drafting import DraftError, polish_draft, revise_part, revise_passage
 
     try:
         with st.spinner("正在修改……"):
             if polish:
                 result = polish_draft(draft, make_chat_model(config), settings=settings)
+            elif passage.strip():
+                result = revise_passage(draft, passage.strip(), instruction, make_chat_model(config),
+                                        library=library, settings=settings)
             else:
                 result = revise_part(draft, index, instruction, make_chat_model(config), library=library,
                                      settings=settings)
@@ -212,6 +217,23 @@ def outline_editor(library: Library, settings: Settings) -> None:
         _keep(draft, settings)
 
 
+def saved_drafts(settings: Settings) -> None:
+    """Reopen an autosaved draft (every draft and revision is kept under the data dir)."""
+    paths = draft_io.list_saved(settings.data_dir)
+    if not paths:
+        return
+    with st.expander(f"打开已保存的稿件（{len(paths)} 份）"):
+        chosen = st.selectbox("稿件", [""] + [p.name for p in paths[:50]], key="saved_pick",
+                              format_func=lambda n: n or "请选择……")
+        if chosen and st.button("打开", key="saved_open"):
+            try:
+                st.session_state["draft"] = draft_io.load_draft(
+                    settings.data_dir / "drafts" / chosen, structures_dir=settings.structures_dir
+                )
+            except LoadError as e:
+                st.error(str(e))
+
+
 def render() -> None:
     """The whole drafting page."""
     from assistant.ui.settings_page import current_settings, describe
@@ -223,6 +245,7 @@ def render() -> None:
     library = get_library(settings)
     if library is None:
         return
+    saved_drafts(settings)
     brief = brief_form(settings)
     if brief is not None:
         outline_only = st.session_state.pop("outline_first", False) and resolve_llm(settings) is not None
