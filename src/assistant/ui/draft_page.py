@@ -7,8 +7,8 @@ import streamlit as st
 from assistant.brief import FIELD_LABELS, BriefError, parse_brief
 from assistant.config import Settings
 from assistant.kinds import GENERAL_KIND, default_kinds
-from assistant.library.parsing import detect_kind
 from assistant.library.loaders import LoadError
+from assistant.library.parsing import detect_kind
 from assistant.library.store import Library
 from assistant.models import ROLE_LABELS, Draft
 from assistant.writing import draft_io
