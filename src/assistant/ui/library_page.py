@@ -135,6 +135,16 @@ def documents_section(library: Library) -> None:
         st.rerun()
 
 
+def first_start() -> None:
+    """Above the tabs: on a first start, index the bundled corpus where the user can see it."""
+    settings = get_settings()
+    # Always one placeholder here, so the page below keeps the same shape on every rerun.
+    with st.empty().container():
+        library = get_library(settings)
+        if library is not None and not library.embedding_mismatch():
+            seed_if_empty(library, settings)
+
+
 def render() -> None:
     """The whole library page."""
     settings = get_settings()
@@ -150,7 +160,6 @@ def render() -> None:
             st.success(f"已重建 {n} 个片段的索引。")
             st.rerun()
         return
-    seed_if_empty(library, settings)
     summary = st.empty()  # filled last, so it counts what this run uploaded or deleted
     search_section(library)
     upload_section(library)
