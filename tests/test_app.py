@@ -40,6 +40,9 @@ def _texts(at: AppTest) -> str:
 def test_first_start_indexes_corpus_once(small_corpus, data_dir):
     at = _run()
     assert at.metric[0].value == "2 篇"
+    # The progress is shown above the tabs, not inside a tab the user may not be looking at.
+    assert at.get("progress")
+    assert all(not tab.get("progress") for tab in at.tabs)
     assert (data_dir / "corpus_seeded.json").exists()
     # A later start reuses the index: nothing is added twice.
     again = _run()
