@@ -489,8 +489,11 @@ class _Composer:
         items = [str(s) for s in (self.phrases.get(role, {}) or {}).get("fallback", [])]
         return _rotate(items, self.seed)
 
-    def _phrase(self, role: str, key: str, **values: str) -> str:
-        return str(self.phrases[role][key]).format(**values)
+    def _phrase(self, role: str, key: str, index: int = 0, **values: str) -> str:
+        template = self.phrases[role][key]
+        if isinstance(template, list):  # variants, taken in turn
+            template = template[index % len(template)]
+        return str(template).format(**values)
 
     def build(self) -> list[_Part]:
         parts: list[_Part] = []
@@ -622,10 +625,12 @@ class _Composer:
         queries.append((lead, "整改落实 限期整改 举一反三 长效机制"))
         if not first:
             return queries
+        timed = 0
         for req in b.requirements:
             c = _clause(req)
             if _TIME_START_RE.match(c):
-                text = _sentence(self._phrase("rectification", "timed", req=c))
+                text = _sentence(self._phrase("rectification", "timed", index=timed, req=c))
+                timed += 1
             else:
                 text = _sentence(c)
             block = _Block(core=[text], point=True)
