@@ -202,3 +202,18 @@ def test_saved_draft_can_be_reopened_and_passage_revised(small_corpus, fake_open
     new_text = _draft_text(fresh)
     assert "并责令其在全县大会上作检查" in new_text
     assert new_text.replace("，并责令其在全县大会上作检查", "") == offline_text
+
+
+def test_unexpected_error_shows_chinese_message_not_traceback(small_corpus, monkeypatch):
+    import assistant.writing.offline as offline
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(offline, "compose_offline", broken)
+    at = _fill(_start(), {**BRIEF, "length": 1500})
+    assert not at.exception
+    message = "\n".join(e.value for e in at.error)
+    assert "起草页面出现意外错误（RuntimeError）" in message and "Traceback" not in message
+    # The other tabs still work.
+    assert at.metric[0].value == "2 篇"

@@ -1,0 +1,23 @@
+"""A last line of defence: an unexpected error in a view becomes a Chinese message, not a traceback."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import streamlit as st
+
+log = logging.getLogger("assistant.ui")
+
+
+def guarded(render: Callable[[], None], where: str) -> None:
+    """Run one view; an unexpected exception is logged in full and shown as a short message."""
+    try:
+        render()
+    except Exception as e:  # noqa: BLE001 - st.rerun/st.stop are BaseException and pass through
+        log.exception("unexpected error in %s", where)
+        st.error(
+            f"{where}出现意外错误（{type(e).__name__}）。详细信息已写入运行日志；"
+            "已生成的稿件都自动保存在数据目录的 drafts 文件夹中。请刷新页面重试，"
+            "如反复出现，请把这条信息反馈给维护人员。"
+        )
