@@ -14,13 +14,13 @@ from assistant.kinds import default_kinds
 from assistant.library.embeddings import make_embedder
 from assistant.library.parsing import cn_to_int, parse_speech
 from assistant.library.store import Library
+from assistant.models import count_chars
 from assistant.writing.offline import (
     OFFLINE_LABEL,
     compose_offline,
     is_generic_sentence,
     load_phrases,
     speaker_org,
-    text_length,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -213,7 +213,7 @@ def test_length_within_15_percent(library, drafts, name, length):
         if brief.length == _brief(name).length
         else compose_offline(brief, library, KINDS)
     )
-    n = text_length(draft.text)
+    n = count_chars(draft.text)
     print(f"{name}: {n} characters for a target of {length} ({(n - length) / length:+.1%})")
     assert abs(n - length) <= 0.15 * length
 
@@ -221,7 +221,7 @@ def test_length_within_15_percent(library, drafts, name, length):
 @pytest.mark.parametrize(("name", "length"), [("work_safety.json", 1500), ("integrity.yaml", 3000)])
 def test_length_without_library(name, length):
     brief = _brief(name, length=length)
-    n = text_length(compose_offline(brief, None, KINDS).text)
+    n = count_chars(compose_offline(brief, None, KINDS).text)
     print(f"{name} (no library): {n} characters for a target of {length}")
     assert abs(n - length) <= 0.15 * length
 
@@ -246,7 +246,7 @@ def test_facts_win_over_length():
     )
     text = compose_offline(brief, None, KINDS).text
     assert all(f in text for f in facts)
-    assert text_length(text) > 500 * 1.15  # the facts alone are longer than the target
+    assert count_chars(text) > 500 * 1.15  # the facts alone are longer than the target
 
 
 # ---------------------------------------------------------------- determinism and no library

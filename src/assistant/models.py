@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -17,6 +18,14 @@ Role = Literal[
     "closing",
     "other",
 ]
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def count_chars(text: str) -> int:
+    """Characters of a text without whitespace: how 字数 (brief.length, corpus sizes) is counted."""
+    return len(_WHITESPACE.sub("", text or ""))
+
 
 #: Roles a top-level section can take (title/salutation/opening/closing are not sections).
 SECTION_ROLES: tuple[str, ...] = ("harm", "causes", "decisions", "rectification", "other")

@@ -12,7 +12,7 @@ from assistant.library.chunking import chunk_speech
 from assistant.library.cleaning import clean_text
 from assistant.library.loaders import SUPPORTED, load_bytes
 from assistant.library.parsing import load_role_keywords, parse_speech
-from assistant.models import Chunk, CleanResult, LoadedText, SpeechDoc
+from assistant.models import Chunk, CleanResult, LoadedText, SpeechDoc, count_chars
 
 _WS_RE = re.compile(r"\s+")
 
@@ -36,7 +36,7 @@ class PreparedDoc:
 
     @property
     def chars(self) -> int:
-        return len(_WS_RE.sub("", self.cleaned.text))
+        return count_chars(self.cleaned.text)
 
 
 def prepare_bytes(data: bytes, filename: str, settings: Settings) -> PreparedDoc:

@@ -10,7 +10,7 @@ from assistant.kinds import GENERAL_KIND, default_kinds
 from assistant.library.loaders import LoadError
 from assistant.library.parsing import detect_kind
 from assistant.library.store import Library
-from assistant.models import ROLE_LABELS, Draft
+from assistant.models import ROLE_LABELS, Draft, count_chars
 from assistant.writing import draft_io
 from assistant.writing.llm import LLMError, make_chat_model, resolve_llm
 
@@ -187,8 +187,6 @@ def revise_box(draft: Draft, library: Library, settings: Settings) -> None:
 
 def show_draft(draft: Draft, settings: Settings) -> None:
     """The draft as plain text with copy and download."""
-    from assistant.writing.drafting import count_chars
-
     chars = count_chars(draft.text)
     target = int(draft.brief.get("length") or 0)
     st.subheader(draft.title or "初稿")

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from assistant.library.loaders import DEFAULT_MAX_BYTES, LoadError, load_path
 from assistant.library.parsing import parse_speech
 from assistant.models import Draft, DraftPart
-from assistant.writing.prompts import cn_number
+from assistant.writing.prompts import heading_line
 
 IMPORTED_LABEL = "导入的讲话稿"
 
@@ -68,7 +68,7 @@ def draft_from_text(
     for s in doc.sections:
         body = "\n".join(s.paragraphs)
         if s.heading:
-            head = f"{cn_number(s.number)}、{s.heading}"
+            head = heading_line(s.number, s.heading)
             parts.append(
                 DraftPart(
                     role=s.role,

@@ -23,7 +23,7 @@ from assistant.brief import Brief, parse_brief
 from assistant.config import Settings, get_settings
 from assistant.kinds import GENERAL_KIND, KindError, MeetingKind, default_kinds
 from assistant.library.parsing import DATE_LINE_RE, SALUTATION_RE, parse_speech
-from assistant.models import ROLE_LABELS, Draft, DraftPart, SearchHit
+from assistant.models import ROLE_LABELS, Draft, DraftPart, SearchHit, count_chars
 from assistant.writing.llm import ChatResult, LLMError, config_of, stream_chat
 from assistant.writing.prompts import (
     DEFAULT_REFERENCE_CHARS,
@@ -31,6 +31,7 @@ from assistant.writing.prompts import (
     PromptTemplate,
     cn_number,
     default_prompts,
+    heading_line,
     load_revise_presets,
     outline_messages,
     polish_messages,
@@ -343,17 +344,7 @@ def _head_rule(role: str, number: int, heading: str, title: str, found=None) -> 
     return _closing_head
 
 
-def heading_line(number: int, heading: str) -> str:
-    """The first line of a section part: "一、heading"."""
-    return f"{cn_number(number)}、{heading.strip()}"
-
-
 # ---------------------------------------------------------------- length
-
-
-def count_chars(text: str) -> int:
-    """Characters of a text without whitespace (how 字数 is counted)."""
-    return len(re.sub(r"\s", "", text or ""))
 
 
 def speech_chars(draft: Draft) -> int:

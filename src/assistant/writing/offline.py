@@ -29,7 +29,8 @@ import yaml
 from assistant.brief import Brief
 from assistant.kinds import MeetingKind, RoleSpec, default_kinds, resolve_kind
 from assistant.library.chunking import split_sentences
-from assistant.models import Draft, DraftPart, SearchHit
+from assistant.models import Draft, DraftPart, SearchHit, count_chars
+from assistant.writing.prompts import cn_number, heading_line
 
 if TYPE_CHECKING:
     from assistant.config import Settings
@@ -70,17 +71,6 @@ _WS = re.compile(r"\s+")
 # ---------------------------------------------------------------- small helpers
 
 
-def cn_number(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十 (up to 99)."""
-    if n <= 0 or n > 99:
-        return str(n)
-    tens, ones = divmod(n, 10)
-    if tens == 0:
-        return _CN[ones - 1]
-    head = "" if tens == 1 else _CN[tens - 1]
-    return head + "十" + (_CN[ones - 1] if ones else "")
-
-
 def marker_for(style: str, n: int) -> str:
     """The n-th paragraph marker of a style: 一是 → 三是, 一要 → 三要, （一） → （三）."""
     num = cn_number(n)
@@ -89,11 +79,6 @@ def marker_for(style: str, n: int) -> str:
     if style == "（一）":
         return f"（{num}）"
     return f"{num}是"
-
-
-def text_length(text: str) -> int:
-    """Length in characters, whitespace not counted (how `brief.length` is measured)."""
-    return len(_WS.sub("", text))
 
 
 def _clause(s: str) -> str:
@@ -325,7 +310,7 @@ class _Block:
         paras = ["".join(self.core)] if self.core else []
         current = ""
         for sentence in body:
-            if current and text_length(current) + text_length(sentence) > PARAGRAPH_CHARS:
+            if current and count_chars(current) + count_chars(sentence) > PARAGRAPH_CHARS:
                 paras.append(current)
                 current = ""
             current += sentence
@@ -358,7 +343,7 @@ class _Part:
     def render(self) -> str:
         lines: list[str] = []
         if self.number:
-            lines.append(f"{cn_number(self.number)}、{self.heading}")
+            lines.append(heading_line(self.number, self.heading))
         n = 0
         style = self.spec.markers or "一是"
         for b in self.blocks:
@@ -372,7 +357,7 @@ class _Part:
         return "\n".join(lines)
 
     def length(self) -> int:
-        return text_length(self.render())
+        return count_chars(self.render())
 
     def sources(self) -> list[str]:
         seen: list[str] = []
@@ -675,7 +660,7 @@ class _Composer:
             added = False
             if part.optional_points:
                 text = part.optional_points[0]
-                n = text_length(text) + 2
+                n = count_chars(text) + 2
                 if 2 * cur + n < 2 * target:
                     part.optional_points.pop(0)
                     block = _Block(core=[text], point=True, fillable=False)
@@ -689,7 +674,7 @@ class _Composer:
                 cand = self._next(part, block, tier)
                 if cand is None:
                     continue
-                n = text_length(cand[0])
+                n = count_chars(cand[0])
                 if 2 * cur + n >= 2 * target:  # would overshoot by more than it gains
                     continue
                 self._use(part, block, cand)
@@ -725,7 +710,7 @@ def _draft_parts(title: str, parts: list[_Part]) -> list[DraftPart]:
     ]
     for p in parts:
         text = p.render()
-        if not text_length(text):
+        if not count_chars(text):
             continue
         out.append(
             DraftPart(
@@ -740,12 +725,12 @@ def _draft_parts(title: str, parts: list[_Part]) -> list[DraftPart]:
 
 
 def _total(title: str, parts: list[_Part]) -> int:
-    return text_length(title) + text_length(SALUTATION) + sum(p.length() for p in parts)
+    return count_chars(title) + count_chars(SALUTATION) + sum(p.length() for p in parts)
 
 
 def _balance(composer: _Composer, title: str, parts: list[_Part], total_target: int) -> None:
     """Distribute the target over the parts by share, fill, then top up or trim the whole."""
-    fixed = text_length(title) + text_length(SALUTATION)
+    fixed = count_chars(title) + count_chars(SALUTATION)
     shares = [p.spec.share for p in parts]
     s = sum(shares) or 1.0
     targets = [max(0.0, (total_target - fixed) * sh / s) for sh in shares]

@@ -304,6 +304,11 @@ def cn_number(n: int) -> str:
     return head + "十" + (_CN_DIGITS[ones] if ones else "")
 
 
+def heading_line(number: int, heading: str) -> str:
+    """The first line of a top-level section: "一、heading"."""
+    return f"{cn_number(number)}、{heading.strip()}"
+
+
 def neutralize_tags(text: str) -> str:
     """Turn '<参考资料', '</约谈要素' … in user-supplied text into full-width '＜…' so blocks stay closed."""
     return _TAG_RE.sub(r"＜\1", str(text))
