@@ -246,9 +246,12 @@ class Library:
 
     def embedding_mismatch(self) -> str | None:
         """A Chinese explanation when the configured embedder differs from the stored vectors."""
-        meta = self._meta()
+        col = self._collection
+        return self._mismatch(dict(col.metadata or {}), col.count())
+
+    def _mismatch(self, meta: dict, count: int) -> str | None:
         stored = str(meta.get("embedding_id", ""))
-        if self._collection.count() == 0:
+        if count == 0:
             return None
         if stored == self.embedder.id and int(meta.get("text_format", 1)) != TEXT_FORMAT:
             return (
@@ -285,15 +288,18 @@ class Library:
 
     # ------------------------------------------------------------ documents
 
-    def _all_rows(self, include_documents: bool = False) -> tuple[list[str], list[dict], list[str]]:
+    def _all_rows(
+        self, include_documents: bool = False, col=None
+    ) -> tuple[list[str], list[dict], list[str]]:
         include = ["metadatas", "documents"] if include_documents else ["metadatas"]
         ids: list[str] = []
         metas: list[dict] = []
         docs: list[str] = []
-        total = self._collection.count()
+        col = col if col is not None else self._collection
+        total = col.count()
         page = 2000
         for offset in range(0, total, page):
-            got = self._collection.get(include=include, limit=page, offset=offset)
+            got = col.get(include=include, limit=page, offset=offset)
             ids += got["ids"]
             metas += [dict(m or {}) for m in got["metadatas"]]
             if include_documents:
@@ -493,12 +499,13 @@ class Library:
 
     # ------------------------------------------------------------ search
 
-    def _ensure_bm25(self) -> _Bm25Index:
-        revision = (self._meta().get("rev"), self._collection.count())
+    def _ensure_bm25(self, col=None) -> _Bm25Index:
+        col = col if col is not None else self._collection
+        revision = (dict(col.metadata or {}).get("rev"), col.count())
         if self._bm25.revision != revision:
             with self._lock:
                 if self._bm25.revision != revision:
-                    ids, metas, docs = self._all_rows(include_documents=True)
+                    ids, metas, docs = self._all_rows(include_documents=True, col=col)
                     self._bm25.rebuild(ids, docs, metas, revision)
         return self._bm25
 
@@ -521,7 +528,9 @@ class Library:
             raise LibraryError("返回条数 k 至少为 1。")
         if mode not in ("hybrid", "dense", "bm25"):
             raise LibraryError(f"未知的检索方式 {mode!r}，可选 hybrid、dense、bm25。")
-        total = self._collection.count()
+        # One lookup of the collection for the whole search (each is a round trip on a server).
+        col = self._collection
+        total = col.count()
         if total == 0:
             return []
         cap = max_per_doc or self.settings.max_per_doc
@@ -533,9 +542,11 @@ class Library:
         dense_scores: dict[str, float] = {}
 
         if mode in ("hybrid", "dense"):
-            self._check_embedder()
+            message = self._mismatch(dict(col.metadata or {}), total)
+            if message:
+                raise EmbeddingMismatchError(message)
             qv = self.embedder.embed_query(query)
-            res = self._collection.query(
+            res = col.query(
                 query_embeddings=[qv.tolist()],
                 n_results=depth,
                 where=where,
@@ -549,7 +560,7 @@ class Library:
                 ranked[cid] = ranked.get(cid, 0.0) + self.settings.dense_weight / (self.settings.rrf_k + rank + 1)
 
         if mode in ("hybrid", "bm25"):
-            index = self._ensure_bm25()
+            index = self._ensure_bm25(col)
             scores = index.scores(query)
             if len(scores):
                 mask = np.ones(len(index.ids), dtype=bool)

@@ -114,13 +114,13 @@ def search_section(library: Library) -> None:
             st.text(h.text)
 
 
-def documents_section(library: Library) -> None:
-    """The documents in the library, with delete."""
+def documents_section(library: Library) -> int:
+    """The documents in the library, with delete; returns how many there are."""
     docs = library.list_documents()
     st.subheader(f"范文库文档（{len(docs)} 篇）")
     if not docs:
         st.caption("范文库为空，请上传讲话稿。")
-        return
+        return 0
     st.dataframe(
         [{"标题": d.title, "类型": d.kind, "字数": d.chars, "片段": d.chunks, "文件": d.filename,
           "编号": d.doc_id} for d in docs],
@@ -133,6 +133,7 @@ def documents_section(library: Library) -> None:
         library.remove(victim)
         st.success(f"已删除{options[victim]}。")
         st.rerun()
+    return len(docs)
 
 
 def first_start() -> None:
@@ -163,7 +164,5 @@ def render() -> None:
     summary = st.empty()  # filled last, so it counts what this run uploaded or deleted
     search_section(library)
     upload_section(library)
-    documents_section(library)
-    summary.metric(
-        "范文库", f"{len(library.list_documents())} 篇", help=f"共 {library.chunk_count()} 个检索片段"
-    )
+    count = documents_section(library)  # listed after this run's uploads, so the count is current
+    summary.metric("范文库", f"{count} 篇", help=f"共 {library.chunk_count()} 个检索片段")
