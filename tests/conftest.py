@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -37,6 +39,21 @@ def data_dir(tmp_path, monkeypatch, vector_cache) -> Path:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)  # so a developer's .env is never read
     return d
+
+
+@pytest.fixture
+def use_corpus(tmp_path, monkeypatch) -> Callable[..., Path]:
+    """use_corpus("a.md", "b.md"): a small bundled corpus (ASSISTANT_CORPUS_DIR) for quick first starts."""
+
+    def make(*names: str) -> Path:
+        corpus = tmp_path / "corpus"
+        corpus.mkdir(exist_ok=True)
+        for name in names:
+            shutil.copy(REPO / "corpus" / name, corpus / name)
+        monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(corpus))
+        return corpus
+
+    return make
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,14 +13,9 @@ TIMEOUT = 120
 
 
 @pytest.fixture
-def small_corpus(tmp_path, monkeypatch) -> Path:
+def small_corpus(use_corpus) -> Path:
     """Two bundled speeches as the corpus, so first-start indexing stays quick."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name in ("work_safety-01.md", "petition-02.md"):
-        shutil.copy(REPO / "corpus" / name, corpus / name)
-    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(corpus))
-    return corpus
+    return use_corpus("work_safety-01.md", "petition-02.md")
 
 
 def _run() -> AppTest:

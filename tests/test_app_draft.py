@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,13 +16,8 @@ APP = str(REPO / "app.py")
 
 
 @pytest.fixture
-def small_corpus(tmp_path, monkeypatch) -> Path:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name in ("project_delay-01.md", "petition-02.md"):
-        shutil.copy(REPO / "corpus" / name, corpus / name)
-    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(corpus))
-    return corpus
+def small_corpus(use_corpus) -> Path:
+    return use_corpus("project_delay-01.md", "petition-02.md")
 
 
 def _fill(at: AppTest, brief: dict) -> AppTest:

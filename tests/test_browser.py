@@ -6,8 +6,8 @@ no browser is installed, unless ASSISTANT_REQUIRE_BROWSER=1 (CI sets it), which 
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -47,12 +47,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def served_app(tmp_path, vector_cache):
+def served_app(tmp_path, vector_cache, use_corpus):
     _require_browser()
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name in ("work_safety-01.md", "food_market-01.md"):
-        shutil.copy(REPO / "corpus" / name, corpus / name)
+    corpus = use_corpus("work_safety-01.md", "food_market-01.md")
     port = _free_port()
     env = {
         **os.environ,
@@ -90,13 +87,25 @@ def served_app(tmp_path, vector_cache):
     log.close()
 
 
-def test_search_in_real_browser(served_app, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+@contextlib.contextmanager
+def _page(url: str):
+    """A page of the served app in Debian's headless Chromium."""
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1600})
-        page.goto(served_app)
+        page.goto(url)
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def test_search_in_real_browser(served_app, tmp_path):
+    from playwright.sync_api import expect
+
+    with _page(served_app) as page:
         expect(page.get_by_text("约谈讲话写作助手").first).to_be_visible(timeout=60_000)
         page.get_by_role("tab", name="范文库").click()
         # First start indexes the two bundled speeches, then shows the library size.
@@ -107,16 +116,12 @@ def test_search_in_real_browser(served_app, tmp_path):
         expect(page.get_by_text("食堂").nth(1)).to_be_visible(timeout=30_000)
         page.screenshot(path=str(tmp_path / "search.png"), full_page=True)
         assert "Traceback" not in page.content()
-        browser.close()
 
 
 def test_offline_draft_in_real_browser(served_app, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1600})
-        page.goto(served_app)
+    with _page(served_app) as page:
         expect(page.get_by_text("生成初稿").first).to_be_visible(timeout=90_000)
         page.get_by_label("会议名称").fill("青石县学校食堂食品安全问题约谈会")
         page.get_by_label("讲话人").fill("青石县人民政府副县长")
@@ -131,4 +136,3 @@ def test_offline_draft_in_real_browser(served_app, tmp_path):
         assert "9月30日前完成全县学校食堂专项检查" in body
         expect(page.get_by_text("食品安全/市场监管约谈（自动识别").first).to_be_visible()
         page.screenshot(path=str(tmp_path / "draft.png"), full_page=True)
-        browser.close()

@@ -306,18 +306,8 @@ def test_revise_errors(llm, env, lib_dir, draft_file, tmp_path):
     assert r.exit_code == 1 and "未配置大模型" in r.stderr
 
 
-def test_offline_draft_on_first_use_indexes_bundled_corpus(tmp_path, monkeypatch):
-    import shutil
-
-    from click.testing import CliRunner
-
-    from assistant.cli import main
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name in ("project_delay-01.md", "project_delay-03.md", "investment-01.md"):
-        shutil.copy(REPO / "corpus" / name, corpus / name)
-    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(corpus))
+def test_offline_draft_on_first_use_indexes_bundled_corpus(tmp_path, use_corpus):
+    use_corpus("project_delay-01.md", "project_delay-03.md", "investment-01.md")
     brief = tmp_path / "b.json"
     brief.write_text(json.dumps({**BRIEF, "length": 2500}, ensure_ascii=False), encoding="utf-8")
     first = CliRunner().invoke(main, ["draft", "--brief", str(brief), "--offline"])
