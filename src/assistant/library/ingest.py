@@ -10,7 +10,7 @@ from pathlib import Path
 from assistant.config import Settings
 from assistant.library.chunking import chunk_speech
 from assistant.library.cleaning import clean_text
-from assistant.library.loaders import SUPPORTED, load_bytes
+from assistant.library.loaders import SUPPORTED, LoadError, load_bytes
 from assistant.library.parsing import load_role_keywords, parse_speech
 from assistant.models import Chunk, CleanResult, LoadedText, SpeechDoc, count_chars
 
@@ -60,8 +60,6 @@ def prepare_bytes(data: bytes, filename: str, settings: Settings) -> PreparedDoc
 
 def prepare_path(path: Path, settings: Settings) -> PreparedDoc:
     """prepare_bytes for a file on disk."""
-    from assistant.library.loaders import LoadError
-
     try:
         data = Path(path).read_bytes()
     except OSError as e:
