@@ -31,8 +31,8 @@ from assistant.brief import load_brief  # noqa: E402
 from assistant.config import get_settings  # noqa: E402
 from assistant.library.embeddings import make_embedder  # noqa: E402
 from assistant.library.store import Library  # noqa: E402
+from assistant.llm import LLMConfig, make_chat_model  # noqa: E402
 from assistant.writing import drafting as d  # noqa: E402
-from assistant.writing.llm import LLMConfig, make_chat_model  # noqa: E402
 from assistant.writing.prompts import (  # noqa: E402
     default_prompts,
     outline_messages,

@@ -15,6 +15,7 @@ from assistant.library.embeddings import make_embedder
 from assistant.library.loaders import LoadError
 from assistant.library.parsing import parse_speech
 from assistant.library.store import Library
+from assistant.llm import CONTINUE_PROMPT, make_chat_model, resolve_llm
 from assistant.models import Draft, DraftPart
 from assistant.writing import drafting as d
 from assistant.writing.draft_io import (
@@ -24,7 +25,6 @@ from assistant.writing.draft_io import (
     save_draft,
     save_partial,
 )
-from assistant.writing.llm import CONTINUE_PROMPT, make_chat_model, resolve_llm
 from assistant.writing.prompts import load_prompts
 from tests.fakes.server import FakeOpenAI, Reply
 

@@ -1,4 +1,4 @@
-"""Tests for assistant.writing.llm against the fake OpenAI-compatible server."""
+"""Tests for assistant.llm against the fake OpenAI-compatible server."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ import pytest
 from langchain_openai import ChatOpenAI
 
 from assistant.config import Settings
-from assistant.writing.llm import (
+from assistant.llm import (
     CONTINUE_PROMPT,
     LLMConfig,
     LLMError,
-    ThinkFilter,
     continue_chat,
     explain,
     invoke_text,
@@ -22,8 +21,8 @@ from assistant.writing.llm import (
     resolve_llm,
     stream_chat,
     strip_think,
-    trim_overlap,
 )
+from assistant.llm.streaming import ThinkFilter, trim_overlap
 from tests.fakes.server import Reply, count_tokens
 
 MESSAGES = [("system", "你是公文写作助手。"), ("user", "请写约谈讲话的开场白。")]

@@ -381,7 +381,7 @@ def draft(
     """按约谈要素起草讲话稿（先提纲、后分部分撰写，流式输出）。"""
     from assistant.brief import BriefError, load_brief
     from assistant.kinds import KindError, default_kinds
-    from assistant.writing.llm import LLMError, make_chat_model, resolve_llm
+    from assistant.llm import LLMError, make_chat_model, resolve_llm
     from assistant.writing.prompts import PromptError
 
     settings = obj.settings
@@ -521,9 +521,9 @@ def revise(
     from assistant.brief import BriefError, load_brief
     from assistant.kinds import KindError, default_kinds
     from assistant.library.loaders import LoadError
+    from assistant.llm import LLMError, make_chat_model, resolve_llm
     from assistant.writing.draft_io import load_draft
     from assistant.writing.drafting import DraftError, polish_draft, revise_part, revise_passage
-    from assistant.writing.llm import LLMError, make_chat_model, resolve_llm
     from assistant.writing.prompts import PromptError
 
     settings = obj.settings

@@ -10,9 +10,9 @@ from assistant.kinds import GENERAL_KIND, default_kinds
 from assistant.library.loaders import LoadError
 from assistant.library.parsing import detect_kind
 from assistant.library.store import Library
+from assistant.llm import LLMError, make_chat_model, resolve_llm
 from assistant.models import ROLE_LABELS, Draft, count_chars
 from assistant.writing import draft_io
-from assistant.writing.llm import LLMError, make_chat_model, resolve_llm
 
 AUTO = "auto"
 LIST_FIELDS = ("targets", "issues", "facts", "decisions", "requirements")

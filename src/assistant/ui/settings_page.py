@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant.config import Settings, get_settings
-from assistant.writing.llm import (
+from assistant.llm import (
     LLMError,
     invoke_text,
     load_providers,

@@ -1,1 +1,1 @@
-"""Writing: chat model access (llm), prompts, drafting and the offline composer."""
+"""Writing: prompts, drafting, draft files and the offline composer."""

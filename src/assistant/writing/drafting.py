@@ -23,8 +23,8 @@ from assistant.brief import Brief, parse_brief
 from assistant.config import Settings, get_settings
 from assistant.kinds import GENERAL_KIND, KindError, MeetingKind, default_kinds
 from assistant.library.parsing import DATE_LINE_RE, SALUTATION_RE, parse_speech
+from assistant.llm import ChatResult, LLMError, config_of, stream_chat
 from assistant.models import ROLE_LABELS, Draft, DraftPart, SearchHit, count_chars
-from assistant.writing.llm import ChatResult, LLMError, config_of, stream_chat
 from assistant.writing.prompts import (
     DEFAULT_REFERENCE_CHARS,
     DEFAULT_WRITTEN_CHARS,
