@@ -343,6 +343,8 @@ def test_stream_cut_keeps_partial_then_continue(fake_openai):
     assert err.kind == "connection"
     assert err.partial_text == SPEECH[:12] == "".join(pieces)
     assert "中断" in err.message and "Traceback" not in err.message
+    # nothing in the app offers to resume, so the message must not promise it
+    assert err.message.endswith("已收到的 12 字内容已保留。") and "继续生成" not in err.message
 
     fake_openai.queue(Reply(text=SPEECH[12:], chunk_size=4))
     more: list[str] = []

@@ -107,7 +107,7 @@ def _error_code(exc: BaseException) -> str:
 
 def _with_partial(message: str, partial_text: str) -> str:
     if partial_text:
-        return f"{message}已收到的 {len(partial_text)} 字内容已保留，可稍后从中断处继续生成。"
+        return f"{message}已收到的 {len(partial_text)} 字内容已保留。"
     return message
 
 
