@@ -17,6 +17,7 @@ from tests.fixtures.make_files import make_docx, make_scanned_pdf
 
 REPO = Path(__file__).resolve().parents[1]
 SPEECH = REPO / "corpus" / "work_safety-01.md"
+SRC = REPO / "src"
 
 SITE_HEAD = """文秘范文网 - 公文写作第一站
 首页 | 讲话稿 | 工作总结 | 心得体会 | 述职报告 | 调研报告
@@ -177,7 +178,8 @@ def test_search_list_remove_roundtrip():
 
 
 def test_console_script_never_shows_traceback(tmp_path):
-    env = {"ASSISTANT_DATA_DIR": str(tmp_path / "d"), "PATH": "/usr/bin:/bin"}
+    # PYTHONPATH: run this checkout's code, not whichever checkout the venv was installed from.
+    env = {"ASSISTANT_DATA_DIR": str(tmp_path / "d"), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(SRC)}
     proc = subprocess.run(
         [sys.executable, "-m", "assistant.cli", "inspect", str(tmp_path / "不存在.docx")],
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
