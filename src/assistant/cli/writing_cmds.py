@@ -1,0 +1,381 @@
+"""Writing commands: draft a speech from a brief, revise a draft."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from assistant.cli.common import Ctx, echo_json, fail, seed_if_first_use
+from assistant.models import ROLE_LABELS
+
+
+class _DraftPrinter:
+    """Shows drafting events: the speech on stdout (streaming) or progress on stderr."""
+
+    def __init__(self, stream: bool, quiet: bool):
+        self.stream = stream  # speech text goes to stdout as it arrives
+        self.quiet = quiet
+        self.texts: dict[int, str] = {}  # part index → final text so far (for a partial file)
+        self.printed: dict[int, str] = {}  # part index → what went to stdout
+        self.outline = ""
+        self._line_open = False  # stdout is in the middle of a line
+        self._adjusting = False
+
+    def status(self, message: str) -> None:
+        if not self.quiet:
+            self.end_line()  # keep stderr messages off the middle of a streamed line
+            click.echo(message, err=True)
+
+    def end_line(self) -> None:
+        if self._line_open:
+            click.echo("")
+            self._line_open = False
+
+    def __call__(self, event) -> None:
+        from assistant.writing import drafting as d
+        from assistant.writing.drafting import heading_line
+
+        if isinstance(event, d.OutlineStarted):
+            self.outline = ""
+            self.status("正在生成提纲……" if event.attempt == 1 else "正在重新生成提纲……")
+        elif isinstance(event, d.OutlineToken):
+            self.outline += event.text
+        elif isinstance(event, d.OutlineDone):
+            self.outline = event.text
+        elif isinstance(event, d.PartStarted):
+            self._adjusting = event.adjusting
+            if event.adjusting:
+                return  # a rewrite of a printed part: the final text is printed again at the end
+            self.texts[event.index] = ""
+            if not self.stream and (event.role in ("opening", "closing") or event.number):
+                label = (
+                    heading_line(event.number, event.heading)
+                    if event.number
+                    else ROLE_LABELS.get(event.role, event.role)
+                )
+                self.status(f"正在撰写：{label}")
+            self.end_line()
+        elif isinstance(event, d.PartToken):
+            if self._adjusting:
+                return
+            self.texts[event.index] = self.texts.get(event.index, "") + event.text
+            if self.stream:
+                self.printed[event.index] = self.printed.get(event.index, "") + event.text
+                click.echo(event.text, nl=False)
+                sys.stdout.flush()
+                self._line_open = not event.text.endswith("\n")
+        elif isinstance(event, d.PartDone):
+            self.texts[event.index] = event.part.text
+        elif isinstance(event, d.DraftWarning):
+            self.status(f"提示：{event.message}")
+
+    def printed_text(self) -> str:
+        return "\n".join(t for _, t in sorted(self.printed.items()) if t.strip())
+
+    def partial_text(self) -> str:
+        text = "\n".join(t for _, t in sorted(self.texts.items()) if t.strip())
+        return text or self.outline
+
+
+def _save_partial(obj: Ctx, text: str) -> str:
+    from assistant.writing.draft_io import save_partial
+
+    if not text.strip():
+        return ""
+    try:
+        path = save_partial(text, obj.settings.data_dir)
+    except OSError as e:
+        return f"已生成的内容未能保存（{e.strerror or e}）。"
+    return f"已生成的 {len(text)} 字内容已保存到：{path}"
+
+
+def _write_output(draft, out: Path) -> None:
+    from assistant.writing.draft_io import save_draft
+
+    try:
+        save_draft(draft, out)
+    except OSError as e:
+        fail(f"无法写入 {out}：{e.strerror or e}")
+
+
+def _draft_summary(draft, out: Path | None) -> dict:
+    from assistant.writing.drafting import speech_chars
+
+    return {
+        "out": str(out) if out else None,
+        "title": draft.title,
+        "kind": draft.kind,
+        "mode": draft.mode,
+        "label": draft.label,
+        "chars": speech_chars(draft),
+        "provider": draft.provider,
+        "model": draft.model,
+        "usage": draft.usage,
+        "elapsed_s": draft.elapsed_s,
+    }
+
+
+@click.command()
+@click.option(
+    "--brief", "brief_path", required=True, type=click.Path(path_type=Path), help="约谈要素文件（.json、.yaml）。"
+)
+@click.option("--offline", is_flag=True, help="不调用大模型，用范文库离线组稿。")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="保存到文件：.json 保存完整稿件数据，其他扩展名保存纯文本。不指定时直接输出正文。",
+)
+@click.option(
+    "--outline",
+    "outline_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="按这份（修改过的）提纲起草，不再让模型生成提纲。",
+)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@click.option("--quiet", "-q", is_flag=True, help="不显示进度。")
+@click.pass_obj
+def draft(
+    obj: Ctx,
+    brief_path: Path,
+    offline: bool,
+    out: Path | None,
+    outline_path: Path | None,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """按约谈要素起草讲话稿（先提纲、后分部分撰写，流式输出）。"""
+    from assistant.brief import BriefError, load_brief
+    from assistant.kinds import KindError, default_kinds
+    from assistant.writing.llm import LLMError, make_chat_model, resolve_llm
+    from assistant.writing.prompts import PromptError
+
+    settings = obj.settings
+    try:
+        kinds = default_kinds(settings.structures_dir)
+        brief = load_brief(brief_path, kinds)
+    except (BriefError, KindError) as e:
+        fail(str(e))
+    outline = None
+    if outline_path is not None:
+        try:
+            outline = outline_path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as e:
+            fail(f"无法读取提纲文件 {outline_path}：{getattr(e, 'strerror', None) or e}")
+
+    config = None
+    explicit_offline = offline
+    if not offline:
+        try:
+            config = resolve_llm(settings)
+        except LLMError as e:
+            fail(e.message)
+        if config is None:
+            if not quiet:
+                click.echo(
+                    "未配置大模型，使用离线组稿（如需大模型起草，请设置 OPENAI_API_KEY，"
+                    "或 ASSISTANT_PROVIDER / OPENAI_BASE_URL）。",
+                    err=True,
+                )
+            offline = True
+
+    library = obj.library
+    seed_if_first_use(library, settings, quiet)
+    stream = out is None and not as_json
+    if offline:
+        from assistant.writing.offline import compose_offline
+
+        if not quiet and explicit_offline:
+            click.echo("使用离线组稿（未使用大模型）。", err=True)
+        try:
+            result = compose_offline(brief, library, kinds=kinds, settings=settings)
+        except (BriefError, KindError, PromptError) as e:
+            fail(str(e))
+    else:
+        from assistant.writing.drafting import DraftError, DraftInterrupted, draft_speech
+
+        printer = _DraftPrinter(stream=stream, quiet=quiet)
+        printer.status(f"使用模型：{config.label}")
+        try:
+            result = draft_speech(
+                brief,
+                library,
+                make_chat_model(config),
+                settings,
+                kinds=kinds,
+                on_event=printer,
+                outline=outline,
+            )
+        except DraftInterrupted as e:
+            printer.end_line()
+            saved = _save_partial(obj, e.partial_text or printer.partial_text())
+            fail(e.message + (f"\n{saved}" if saved else ""))
+        except LLMError as e:
+            printer.end_line()
+            saved = _save_partial(obj, e.partial_text or printer.partial_text())
+            fail(e.message + (f"\n{saved}" if saved else ""))
+        except (DraftError, PromptError) as e:
+            fail(str(e))
+        except KeyboardInterrupt:
+            printer.end_line()
+            saved = _save_partial(obj, printer.partial_text())
+            fail("已取消。" + (f"\n{saved}" if saved else ""), code=130)
+        if stream:
+            printer.end_line()
+            if printer.printed_text() != result.text:
+                # the length pass rewrote a part after it was printed: print the final text in full
+                printer.status("篇幅已调整，以下为调整后的全文：")
+                click.echo("")
+                click.echo(result.text)
+            printer.status(
+                f"完成：约 {_draft_summary(result, None)['chars']} 字，用时 {result.elapsed_s:.1f} 秒，"
+                f"消耗 {result.usage.get('prompt_tokens', 0)} + {result.usage.get('completion_tokens', 0)} 个 token。"
+            )
+    if out is not None:
+        _write_output(result, out)
+        if as_json:
+            echo_json(_draft_summary(result, out))
+        else:
+            click.echo(f"已保存到：{out}")
+    elif as_json:
+        echo_json(result.model_dump(mode="json"))
+    elif offline:
+        click.echo(result.text)
+        if result.label and not quiet:
+            click.echo(f"说明：本稿为{result.label}。", err=True)
+
+
+def _parse_section(value: str) -> int | str:
+    key = value.strip()
+    try:
+        return int(key)
+    except ValueError:
+        return key
+
+
+@click.command()
+@click.argument("draft_path", type=click.Path(path_type=Path))
+@click.option("--instruction", "-i", required=True, help="修改要求，或预设名称（更严厉、更精炼、扩写……）。")
+@click.option(
+    "--section",
+    default=None,
+    help="要修改的部分：1–N 为一级标题序号，0（opening）为开场白，-1（closing）为结束语。",
+)
+@click.option("--passage", default=None, help="要修改的原文片段（须在稿中只出现一次）。")
+@click.option(
+    "--brief", "brief_path", type=click.Path(path_type=Path), default=None, help="约谈要素文件（稿件为 JSON 时可省略）。"
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="把修改后的全文保存到文件（.json 或纯文本）。",
+)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@click.pass_obj
+def revise(
+    obj: Ctx,
+    draft_path: Path,
+    instruction: str,
+    section: str | None,
+    passage: str | None,
+    brief_path: Path | None,
+    out: Path | None,
+    as_json: bool,
+) -> None:
+    """按修改要求改写讲话稿的一个部分或一段文字；不指定部分、要求为“润色”时通篇润色。"""
+    from assistant.brief import BriefError, load_brief
+    from assistant.kinds import KindError, default_kinds
+    from assistant.library.loaders import LoadError
+    from assistant.writing.draft_io import load_draft
+    from assistant.writing.drafting import DraftError, polish_draft, revise_part, revise_passage
+    from assistant.writing.llm import LLMError, make_chat_model, resolve_llm
+    from assistant.writing.prompts import PromptError
+
+    settings = obj.settings
+    polish = section is None and passage is None
+    if section is not None and passage is not None:
+        fail("--section 和 --passage 只能指定一个。")
+    if polish and instruction.strip() not in ("润色", "通篇润色"):
+        fail(
+            "请用 --section 指定要修改的部分（1–N 为一级标题序号，0 为开场白，-1 为结束语），"
+            "或用 --passage 指定要修改的原文片段；通篇润色请写 --instruction 润色。"
+        )
+    try:
+        kinds = default_kinds(settings.structures_dir)
+        draft_ = load_draft(draft_path, settings.structures_dir, settings.max_upload_bytes)
+        brief = load_brief(brief_path, kinds) if brief_path else None
+    except (LoadError, BriefError, KindError) as e:
+        fail(str(e))
+    try:
+        config = resolve_llm(settings)
+    except LLMError as e:
+        fail(e.message)
+    if config is None:
+        fail("未配置大模型，无法按要求修改。请设置 OPENAI_API_KEY（或 ASSISTANT_PROVIDER / OPENAI_BASE_URL）后重试。")
+    library = None
+    if not polish:
+        try:
+            from assistant.library.store import Library
+
+            library = Library.open(settings)
+            if library.chunk_count() == 0:
+                library = None
+        except Exception:  # references are optional for a revision; go on without them
+            library = None
+    model = make_chat_model(config)
+    warnings: list[str] = []
+    try:
+        if polish:
+            result = polish_draft(draft_, model, brief, settings, kinds=kinds)
+            warnings = [w.message for w in result.warnings]
+            new_draft, old_text, new_text, diff = result.draft, result.old_text, result.new_text, result.diff
+            index = None
+        else:
+            if passage is not None:
+                result = revise_passage(draft_, passage, instruction, model, brief, library, settings, kinds=kinds)
+            else:
+                result = revise_part(
+                    draft_, _parse_section(section), instruction, model, brief, library, settings, kinds=kinds
+                )
+            warnings = [w.message for w in result.warnings]
+            new_draft, old_text, new_text, diff = result.draft, result.old_text, result.new_text, result.diff
+            index = result.index
+    except (DraftError, PromptError, BriefError, KindError) as e:
+        fail(str(e))
+    except LLMError as e:
+        fail(e.message)
+    if out is not None:
+        _write_output(new_draft, out)
+    if as_json:
+        part = new_draft.parts[index] if index is not None else None
+        echo_json(
+            {
+                "part": (
+                    {"index": index, "role": part.role, "number": part.number, "heading": part.heading}
+                    if part
+                    else None
+                ),
+                "old_text": old_text,
+                "new_text": new_text,
+                "diff": diff,
+                "out": str(out) if out else None,
+                "warnings": warnings,
+            }
+        )
+        return
+    for w in warnings:
+        click.echo(f"提示：{w}", err=True)
+    if out is not None:
+        click.echo(f"已保存修改后的讲话稿：{out}")
+    else:
+        click.echo(new_text)
+    click.echo("")
+    click.echo("修改对照：")
+    click.echo(diff or "（没有变化）")
+
+
+COMMANDS = (draft, revise)
