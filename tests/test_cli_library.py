@@ -186,3 +186,13 @@ def test_console_script_never_shows_traceback(tmp_path):
     )
     assert proc.returncode == 1
     assert "不存在.docx" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_bad_setting_exits_2_naming_the_variable_in_chinese(monkeypatch):
+    monkeypatch.setenv("ASSISTANT_MAX_UPLOAD_MB", "abc")
+    result = CliRunner().invoke(main, ["list"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("错误：配置有误：")
+    assert "ASSISTANT_MAX_UPLOAD_MB" in result.stderr and "abc" in result.stderr and "MB" in result.stderr
+    assert "validation error" not in result.stderr.lower() and "Input should" not in result.stderr
+    assert result.stdout == ""

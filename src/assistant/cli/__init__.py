@@ -9,7 +9,7 @@ import click
 
 from assistant.cli import library_cmds, writing_cmds
 from assistant.cli.common import Ctx, fail
-from assistant.config import get_settings
+from assistant.config import SettingsError, get_settings
 
 __all__ = ["main", "run"]
 
@@ -26,8 +26,9 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
     """约谈讲话写作助手：范文库管理、检索与起草。"""
     try:
         ctx.obj = Ctx(get_settings(data_dir=data_dir))
-    except Exception as e:  # pydantic ValidationError: name the variable that is wrong
-        fail(f"配置有误：{e}")
+    except SettingsError as e:
+        # Exit 2 like a usage error: nothing ran, the configuration must be fixed first.
+        fail("配置有误：" + ("\n".join(["", *e.problems]) if len(e.problems) > 1 else str(e)), code=2)
 
 
 for _command in (*library_cmds.COMMANDS, *writing_cmds.COMMANDS):
