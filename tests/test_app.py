@@ -83,3 +83,18 @@ def test_delete_document(small_corpus):
     assert not at.exception
     assert at.metric[0].value == "1 篇"
     assert doc_id not in at.selectbox(key="remove_doc").options
+
+
+def test_bad_setting_shows_one_chinese_error_and_the_page_keeps_working(small_corpus, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_MAX_UPLOAD_MB", "abc")
+    at = _run()
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert "ASSISTANT_MAX_UPLOAD_MB" in message and "abc" in message and "默认值" in message
+    assert "validation error" not in message.lower() and "意外错误" not in message
+    assert [t.label for t in at.tabs] == ["起草讲话", "范文库", "设置"]
+    assert at.metric[0].value == "2 篇"
+    # Every rerun shows the box again, once, and the page still works with the default.
+    at.text_input(key="search_query").input("工人从脚手架上摔下来").run()
+    assert not at.exception
+    assert len(at.error) == 1 and "高处坠落" in _texts(at)

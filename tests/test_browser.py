@@ -56,6 +56,8 @@ def served_app(tmp_path, vector_cache, use_corpus):
         "ASSISTANT_DATA_DIR": str(tmp_path / "data"),
         "ASSISTANT_CACHE_DIR": str(vector_cache),
         "ASSISTANT_CORPUS_DIR": str(corpus),
+        # Serve this checkout's code, not whichever checkout the venv was installed from.
+        "PYTHONPATH": str(REPO / "src"),
     }
     for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ASSISTANT_CHROMA_URL"):
         env.pop(var, None)

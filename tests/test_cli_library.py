@@ -17,6 +17,7 @@ from tests.fixtures.make_files import make_docx, make_scanned_pdf
 
 REPO = Path(__file__).resolve().parents[1]
 SPEECH = REPO / "corpus" / "work_safety-01.md"
+SRC = REPO / "src"
 
 SITE_HEAD = """文秘范文网 - 公文写作第一站
 首页 | 讲话稿 | 工作总结 | 心得体会 | 述职报告 | 调研报告
@@ -177,10 +178,21 @@ def test_search_list_remove_roundtrip():
 
 
 def test_console_script_never_shows_traceback(tmp_path):
-    env = {"ASSISTANT_DATA_DIR": str(tmp_path / "d"), "PATH": "/usr/bin:/bin"}
+    # PYTHONPATH: run this checkout's code, not whichever checkout the venv was installed from.
+    env = {"ASSISTANT_DATA_DIR": str(tmp_path / "d"), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(SRC)}
     proc = subprocess.run(
         [sys.executable, "-m", "assistant.cli", "inspect", str(tmp_path / "不存在.docx")],
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
     )
     assert proc.returncode == 1
     assert "不存在.docx" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_bad_setting_exits_2_naming_the_variable_in_chinese(monkeypatch):
+    monkeypatch.setenv("ASSISTANT_MAX_UPLOAD_MB", "abc")
+    result = CliRunner().invoke(main, ["list"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("错误：配置有误：")
+    assert "ASSISTANT_MAX_UPLOAD_MB" in result.stderr and "abc" in result.stderr and "MB" in result.stderr
+    assert "validation error" not in result.stderr.lower() and "Input should" not in result.stderr
+    assert result.stdout == ""

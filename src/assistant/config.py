@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -115,7 +116,87 @@ class Settings(BaseSettings):
         return self.prompts_dir / "structures"
 
 
+class SettingsError(ValueError):
+    """Invalid settings, described in Chinese: one line per problem, naming the environment variable."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+# Units a bare number would leave unclear.
+_UNITS = {"max_upload_mb": "单位 MB", "llm_timeout": "单位 秒"}
+_TYPE_WORDS = {int: "整数", float: "数字", Path: "路径", str: "文字", bool: "true 或 false"}
+
+
+def _env_var(name: str) -> str:
+    """The environment variable that sets a field (the first of its validation aliases)."""
+    alias = Settings.model_fields[name].validation_alias
+    return alias.choices[0] if isinstance(alias, AliasChoices) else name.upper()
+
+
+def _expected(name: str) -> str:
+    """What a field accepts, e.g. '应为大于 0 的数字（单位 MB），例如 20'."""
+    field = Settings.model_fields[name]
+    kinds = [a for a in get_args(field.annotation) if a is not type(None)] or [field.annotation]
+    text = _TYPE_WORDS.get(kinds[0], "合法的值")
+    for bound in field.metadata:
+        if getattr(bound, "gt", None) is not None:
+            text = f"大于 {bound.gt} 的{text}"
+        elif getattr(bound, "ge", None) is not None:
+            text = f"不小于 {bound.ge} 的{text}"
+    text = "应为" + text
+    if name in _UNITS:
+        text += f"（{_UNITS[name]}）"
+    if field.default is not None and not isinstance(field.default, Path):
+        text += f"，例如 {field.default:g}" if isinstance(field.default, float) else f"，例如 {field.default}"
+    return text
+
+
+def _field_of(loc: str) -> str | None:
+    """The field an error location names: the field itself or one of its aliases (env names ignore case)."""
+    for name, field in Settings.model_fields.items():
+        alias = field.validation_alias
+        choices = alias.choices if isinstance(alias, AliasChoices) else []
+        if loc == name or loc.lower() in (str(c).lower() for c in choices):
+            return name
+    return None
+
+
+def _problems(error: ValidationError) -> dict[str, str]:
+    """Field name → one Chinese line per invalid field ('' for an error no field can be blamed for)."""
+    found: dict[str, str] = {}
+    for e in error.errors():
+        where = ".".join(str(part) for part in e["loc"])
+        name = _field_of(str(e["loc"][0])) if e["loc"] else None
+        given = str(e.get("input", ""))
+        given = given if len(given) <= 40 else given[:40] + "……"
+        if name is None:
+            found.setdefault("", f"配置项 {where or '（未知）'} 的值“{given}”无效。")
+        else:
+            found.setdefault(name, f"{_env_var(name)} 的值“{given}”无效，{_expected(name)}。")
+    return found
+
+
 def get_settings(**overrides) -> Settings:
-    """Settings from env/.env, with explicit overrides (e.g. the CLI's --data-dir)."""
+    """Settings from env/.env, with explicit overrides (e.g. the CLI's --data-dir); SettingsError if invalid."""
     clean = {k: v for k, v in overrides.items() if v is not None}
-    return Settings(**clean)
+    try:
+        return Settings(**clean)
+    except ValidationError as e:
+        raise SettingsError(list(_problems(e).values())) from e
+
+
+def load_settings_lenient(**overrides) -> tuple[Settings, list[str]]:
+    """Settings with every invalid field set to its default, and the Chinese lines saying which were invalid."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**clean), []
+    except ValidationError as e:
+        found = _problems(e)
+        if "" in found:
+            raise SettingsError(list(found.values())) from e
+    # An explicit argument beats the environment, so passing the default masks the bad value;
+    # pydantic reports every invalid field at once, so this second try succeeds.
+    defaults = {name: Settings.model_fields[name].get_default(call_default_factory=True) for name in found}
+    return Settings(**{**clean, **defaults}), list(found.values())

@@ -234,13 +234,13 @@ def saved_drafts(settings: Settings) -> None:
 
 def render() -> None:
     """The whole drafting page."""
-    from assistant.ui.settings_page import current_settings, describe
-
-    settings = current_settings()
-    st.caption(describe(settings))
     from assistant.ui.library_page import get_library
+    from assistant.ui.page_settings import page_settings
+    from assistant.ui.settings_page import describe
 
-    library = get_library(settings)
+    settings = page_settings()
+    st.caption(describe(settings))
+    library = get_library()
     if library is None:
         return
     saved_drafts(settings)

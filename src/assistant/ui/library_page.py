@@ -4,26 +4,32 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant.config import Settings, get_settings
+from assistant.config import Settings
 from assistant.library.corpus import needs_seeding, seed_corpus
 from assistant.library.embeddings import EmbeddingError
 from assistant.library.loaders import LoadError
 from assistant.library.store import Library, LibraryError
 from assistant.models import ROLE_LABELS
+from assistant.ui.page_settings import env_settings, page_settings
 
 ROLE_CHOICES = ["", "opening", "harm", "causes", "decisions", "rectification", "closing"]
 
 
 @st.cache_resource(show_spinner="正在打开范文库……")
-def _open_library(data_dir: str, chroma_url: str | None, backend: str) -> Library:
-    # Keyed on the settings that change the store, so a changed env var opens a new one.
-    return Library.open(get_settings())
+def _open_library(data_dir: str, chroma_url: str | None, backend: str, _settings: Settings) -> Library:
+    # Keyed on the settings that change the store, so a changed env var opens a new one
+    # (the leading underscore keeps _settings out of the cache key).
+    return Library.open(_settings)
 
 
-def get_library(settings: Settings) -> Library | None:
+def get_library() -> Library | None:
     """The shared Library for this process, or None after showing why it cannot open."""
+    # Shared by every session, so opened from env/.env only: never with one session's API key.
+    settings = env_settings()
     try:
-        return _open_library(str(settings.data_dir), settings.chroma_url, settings.embedding_backend)
+        return _open_library(
+            str(settings.data_dir), settings.chroma_url, settings.embedding_backend, settings
+        )
     except (LibraryError, EmbeddingError) as e:
         st.error(str(e))
     return None
@@ -138,18 +144,17 @@ def documents_section(library: Library) -> int:
 
 def first_start() -> None:
     """Above the tabs: on a first start, index the bundled corpus where the user can see it."""
-    settings = get_settings()
+    settings = page_settings()
     # Always one placeholder here, so the page below keeps the same shape on every rerun.
     with st.empty().container():
-        library = get_library(settings)
+        library = get_library()
         if library is not None and not library.embedding_mismatch():
             seed_if_empty(library, settings)
 
 
 def render() -> None:
     """The whole library page."""
-    settings = get_settings()
-    library = get_library(settings)
+    library = get_library()
     if library is None:
         return
     mismatch = library.embedding_mismatch()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant.config import Settings, get_settings
+from assistant.config import Settings
 from assistant.llm import (
     LLMError,
     invoke_text,
@@ -12,13 +12,7 @@ from assistant.llm import (
     make_chat_model,
     resolve_llm,
 )
-
-OVERRIDES = "llm_overrides"
-
-
-def current_settings() -> Settings:
-    """Settings from env/.env plus what the user entered on this page (kept in the session only)."""
-    return get_settings(**st.session_state.get(OVERRIDES, {}))
+from assistant.ui.page_settings import OVERRIDES, page_settings
 
 
 def describe(settings: Settings) -> str:
@@ -34,7 +28,7 @@ def describe(settings: Settings) -> str:
 
 def render() -> None:
     """The settings form and a connection test."""
-    settings = current_settings()
+    settings = page_settings()
     st.info(describe(settings))
     providers = load_providers()
     names = list(providers)
@@ -57,10 +51,10 @@ def render() -> None:
             if value.strip():
                 overrides[field] = value.strip()
         st.session_state[OVERRIDES] = overrides
-        st.success("已保存（仅本次会话有效）。" + describe(current_settings()))
+        st.success("已保存（仅本次会话有效）。" + describe(page_settings()))
     if st.button("测试连接", key="llm_test"):
         try:
-            config = resolve_llm(current_settings())
+            config = resolve_llm(page_settings())
             if config is None:
                 st.warning("尚未配置大模型，无需测试。")
                 return

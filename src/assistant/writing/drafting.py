@@ -2,7 +2,7 @@
 
 Data flow: brief → per-role retrieval → outline (parsed by the same parser as uploads) →
 each part written in turn → one ``Draft``. Every model call goes through
-:func:`assistant.writing.llm.stream_chat`, so <think> stripping, auto-continuation on
+:func:`assistant.llm.stream_chat`, so <think> stripping, auto-continuation on
 ``finish_reason == "length"`` and Chinese error messages come from one place.
 """
 

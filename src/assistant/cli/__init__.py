@@ -1,0 +1,50 @@
+"""The `assistant` command: ingest, inspect, list, remove, search, reindex, draft, revise."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from assistant.cli import library_cmds, writing_cmds
+from assistant.cli.common import Ctx, fail
+from assistant.config import SettingsError, get_settings
+
+__all__ = ["main", "run"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="数据目录（默认取 ASSISTANT_DATA_DIR，未设置时为 ./data）。",
+)
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None) -> None:
+    """约谈讲话写作助手：范文库管理、检索与起草。"""
+    try:
+        ctx.obj = Ctx(get_settings(data_dir=data_dir))
+    except SettingsError as e:
+        # Exit 2 like a usage error: nothing ran, the configuration must be fixed first.
+        fail("配置有误：" + ("\n".join(["", *e.problems]) if len(e.problems) > 1 else str(e)), code=2)
+
+
+for _command in (*library_cmds.COMMANDS, *writing_cmds.COMMANDS):
+    main.add_command(_command)
+
+
+def run() -> None:
+    """Console entry point: no traceback ever reaches the user."""
+    try:
+        main(standalone_mode=False)
+    except click.exceptions.Abort:
+        fail("已取消。", code=130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except SystemExit:
+        raise
+    except Exception as e:
+        fail(f"发生意外错误：{type(e).__name__}: {e}。如反复出现，请把这条信息反馈给维护人员。", code=2)

@@ -1,0 +1,156 @@
+"""Library commands: ingest, inspect, list, remove, search, reindex."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from assistant.cli.common import Ctx, ProgressBar, echo_json, fail
+from assistant.models import ROLE_LABELS
+
+# Every part of a speech a chunk can belong to; title and salutation are never chunks.
+SEARCH_ROLES = tuple(role for role in ROLE_LABELS if role not in ("title", "salutation"))
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@click.option("--quiet", "-q", is_flag=True, help="不显示进度。")
+@click.pass_obj
+def ingest(obj: Ctx, paths: tuple[Path, ...], as_json: bool, quiet: bool) -> None:
+    """把讲话稿文件或文件夹导入范文库（txt、md、docx、pdf）。"""
+    bar = ProgressBar(enabled=not quiet)
+    report = obj.library.ingest_paths(list(paths), progress=bar.chars, on_file=bar.file)
+    bar.close()
+    if as_json:
+        echo_json(report.model_dump())
+    else:
+        for a in report.added:
+            click.echo(f"已导入：《{a.title or '（无标题）'}》 {a.chunks} 个片段  [{a.doc_id}]")
+        for d in report.duplicates:
+            click.echo(f"重复，未导入：{d.path}（与《{d.title}》内容相同）[{d.doc_id}]")
+        for f in report.failed:
+            click.echo(f"导入失败：{f.error}", err=True)
+        click.echo(
+            f"共导入 {len(report.added)} 篇，重复 {len(report.duplicates)} 篇，失败 {len(report.failed)} 篇。"
+        )
+    if report.failed:
+        sys.exit(1)
+
+
+@click.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@click.pass_obj
+def inspect(obj: Ctx, path: Path, as_json: bool) -> None:
+    """解析一篇讲话稿的结构（不入库）。"""
+    from assistant.library.ingest import prepare_path
+    from assistant.library.loaders import LoadError
+
+    try:
+        prepared = prepare_path(path, obj.settings)
+    except LoadError as e:
+        fail(str(e))
+    doc = prepared.speech
+    if as_json:
+        echo_json(doc.inspect_dict())
+        return
+    click.echo(f"标题：{doc.title or '（未识别）'}")
+    click.echo(f"类型：{doc.kind or '（未识别）'}")
+    if doc.salutation:
+        click.echo(f"称谓：{doc.salutation}")
+    if doc.opening:
+        click.echo(f"开场：{doc.opening[:80]}{'……' if len(doc.opening) > 80 else ''}")
+    for s in doc.sections:
+        click.echo(f"{s.number}. {s.heading or '（无标题）'}  [{ROLE_LABELS.get(s.role, s.role)}]")
+        for p in s.points:
+            first = p.text.split("\n", 1)[0]
+            click.echo(f"    - {first[:60]}{'……' if len(first) > 60 else ''}")
+    if doc.closing:
+        click.echo(f"结束语：{doc.closing[:80]}{'……' if len(doc.closing) > 80 else ''}")
+    if prepared.cleaned.removed:
+        click.echo(f"已清除网页杂项 {len(prepared.cleaned.removed)} 行。")
+
+
+@click.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@click.pass_obj
+def list_(obj: Ctx, as_json: bool) -> None:
+    """列出范文库中的文档。"""
+    docs = obj.library.list_documents()
+    if as_json:
+        echo_json([d.model_dump() for d in docs])
+        return
+    if not docs:
+        click.echo("范文库为空。可执行 `assistant ingest 文件或文件夹` 导入讲话稿。")
+        return
+    for d in docs:
+        click.echo(f"{d.doc_id}  《{d.title or '（无标题）'}》  {d.chars} 字  {d.chunks} 个片段  {d.filename}")
+    click.echo(f"共 {len(docs)} 篇。")
+
+
+@click.command()
+@click.argument("doc_id")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@click.pass_obj
+def remove(obj: Ctx, doc_id: str, as_json: bool) -> None:
+    """从范文库删除一篇文档（向量、原文和解析结果一并删除）。"""
+    ok = obj.library.remove(doc_id)
+    if as_json:
+        echo_json({"removed": doc_id if ok else None})
+    elif ok:
+        click.echo(f"已删除 {doc_id}。")
+    if not ok:
+        fail(f"范文库中没有编号为 {doc_id} 的文档（可用 `assistant list` 查看）。")
+
+
+@click.command()
+@click.argument("query")
+@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 100), help="返回条数。")
+@click.option(
+    "--role",
+    type=click.Choice(SEARCH_ROLES),
+    default=None,
+    help="只检索某一部分。",
+)
+@click.option("--kind", default=None, help="只检索某类约谈（如 work_safety）。")
+@click.option(
+    "--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True
+)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@click.pass_obj
+def search(obj: Ctx, query: str, k: int, role: str | None, kind: str | None, mode: str, as_json: bool) -> None:
+    """按语义检索范文片段。"""
+    from assistant.library.store import LibraryError
+
+    try:
+        hits = obj.library.search(query, k=k, role=role, kind=kind, mode=mode)
+    except LibraryError as e:
+        fail(str(e))
+    if as_json:
+        echo_json([h.model_dump(include={"doc_id", "title", "section", "role", "text", "score"}) for h in hits])
+        return
+    if not hits:
+        click.echo("没有找到相关内容。")
+    for n, h in enumerate(hits, 1):
+        click.echo(f"[{n}] 《{h.title}》 {h.section} [{ROLE_LABELS.get(h.role, h.role)}]  得分 {h.score:.4f}")
+        click.echo(f"    {h.text}")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@click.pass_obj
+def reindex(obj: Ctx, as_json: bool) -> None:
+    """换用向量模型后，用当前模型重建全部向量（原文不需重新上传）。"""
+    bar = ProgressBar(enabled=not as_json)
+    n = obj.library.reindex(progress=bar.chars)
+    bar.close()
+    if as_json:
+        echo_json({"chunks": n, "embedding": obj.library.embedder.id})
+    else:
+        click.echo(f"已用 {obj.library.embedder.id} 重建 {n} 个片段的索引。")
+
+
+COMMANDS = (ingest, inspect, list_, remove, search, reindex)

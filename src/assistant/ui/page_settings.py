@@ -1,0 +1,41 @@
+"""The settings every view uses: env/.env read once per script run, invalid values replaced by defaults."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assistant.config import Settings, SettingsError, load_settings_lenient
+
+#: Session-state key of the model service chosen on the 设置 page (this browser session only).
+OVERRIDES = "llm_overrides"
+_RUN_SETTINGS = "page_settings"
+
+
+def start_run() -> None:
+    """Read env/.env for this script run; one error box names any invalid variable, whose default is used."""
+    try:
+        settings, problems = load_settings_lenient()
+    except SettingsError as e:  # not tied to one field, so no default can stand in for it
+        st.error(f"配置有误：{e}")
+        st.stop()
+    # Per session, not a module global: sessions run in parallel threads.
+    st.session_state[_RUN_SETTINGS] = settings
+    if problems:
+        st.error(
+            "以下配置有误，暂按默认值运行（请改正环境变量或 .env 后重启）：\n\n"
+            + "\n".join(f"- {line}" for line in problems)
+        )
+
+
+def env_settings() -> Settings:
+    """This run's settings from env/.env only: what a resource shared by all sessions may be opened with."""
+    if _RUN_SETTINGS not in st.session_state:  # a view rendered without app.py's start_run()
+        start_run()
+    return st.session_state[_RUN_SETTINGS]
+
+
+def page_settings() -> Settings:
+    """This run's settings plus the model service chosen on the 设置 page for this session."""
+    overrides = st.session_state.get(OVERRIDES)
+    # Only plain strings (provider, key, model, URL) are overridden, so no re-validation is needed.
+    return env_settings().model_copy(update=overrides) if overrides else env_settings()
