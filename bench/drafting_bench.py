@@ -29,15 +29,19 @@ sys.path.insert(0, str(REPO))
 
 from assistant.brief import load_brief  # noqa: E402
 from assistant.config import get_settings  # noqa: E402
+from assistant.kinds import default_kinds  # noqa: E402
 from assistant.library.embeddings import make_embedder  # noqa: E402
 from assistant.library.store import Library  # noqa: E402
 from assistant.llm import LLMConfig, make_chat_model  # noqa: E402
-from assistant.writing import drafting as d  # noqa: E402
-from assistant.writing.prompts import (  # noqa: E402
-    default_prompts,
-    outline_messages,
-    section_messages,
-)
+from assistant.writing.drafting import draft_speech, estimate_tokens  # noqa: E402
+from assistant.writing.events import DraftFinished  # noqa: E402
+from assistant.writing.messages import outline_messages, section_messages  # noqa: E402
+from assistant.writing.offline import compose_offline  # noqa: E402
+from assistant.writing.outline import skeleton_outline  # noqa: E402
+from assistant.writing.plan import make_plan  # noqa: E402
+from assistant.writing.references import outline_references, retrieve_references  # noqa: E402
+from assistant.writing.session import stage_label  # noqa: E402
+from assistant.writing.templates import default_prompts  # noqa: E402
 from tests.fakes.server import FakeOpenAI, Reply  # noqa: E402
 
 SENTENCES = [
@@ -58,18 +62,18 @@ def prose(n: int) -> str:
     return out[:n]
 
 
-def outline_for(kind, brief) -> str:
+def outline_for(plan) -> str:
     """A realistic outline: the kind's skeleton (what a model's outline looks like)."""
-    return d.skeleton_outline(brief, kind)
+    return skeleton_outline(plan)
 
 
-def make_default(kind, brief):
+def make_default(plan):
     """Instant replies: the outline for outline requests, text of the asked length otherwise."""
 
     def reply(request: dict) -> Reply:
         user = request["messages"][-1]["content"]
         if "拟写讲话提纲" in user:
-            return Reply(text=outline_for(kind, brief), chunk_size=0)
+            return Reply(text=outline_for(plan), chunk_size=0)
         m = _TARGET_RE.search(user)
         n = int(m.group(1)) if m else 300
         return Reply(text=prose(n), chunk_size=0)
@@ -103,7 +107,10 @@ def main() -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="drafting-bench-"))
     settings = get_settings(data_dir=work)
     brief = load_brief(args.brief)
-    kind = brief.meeting_kind()
+    kinds = default_kinds(settings.structures_dir)
+    plan = make_plan(brief, kinds)
+    kind = plan.kind
+    prompts = default_prompts(settings.prompts_dir)
 
     t0 = time.perf_counter()
     library = Library(settings, make_embedder(settings))
@@ -112,7 +119,7 @@ def main() -> None:
     build_s = time.perf_counter() - t0
     docs = library.list_documents()
 
-    with FakeOpenAI(api_key="bench-key", default=make_default(kind, brief)) as srv:
+    with FakeOpenAI(api_key="bench-key", default=make_default(plan)) as srv:
         cfg = LLMConfig(
             provider="custom", base_url=srv.base_url, model="fake-model", api_key="bench-key",
             timeout=30, max_retries=0,
@@ -120,9 +127,9 @@ def main() -> None:
         model = make_chat_model(cfg)
 
         # cold run: loads the embedding model and warms caches; reported separately
-        finished: list[d.DraftFinished] = []
+        finished: list[DraftFinished] = []
         t = time.perf_counter()
-        d.draft_speech(brief, library, model, settings, on_event=lambda e: finished.append(e) if isinstance(e, d.DraftFinished) else None)
+        draft_speech(plan, library, model, prompts, lambda e: finished.append(e) if isinstance(e, DraftFinished) else None)
         cold_total = time.perf_counter() - t
         cold_local = finished[-1].local_s
 
@@ -132,9 +139,9 @@ def main() -> None:
             srv.reset()
             finished.clear()
             t = time.perf_counter()
-            draft = d.draft_speech(
-                brief, library, model, settings,
-                on_event=lambda e: finished.append(e) if isinstance(e, d.DraftFinished) else None,
+            draft = draft_speech(
+                plan, library, model, prompts,
+                lambda e: finished.append(e) if isinstance(e, DraftFinished) else None,
             )
             total.append(time.perf_counter() - t)
             local.append(finished[-1].local_s)
@@ -142,16 +149,15 @@ def main() -> None:
 
             # the two local stages on their own
             t = time.perf_counter()
-            refs = d.retrieve_references(brief, library, kind)
+            refs = retrieve_references(plan, library)
             retrieval.append(time.perf_counter() - t)
-            prompts = default_prompts(settings.prompts_dir)
             t = time.perf_counter()
-            outline_messages(brief, references=d.outline_references(refs), meeting_kind=kind, prompts=prompts)
+            outline_messages(plan, prompts, outline_references(refs))
             written = ""
             for spec, part in zip(kind.roles, draft.parts[2:], strict=True):
                 section_messages(
-                    brief, role=spec.role, outline=draft.outline, written=written,
-                    references=refs[spec.role], meeting_kind=kind, prompts=prompts,
+                    plan, prompts, role=spec.role, outline=draft.outline, written=written,
+                    references=refs[spec.role],
                 )
                 written += part.text + "\n"
             prompt_build.append(time.perf_counter() - t)
@@ -159,7 +165,7 @@ def main() -> None:
 
     # ---- per-call prompt sizes (last run)
     stages = ["提纲"] + [
-        d._stage_label(p.role, p.number) for p in draft.parts[2:]
+        stage_label(p.role, p.number) for p in draft.parts[2:]
     ]
     rows = []
     in_chars = 0
@@ -171,22 +177,17 @@ def main() -> None:
             len(b) for b in re.findall(r"<参考资料 [^>]*>\n(.*?)\n</参考资料>", msgs[-1]["content"], re.S)
         )
         in_chars += chars
-        rows.append((stage, chars, system, refs_chars, d.estimate_tokens(chars)))
+        rows.append((stage, chars, system, refs_chars, estimate_tokens(chars)))
     out_chars = len(draft.outline) + len(draft.text)
-    in_tok, out_tok = d.estimate_tokens(in_chars), d.estimate_tokens(out_chars)
+    in_tok, out_tok = estimate_tokens(in_chars), estimate_tokens(out_chars)
     cost = in_tok * args.price_in / 1e6 + out_tok * args.price_out / 1e6
 
     offline_times: list[float] = []
-    try:
-        from assistant.writing.offline import compose_offline
-    except ImportError:
-        compose_offline = None
-    if compose_offline is not None:
-        compose_offline(brief, library, settings=settings)  # warm
-        for _ in range(args.runs):
-            t = time.perf_counter()
-            compose_offline(brief, library, settings=settings)
-            offline_times.append(time.perf_counter() - t)
+    compose_offline(plan, library, kinds)  # warm
+    for _ in range(args.runs):
+        t = time.perf_counter()
+        compose_offline(plan, library, kinds)
+        offline_times.append(time.perf_counter() - t)
 
     print(f"## Drafting benchmark — brief `{args.brief.name}` ({kind.name}, target {brief.length} 字)\n")
     print(

@@ -61,7 +61,7 @@ def test_offline_draft_without_llm(small_corpus, data_dir):
 
 def test_kind_detected_when_left_on_auto(small_corpus, data_dir):
     at = _fill(_start(), {**BRIEF, "kind": None, "length": 1500})
-    assert any("重点项目推进滞后约谈（自动识别" in c.value for c in at.caption)
+    assert any("识别为“重点项目推进滞后约谈”" in c.value for c in at.caption)
     saved = next((data_dir / "drafts").glob("draft-*.json"))
     assert json.loads(saved.read_text(encoding="utf-8"))["kind"] == "project_delay"
 
@@ -199,12 +199,12 @@ def test_saved_draft_can_be_reopened_and_passage_revised(small_corpus, fake_open
 
 
 def test_unexpected_error_shows_chinese_message_not_traceback(small_corpus, monkeypatch):
-    import assistant.writing.offline as offline
+    import assistant.writing.writer as writer
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(offline, "compose_offline", broken)
+    monkeypatch.setattr(writer, "compose_offline", broken)
     at = _fill(_start(), {**BRIEF, "length": 1500})
     assert not at.exception
     message = "\n".join(e.value for e in at.error)

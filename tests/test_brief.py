@@ -7,9 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from assistant.brief import CHARS_PER_MINUTE, Brief, BriefError, load_brief, parse_brief
+from assistant.brief import (
+    CHARS_PER_MINUTE,
+    Brief,
+    BriefError,
+    choose_kind,
+    load_brief,
+    parse_brief,
+)
+from assistant.kinds import default_kinds
+from assistant.writing.plan import tone_for
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "briefs"
+KINDS = default_kinds(Path(__file__).resolve().parents[1] / "prompts" / "structures")
 
 MINIMAL = {
     "kind": "work_safety",
@@ -42,7 +52,8 @@ def test_load_json_fixture():
 
 def test_load_yaml_fixture_with_chinese_kind_and_minutes():
     b = load_brief(FIXTURES / "project_delay.yaml")
-    assert b.kind == "project_delay"  # 重点项目推进滞后约谈 → id
+    choice = choose_kind(b, KINDS)
+    assert choice.kind.id == "project_delay" and not choice.notice  # 重点项目推进滞后约谈 → id
     assert b.length == 12 * CHARS_PER_MINUTE
     assert "minutes" not in b.model_dump()  # dumps round-trip through length only
     assert Brief.model_validate(b.model_dump()).length == b.length
@@ -50,18 +61,18 @@ def test_load_yaml_fixture_with_chinese_kind_and_minutes():
 
 def test_kind_by_alias_and_yml_extension(tmp_path):
     b = load_brief(FIXTURES / "integrity.yaml")
-    assert b.kind == "integrity"  # 廉政提醒谈话 is an alias
+    assert choose_kind(b, KINDS).kind.id == "integrity"  # 廉政提醒谈话 is an alias
     p = _write(tmp_path, "b.yml", {**MINIMAL, "kind": "安全生产约谈"})
-    assert load_brief(p).kind == "work_safety"
+    assert choose_kind(load_brief(p), KINDS).kind.id == "work_safety"
 
 
 def test_defaults_and_tone():
     b = parse_brief(MINIMAL)
     assert b.tone == "严肃" and b.length == 3000 and b.title is None
     assert b.facts == [] and b.decisions == [] and b.prefer_docs == [] and b.exclude_docs == []
-    kind = b.meeting_kind()
-    assert b.effective_tone(kind) == kind.tone  # not given: the kind's default
-    assert parse_brief({**MINIMAL, "tone": "平和"}).effective_tone(kind) == "平和"
+    kind = choose_kind(b, KINDS).kind
+    assert tone_for(b, kind) == kind.tone  # not given: the kind's default
+    assert tone_for(parse_brief({**MINIMAL, "tone": "平和"}), kind) == "平和"
 
 
 def test_single_string_becomes_a_list():
@@ -122,11 +133,27 @@ def test_minutes_converts_and_is_checked():
         parse_brief({**MINIMAL, "minutes": 10, "length": 3000})
 
 
-def test_unknown_kind_lists_valid_kinds():
-    with pytest.raises(BriefError) as ei:
-        parse_brief({**MINIMAL, "kind": "年终总结"})
-    msg = str(ei.value)
-    assert "年终总结" in msg and "work_safety（安全生产约谈）" in msg and "kind（会议类型）" in msg
+SEWAGE = {
+    "meeting": "东湖区民生实事项目推进情况集体约谈会",
+    "speaker": "东湖区人民政府区长",
+    "targets": ["东湖区水务局", "东湖区商务局"],
+    "issues": ["城东污水处理厂提标改造工程完成55%，比计划滞后两个月", "3个农贸市场改造停滞"],
+    "requirements": ["12月底前通水运行"],
+}
+
+
+@pytest.mark.parametrize("given", [None, "", "集体约谈", "专项约谈", "项目推进滞后约谈会议纪要"])
+def test_missing_or_unknown_kind_is_detected_with_a_notice(given):
+    data = dict(SEWAGE) if given is None else {**SEWAGE, "kind": given}
+    choice = choose_kind(parse_brief(data), KINDS)
+    assert choice.kind.id == "project_delay"
+    assert "重点项目推进滞后约谈" in choice.notice
+    assert (given or "未填写") in choice.notice
+    assert "project_delay" not in choice.notice  # Chinese names only
+
+
+def test_known_kind_by_typo_free_name_has_no_notice():
+    assert choose_kind(parse_brief({**SEWAGE, "kind": "重点项目约谈"}), KINDS).notice == ""
 
 
 def test_file_level_errors(tmp_path):

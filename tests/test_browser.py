@@ -136,5 +136,5 @@ def test_offline_draft_in_real_browser(served_app, tmp_path):
         body = page.locator("code").first.inner_text()
         assert "同志们：" in body and "对青石县教育局予以通报批评" in body
         assert "9月30日前完成全县学校食堂专项检查" in body
-        expect(page.get_by_text("食品安全/市场监管约谈（自动识别").first).to_be_visible()
+        expect(page.get_by_text("识别为“食品安全/市场监管约谈”").first).to_be_visible()
         page.screenshot(path=str(tmp_path / "draft.png"), full_page=True)

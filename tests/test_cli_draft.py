@@ -221,6 +221,30 @@ def test_failure_mid_draft_writes_partial_file(llm, env, lib_dir, brief_file, re
     assert "今天召开约谈会" in r.stdout  # what streamed before the failure stays visible
 
 
+def test_cut_stream_then_resume_finishes_the_draft(llm, env, lib_dir, brief_file, tmp_path):
+    body = section_body(170)
+    llm.queue(Reply(text=OUTLINE, chunk_size=50), part_replies()[0], Reply(text=body, chunk_size=20, cut_after=3))
+    r = invoke(lib_dir, "draft", "--brief", str(brief_file))
+    assert r.exit_code == 1 and "中断" in r.stderr
+    resume = re.search(r"assistant draft --resume (\S+\.json)", r.stderr)
+    assert resume, r.stderr
+    saved = Path(resume.group(1))
+    assert saved.is_file() and saved.with_suffix(".txt").is_file()
+
+    llm.reset()
+    cut = json.loads(saved.read_text(encoding="utf-8"))["parts"][-1]["text"]
+    rest = body[len(cut) - len(f"一、{HEADINGS[0]}\n") :]
+    llm.queue(Reply(text=rest, chunk_size=50), *part_replies()[2:])
+    out = tmp_path / "resumed.json"
+    r = invoke(lib_dir, "draft", "--resume", str(saved), "--out", str(out))
+    assert r.exit_code == 0, r.stderr
+    done = json.loads(out.read_text(encoding="utf-8"))
+    assert done["status"] == "done"
+    assert done["parts"][3]["text"] == f"一、{HEADINGS[0]}\n" + body
+    assert [p["role"] for p in done["parts"]][-1] == "closing"
+    assert len(llm.chat_requests()) == 5  # the cut part and the four after it; no new outline
+
+
 def test_rate_limit_then_success(llm, env, lib_dir, brief_file):
     env.setenv("ASSISTANT_LLM_MAX_RETRIES", "2")
     llm.queue(Reply(status=429, headers={"retry-after-ms": "10"}))

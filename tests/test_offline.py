@@ -22,6 +22,7 @@ from assistant.writing.offline import (
     load_phrases,
     speaker_org,
 )
+from assistant.writing.plan import make_plan
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
@@ -30,6 +31,11 @@ STRUCTURES = REPO / "prompts" / "structures"
 DOCS = ["work_safety-01.md", "project_delay-01.md", "integrity-01.md"]
 BRIEF_FILES = ["work_safety.json", "project_delay.yaml", "integrity.yaml"]
 KINDS = default_kinds(STRUCTURES)
+
+
+def compose(brief: Brief, library, created_at: str = ""):
+    """The offline draft of a brief (its plan resolved as the writer resolves it)."""
+    return compose_offline(make_plan(brief, KINDS), library, KINDS, created_at)
 
 _CN = "一二三四五六七八九十"
 HEADING_RE = re.compile(rf"^([{_CN}]{{1,3}})、")
@@ -62,14 +68,14 @@ def library(tmp_path_factory, vector_cache) -> Library:
 
 
 def _brief(name: str, **update) -> Brief:
-    brief = load_brief(BRIEFS / name, KINDS)
+    brief = load_brief(BRIEFS / name)
     return brief.model_copy(update=update) if update else brief
 
 
 @pytest.fixture(scope="module")
 def drafts(library):
     """One draft per fixture brief (composed once, shared by several tests)."""
-    return {name: compose_offline(_brief(name), library, KINDS) for name in BRIEF_FILES}
+    return {name: compose(_brief(name), library) for name in BRIEF_FILES}
 
 
 def _clause(s: str) -> str:
@@ -77,7 +83,7 @@ def _clause(s: str) -> str:
 
 
 def _brief_text(brief: Brief) -> str:
-    kind = brief.meeting_kind(KINDS)
+    kind = make_plan(brief, KINDS).kind
     return "\n".join(
         [
             *brief.all_facts(),
@@ -95,7 +101,7 @@ def _brief_text(brief: Brief) -> str:
 @pytest.mark.parametrize("name", BRIEF_FILES)
 def test_structure(drafts, name):
     brief = _brief(name)
-    kind = brief.meeting_kind(KINDS)
+    kind = make_plan(brief, KINDS).kind
     draft = drafts[name]
     lines = draft.text.split("\n")
     assert lines[0] == (brief.title or f"在{brief.meeting}上的讲话") == draft.title
@@ -117,7 +123,7 @@ def test_structure(drafts, name):
 
 @pytest.mark.parametrize("name", BRIEF_FILES)
 def test_markers_consecutive_per_section(drafts, name):
-    kind = _brief(name).meeting_kind(KINDS)
+    kind = make_plan(_brief(name), KINDS).kind
     patterns = {
         "一是": re.compile(rf"^([{_CN}]{{1,3}})是"),
         "一要": re.compile(rf"^([{_CN}]{{1,3}})要"),
@@ -211,7 +217,7 @@ def test_length_within_15_percent(library, drafts, name, length):
     draft = (
         drafts[name]
         if brief.length == _brief(name).length
-        else compose_offline(brief, library, KINDS)
+        else compose(brief, library)
     )
     n = count_chars(draft.text)
     print(f"{name}: {n} characters for a target of {length} ({(n - length) / length:+.1%})")
@@ -221,7 +227,7 @@ def test_length_within_15_percent(library, drafts, name, length):
 @pytest.mark.parametrize(("name", "length"), [("work_safety.json", 1500), ("integrity.yaml", 3000)])
 def test_length_without_library(name, length):
     brief = _brief(name, length=length)
-    n = count_chars(compose_offline(brief, None, KINDS).text)
+    n = count_chars(compose(brief, None).text)
     print(f"{name} (no library): {n} characters for a target of {length}")
     assert abs(n - length) <= 0.15 * length
 
@@ -242,9 +248,8 @@ def test_facts_win_over_length():
             "requirements": ["10月31日前完成全部整改"],
             "length": 500,
         },
-        kinds=KINDS,
     )
-    text = compose_offline(brief, None, KINDS).text
+    text = compose(brief, None).text
     assert all(f in text for f in facts)
     assert count_chars(text) > 500 * 1.15  # the facts alone are longer than the target
 
@@ -254,19 +259,19 @@ def test_facts_win_over_length():
 
 def test_deterministic_with_same_and_fresh_library(drafts, library, tmp_path, vector_cache):
     brief = _brief("work_safety.json")
-    again = compose_offline(brief, library, KINDS)
+    again = compose(brief, library)
     assert again.text == drafts["work_safety.json"].text
     assert again.model_dump() == drafts["work_safety.json"].model_dump()
     fresh = _build_library(tmp_path / "fresh", vector_cache)
-    assert compose_offline(brief, fresh, KINDS).text == again.text
+    assert compose(brief, fresh).text == again.text
 
 
 def test_without_library():
     brief = _brief("project_delay.yaml")
-    draft = compose_offline(brief, None, KINDS)
+    draft = compose(brief, None)
     assert draft.mode == "offline" and draft.label == OFFLINE_LABEL
     assert all(not p.sources for p in draft.parts)
-    assert compose_offline(brief, None, KINDS).text == draft.text
+    assert compose(brief, None).text == draft.text
     for item in (*brief.targets, *brief.decisions, *brief.requirements):
         assert _clause(item) in draft.text
 
@@ -274,23 +279,15 @@ def test_without_library():
 def test_excluded_documents_are_not_used(library):
     doc_ids = [d.doc_id for d in library.list_documents()]
     brief = _brief("project_delay.yaml", exclude_docs=doc_ids)
-    draft = compose_offline(brief, library, KINDS)
+    draft = compose(brief, library)
     assert all(not p.sources for p in draft.parts)
-    assert draft.text == compose_offline(brief, None, KINDS).text
-
-
-def test_kinds_from_settings(tmp_path):
-    settings = _settings(tmp_path / "data", tmp_path / "cache")
-    brief = _brief("integrity.yaml")
-    assert compose_offline(brief, None, settings=settings).text == (
-        compose_offline(brief, None, KINDS).text
-    )
+    assert draft.text == compose(brief, None).text
 
 
 def test_created_at_is_a_parameter():
     brief = _brief("integrity.yaml")
-    assert compose_offline(brief, None, KINDS).created_at == ""
-    stamped = compose_offline(brief, None, KINDS, created_at="2025-07-01T09:00:00")
+    assert compose(brief, None).created_at == ""
+    stamped = compose(brief, None, created_at="2025-07-01T09:00:00")
     assert stamped.created_at == "2025-07-01T09:00:00"
 
 
@@ -299,7 +296,7 @@ def test_created_at_is_a_parameter():
 
 @pytest.mark.parametrize("name", BRIEF_FILES)
 def test_parser_reads_draft_back(drafts, name):
-    kind = _brief(name).meeting_kind(KINDS)
+    kind = make_plan(_brief(name), KINDS).kind
     doc = parse_speech(drafts[name].text, structures_dir=STRUCTURES)
     assert doc.title == drafts[name].title
     assert doc.salutation == "同志们："
@@ -321,13 +318,13 @@ def _generic_brief(kind_id: str, **extra) -> Brief:
         "length": 1800,
     }
     data.update(extra)
-    return parse_brief(data, kinds=KINDS)
+    return parse_brief(data)
 
 
 @pytest.mark.parametrize("kind_id", sorted(KINDS))
 def test_every_kind_round_trips(kind_id):
     kind = KINDS[kind_id]
-    draft = compose_offline(_generic_brief(kind_id), None, KINDS)
+    draft = compose(_generic_brief(kind_id), None)
     doc = parse_speech(draft.text, structures_dir=STRUCTURES)
     assert [s.role for s in doc.sections] == [r.role for r in kind.body_roles]
     assert [s.heading for s in doc.sections] == [r.heading_for(kind.topic) for r in kind.body_roles]
@@ -338,7 +335,7 @@ def test_every_kind_round_trips(kind_id):
 def test_empty_decisions_or_requirements():
     for extra in ({"decisions": []}, {"requirements": []}):
         brief = _generic_brief("general", **extra)
-        draft = compose_offline(brief, None, KINDS)
+        draft = compose(brief, None)
         doc = parse_speech(draft.text, structures_dir=STRUCTURES)
         assert [s.role for s in doc.sections] == ["harm", "causes", "decisions", "rectification"]
         assert not PLACEHOLDER_RE.search(draft.text)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,16 +14,16 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
-    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from assistant.kinds import (
+    GENERAL_KIND,
     TYPE_NAMES,
     KindError,
     MeetingKind,
-    default_kinds,
+    detect_kind,
     format_validation_errors,
     resolve_kind,
 )
@@ -66,7 +68,9 @@ class Brief(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    kind: str = Field(description="会议类型：类型标识（如 work_safety）或中文名称、别名")
+    kind: str = Field(
+        default="", description="会议类型：类型标识（如 work_safety）或中文名称、别名；不填则自动识别"
+    )
     meeting: str = Field(min_length=1, description="会议名称")
     speaker: str = Field(default="", description="讲话人，如 临江市人民政府副市长")
     targets: list[str] = Field(min_length=1, description="约谈对象")
@@ -108,15 +112,6 @@ class Brief(BaseModel):
     def _blank_title(cls, v: Any) -> Any:
         return None if isinstance(v, str) and not v.strip() else v
 
-    @field_validator("kind")
-    @classmethod
-    def _resolve_kind(cls, v: str, info: ValidationInfo) -> str:
-        kinds = (info.context or {}).get("kinds") if info.context else None
-        try:
-            return resolve_kind(v, kinds if kinds is not None else default_kinds()).id
-        except KindError as e:
-            raise ValueError(str(e)) from None
-
     @field_validator("minutes")
     @classmethod
     def _minutes_range(cls, v: float | None) -> float | None:
@@ -144,15 +139,29 @@ class Brief(BaseModel):
             out.extend(getattr(self, name))
         return [s for s in out if s]
 
-    def meeting_kind(self, kinds: dict[str, MeetingKind] | None = None) -> MeetingKind:
-        """The MeetingKind this brief refers to."""
-        return resolve_kind(self.kind, kinds if kinds is not None else default_kinds())
 
-    def effective_tone(self, kind: MeetingKind | None = None) -> str:
-        """The tone to write in: the brief's when given explicitly, else the kind's default."""
-        if "tone" in self.model_fields_set or kind is None:
-            return self.tone
-        return kind.tone or self.tone
+@dataclass(frozen=True)
+class KindChoice:
+    """The meeting kind a brief is written for, and a notice when it was not given as a known kind."""
+
+    kind: MeetingKind
+    notice: str = ""
+
+
+def choose_kind(brief: Brief, kinds: dict[str, MeetingKind]) -> KindChoice:
+    """The brief's kind by id, name or alias; missing or unknown → detected from its meeting and issues."""
+    given = brief.kind.strip()
+    if given:
+        with contextlib.suppress(KindError):
+            return KindChoice(resolve_kind(given, kinds))
+    text = "\n".join([brief.meeting, brief.title or "", *brief.issues, *brief.facts])
+    found = detect_kind(text, kinds) or GENERAL_KIND
+    kind = kinds.get(found) or next(iter(kinds.values()))
+    if given:
+        notice = f"“{given}”不是已有的约谈类型，已按会议名称和问题识别为“{kind.name}”。"
+    else:
+        notice = f"未填写约谈类型，已按会议名称和问题识别为“{kind.name}”。"
+    return KindChoice(kind, notice)
 
 
 def field_names() -> list[str]:
@@ -164,17 +173,14 @@ def _allowed(_loc: tuple) -> list[str]:
     return [f"{n}（{FIELD_LABELS[n]}）" for n in FIELD_LABELS]
 
 
-def parse_brief(
-    data: Any, source: str = "", kinds: dict[str, MeetingKind] | None = None
-) -> Brief:
+def parse_brief(data: Any, source: str = "") -> Brief:
     """Validate a mapping as a Brief; problems → BriefError with one Chinese line per problem."""
     where = f"约谈要素文件 {source} " if source else "约谈要素"
     if not isinstance(data, dict):
         msg = f"{where.strip()}的内容应为键值对象（JSON 对象或 YAML 映射），实际为{TYPE_NAMES.get(type(data).__name__, type(data).__name__)}"
         raise BriefError(msg, [msg], source)
     try:
-        ctx = {"kinds": kinds} if kinds is not None else None
-        return Brief.model_validate(data, context=ctx)
+        return Brief.model_validate(data)
     except ValidationError as e:
         problems = format_validation_errors(e, FIELD_LABELS, _allowed)
         message = f"{where}有 {len(problems)} 处问题：\n" + "\n".join(
@@ -183,7 +189,7 @@ def parse_brief(
         raise BriefError(message, problems, source) from None
 
 
-def load_brief(path: Path | str, kinds: dict[str, MeetingKind] | None = None) -> Brief:
+def load_brief(path: Path | str) -> Brief:
     """Read a brief from .json, .yaml or .yml; any problem → BriefError naming the file."""
     p = Path(path)
     suffix = p.suffix.lower()
@@ -216,4 +222,4 @@ def load_brief(path: Path | str, kinds: dict[str, MeetingKind] | None = None) ->
     if data is None:
         msg = f"约谈要素文件 {p} 是空的"
         raise BriefError(msg, [msg], str(p))
-    return parse_brief(data, str(p), kinds)
+    return parse_brief(data, str(p))

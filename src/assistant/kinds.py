@@ -11,21 +11,17 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from assistant.models import ROLE_LABELS
+from assistant.filecache import FolderCache
+from assistant.models import BODY_ROLES, PART_ROLES, ROLE_LABELS
+from assistant.numbering import MARKER_STYLES
 
-#: Roles a part of a speech can take, in the order they appear.
-PART_ROLES: tuple[str, ...] = ("opening", "harm", "causes", "decisions", "rectification", "closing")
-#: The roles of the numbered top-level sections (一、二、三、四、).
-BODY_ROLES: tuple[str, ...] = ("harm", "causes", "decisions", "rectification")
-#: Paragraph-level markers a part may use ("" for opening/closing).
-MARKERS: tuple[str, ...] = ("一是", "一要", "（一）", "")
 #: The id of the fallback kind.
 GENERAL_KIND = "general"
 #: Heading placeholders a kind file may use.
 HEADING_VARIABLES = frozenset({"topic"})
 SHARE_TOLERANCE = 0.02
 
-RoleName = Literal["opening", "harm", "causes", "decisions", "rectification", "closing"]
+RoleName = Literal[PART_ROLES]  # type: ignore[valid-type]  # the order is written once, in models
 
 KIND_FIELD_LABELS: dict[str, str] = {
     "id": "类型标识",
@@ -67,7 +63,7 @@ class RoleSpec(BaseModel):
     heading: str = ""
     must_contain: list[str] = Field(min_length=1)
     share: float = Field(gt=0, lt=1)
-    markers: Literal["一是", "一要", "（一）", ""] = ""
+    markers: Literal[MARKER_STYLES] = ""  # type: ignore[valid-type]
 
     @field_validator("heading")
     @classmethod
@@ -323,22 +319,16 @@ def load_kinds(structures_dir: Path | str) -> dict[str, MeetingKind]:
     return kinds
 
 
-_CACHE: dict[tuple, dict[str, MeetingKind]] = {}
+def _kind_files(d: Path) -> list[Path]:
+    return [*d.glob("*.yaml"), *d.glob("*.yml")] if d.is_dir() else []
 
 
-def default_kinds(structures_dir: Path | str | None = None) -> dict[str, MeetingKind]:
-    """Kinds from the given directory or the settings' structures dir (cached until files change)."""
-    if structures_dir is None:
-        from assistant.config import get_settings
+_KINDS = FolderCache(load_kinds, _kind_files)
 
-        structures_dir = get_settings().structures_dir
-    d = Path(structures_dir).resolve()
-    files = sorted([*d.glob("*.yaml"), *d.glob("*.yml")]) if d.is_dir() else []
-    key = (str(d), tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files))
-    if key not in _CACHE:
-        _CACHE.clear()
-        _CACHE[key] = load_kinds(d)
-    return _CACHE[key]
+
+def default_kinds(structures_dir: Path | str) -> dict[str, MeetingKind]:
+    """Kinds from a structures directory (cached until a file there changes)."""
+    return _KINDS.get(structures_dir)
 
 
 def kind_choices(kinds: dict[str, MeetingKind]) -> str:
@@ -377,3 +367,13 @@ def resolve_kind(name_or_id: str, kinds: dict[str, MeetingKind]) -> MeetingKind:
     if len(found) == 1:
         return found[0]
     raise KindError(f"未知的会议类型“{q}”，可用类型：" + kind_choices(kinds))
+
+
+def detect_kind(text: str, kinds: dict[str, MeetingKind]) -> str:
+    """Id of the kind whose names and keywords best match a text ("" when none matches well)."""
+    best, best_score = "", 0.0
+    for kind in kinds.values():
+        score = sum(3 for n in kind.names if n in text) + sum(text.count(k) for k in kind.keywords)
+        if score > best_score:
+            best, best_score = kind.id, score
+    return best if best_score >= 2 else ""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, Field
 
+#: Every role a part of a speech can take, in speech order; the one place the order is written.
 Role = Literal[
     "title",
     "salutation",
@@ -18,6 +19,15 @@ Role = Literal[
     "closing",
     "other",
 ]
+ROLES: tuple[str, ...] = get_args(Role)
+#: Roles of the parts a meeting kind specifies (opening, the numbered sections, closing).
+PART_ROLES: tuple[str, ...] = ROLES[2:8]
+#: Roles of the numbered top-level sections (一、二、三、四、).
+BODY_ROLES: tuple[str, ...] = PART_ROLES[1:-1]
+#: Roles a top-level section can take when parsed (a section no role fits is "other").
+SECTION_ROLES: tuple[str, ...] = (*BODY_ROLES, "other")
+#: Roles a search can be limited to.
+SEARCH_ROLES: tuple[str, ...] = (*PART_ROLES, "other")
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -26,9 +36,6 @@ def count_chars(text: str) -> int:
     """Characters of a text without whitespace: how 字数 (brief.length, corpus sizes) is counted."""
     return len(_WHITESPACE.sub("", text or ""))
 
-
-#: Roles a top-level section can take (title/salutation/opening/closing are not sections).
-SECTION_ROLES: tuple[str, ...] = ("harm", "causes", "decisions", "rectification", "other")
 
 ROLE_LABELS: dict[str, str] = {
     "title": "标题",
@@ -41,6 +48,7 @@ ROLE_LABELS: dict[str, str] = {
     "closing": "结束语",
     "other": "其他",
 }
+assert tuple(ROLE_LABELS) == ROLES
 
 
 class LoadedText(BaseModel):
@@ -188,6 +196,7 @@ class DraftPart(BaseModel):
     heading: str = ""  # section heading without its number
     text: str  # the exact text of the part as it appears in the draft (sections include "一、…")
     sources: list[str] = Field(default_factory=list)  # chunk_ids of the references that fed it
+    complete: bool = True  # False: the model was cut off while writing this part
 
 
 class Draft(BaseModel):
@@ -197,7 +206,8 @@ class Draft(BaseModel):
     kind: str = ""
     parts: list[DraftPart] = Field(default_factory=list)
     outline: str = ""
-    mode: str = "llm"  # "llm" or "offline"
+    mode: str = "llm"  # "llm", "offline" or "imported"
+    status: Literal["done", "interrupted"] = "done"  # interrupted: can be resumed, never final
     label: str = ""  # shown to the user, e.g. "离线组稿（未使用大模型）"
     provider: str = ""
     model: str = ""

@@ -9,6 +9,7 @@ import click
 
 from assistant.cli.common import Ctx, echo_json, fail, seed_if_first_use
 from assistant.models import ROLE_LABELS
+from assistant.numbering import heading_line
 
 
 class _DraftPrinter:
@@ -34,10 +35,11 @@ class _DraftPrinter:
             self._line_open = False
 
     def __call__(self, event) -> None:
-        from assistant.writing import drafting as d
-        from assistant.writing.drafting import heading_line
+        from assistant.writing import events as d
 
-        if isinstance(event, d.OutlineStarted):
+        if isinstance(event, d.Notice):
+            self.status(event.message)
+        elif isinstance(event, d.OutlineStarted):
             self.outline = ""
             self.status("正在生成提纲……" if event.attempt == 1 else "正在重新生成提纲……")
         elif isinstance(event, d.OutlineToken):
@@ -91,6 +93,19 @@ def _save_partial(obj: Ctx, text: str) -> str:
     return f"已生成的 {len(text)} 字内容已保存到：{path}"
 
 
+def _save_interrupted(obj: Ctx, partial, text: str) -> str:
+    from assistant.writing.draft_io import save_interrupted
+
+    try:
+        path = save_interrupted(partial, obj.settings.data_dir, text)
+    except OSError as e:
+        return f"已生成的内容未能保存（{e.strerror or e}）。"
+    return (
+        f"已写出的部分已保存到：{path.with_suffix('.txt')}\n"
+        f"继续生成：assistant draft --resume {path}"
+    )
+
+
 def _write_output(draft, out: Path) -> None:
     from assistant.writing.draft_io import save_draft
 
@@ -119,7 +134,7 @@ def _draft_summary(draft, out: Path | None) -> dict:
 
 @click.command()
 @click.option(
-    "--brief", "brief_path", required=True, type=click.Path(path_type=Path), help="约谈要素文件（.json、.yaml）。"
+    "--brief", "brief_path", type=click.Path(path_type=Path), default=None, help="约谈要素文件（.json、.yaml）。"
 )
 @click.option("--offline", is_flag=True, help="不调用大模型，用范文库离线组稿。")
 @click.option(
@@ -135,29 +150,46 @@ def _draft_summary(draft, out: Path | None) -> dict:
     default=None,
     help="按这份（修改过的）提纲起草，不再让模型生成提纲。",
 )
+@click.option(
+    "--resume",
+    "resume_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="从中断处继续生成：生成中断时保存的 partial-*.json 文件。",
+)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度。")
 @click.pass_obj
 def draft(
     obj: Ctx,
-    brief_path: Path,
+    brief_path: Path | None,
     offline: bool,
     out: Path | None,
     outline_path: Path | None,
+    resume_path: Path | None,
     as_json: bool,
     quiet: bool,
 ) -> None:
     """按约谈要素起草讲话稿（先提纲、后分部分撰写，流式输出）。"""
     from assistant.brief import BriefError, load_brief
-    from assistant.kinds import KindError, default_kinds
-    from assistant.llm import LLMError, make_chat_model, resolve_llm
-    from assistant.writing.prompts import PromptError
+    from assistant.kinds import KindError
+    from assistant.library.loaders import LoadError
+    from assistant.llm import LLMError
+    from assistant.writing.draft_io import load_draft
+    from assistant.writing.events import DraftError, DraftInterrupted
+    from assistant.writing.templates import PromptError
+    from assistant.writing.writer import choose_writer
 
     settings = obj.settings
+    if (brief_path is None) == (resume_path is None):
+        fail("请用 --brief 指定约谈要素文件，或用 --resume 指定中断时保存的稿件（二者选一）。")
+    brief = partial = None
     try:
-        kinds = default_kinds(settings.structures_dir)
-        brief = load_brief(brief_path, kinds)
-    except (BriefError, KindError) as e:
+        if resume_path is not None:
+            partial = load_draft(resume_path, settings.structures_dir, settings.max_upload_bytes)
+        else:
+            brief = load_brief(brief_path)
+    except (BriefError, LoadError) as e:
         fail(str(e))
     outline = None
     if outline_path is not None:
@@ -165,75 +197,48 @@ def draft(
             outline = outline_path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as e:
             fail(f"无法读取提纲文件 {outline_path}：{getattr(e, 'strerror', None) or e}")
-
-    config = None
-    explicit_offline = offline
-    if not offline:
-        try:
-            config = resolve_llm(settings)
-        except LLMError as e:
-            fail(e.message)
-        if config is None:
-            if not quiet:
-                click.echo(
-                    "未配置大模型，使用离线组稿（如需大模型起草，请设置 OPENAI_API_KEY，"
-                    "或 ASSISTANT_PROVIDER / OPENAI_BASE_URL）。",
-                    err=True,
-                )
-            offline = True
+    try:
+        writer = choose_writer(settings, offline=offline)
+    except (LLMError, KindError, PromptError) as e:
+        fail(str(e))
+    if writer.notice and not quiet:
+        click.echo(writer.notice, err=True)
 
     library = obj.library
     seed_if_first_use(library, settings, quiet)
-    stream = out is None and not as_json
-    if offline:
-        from assistant.writing.offline import compose_offline
-
-        if not quiet and explicit_offline:
-            click.echo("使用离线组稿（未使用大模型）。", err=True)
-        try:
-            result = compose_offline(brief, library, kinds=kinds, settings=settings)
-        except (BriefError, KindError, PromptError) as e:
-            fail(str(e))
-    else:
-        from assistant.writing.drafting import DraftError, DraftInterrupted, draft_speech
-
-        printer = _DraftPrinter(stream=stream, quiet=quiet)
-        printer.status(f"使用模型：{config.label}")
-        try:
-            result = draft_speech(
-                brief,
-                library,
-                make_chat_model(config),
-                settings,
-                kinds=kinds,
-                on_event=printer,
-                outline=outline,
-            )
-        except DraftInterrupted as e:
-            printer.end_line()
-            saved = _save_partial(obj, e.partial_text or printer.partial_text())
-            fail(e.message + (f"\n{saved}" if saved else ""))
-        except LLMError as e:
-            printer.end_line()
-            saved = _save_partial(obj, e.partial_text or printer.partial_text())
-            fail(e.message + (f"\n{saved}" if saved else ""))
-        except (DraftError, PromptError) as e:
-            fail(str(e))
-        except KeyboardInterrupt:
-            printer.end_line()
-            saved = _save_partial(obj, printer.partial_text())
-            fail("已取消。" + (f"\n{saved}" if saved else ""), code=130)
-        if stream:
-            printer.end_line()
-            if printer.printed_text() != result.text:
-                # the length pass rewrote a part after it was printed: print the final text in full
-                printer.status("篇幅已调整，以下为调整后的全文：")
-                click.echo("")
-                click.echo(result.text)
-            printer.status(
-                f"完成：约 {_draft_summary(result, None)['chars']} 字，用时 {result.elapsed_s:.1f} 秒，"
-                f"消耗 {result.usage.get('prompt_tokens', 0)} + {result.usage.get('completion_tokens', 0)} 个 token。"
-            )
+    stream = out is None and not as_json and writer.mode != "offline"
+    printer = _DraftPrinter(stream=stream, quiet=quiet)
+    if writer.mode != "offline":
+        printer.status(f"使用模型：{writer.label}")
+    try:
+        if partial is not None:
+            result = writer.resume(partial, library, printer)
+        else:
+            result = writer.write(brief, library, printer, outline=outline)
+    except DraftInterrupted as e:
+        printer.end_line()
+        fail(e.message + "\n" + _save_interrupted(obj, e.draft, e.partial_text or printer.partial_text()))
+    except LLMError as e:
+        printer.end_line()
+        saved = _save_partial(obj, e.partial_text or printer.partial_text())
+        fail(e.message + (f"\n{saved}" if saved else ""))
+    except (DraftError, PromptError, BriefError, KindError) as e:
+        fail(str(e))
+    except KeyboardInterrupt:
+        printer.end_line()
+        saved = _save_partial(obj, printer.partial_text())
+        fail("已取消。" + (f"\n{saved}" if saved else ""), code=130)
+    if stream:
+        printer.end_line()
+        if printer.printed_text() != result.text:
+            # the length pass rewrote a part after it was printed: print the final text in full
+            printer.status("篇幅已调整，以下为调整后的全文：")
+            click.echo("")
+            click.echo(result.text)
+        printer.status(
+            f"完成：约 {_draft_summary(result, None)['chars']} 字，用时 {result.elapsed_s:.1f} 秒，"
+            f"消耗 {result.usage.get('prompt_tokens', 0)} + {result.usage.get('completion_tokens', 0)} 个 token。"
+        )
     if out is not None:
         _write_output(result, out)
         if as_json:
@@ -242,7 +247,7 @@ def draft(
             click.echo(f"已保存到：{out}")
     elif as_json:
         echo_json(result.model_dump(mode="json"))
-    elif offline:
+    elif writer.mode == "offline":
         click.echo(result.text)
         if result.label and not quiet:
             click.echo(f"说明：本稿为{result.label}。", err=True)
@@ -288,12 +293,13 @@ def revise(
 ) -> None:
     """按修改要求改写讲话稿的一个部分或一段文字；不指定部分、要求为“润色”时通篇润色。"""
     from assistant.brief import BriefError, load_brief
-    from assistant.kinds import KindError, default_kinds
+    from assistant.kinds import KindError
     from assistant.library.loaders import LoadError
-    from assistant.llm import LLMError, make_chat_model, resolve_llm
+    from assistant.llm import LLMError
     from assistant.writing.draft_io import load_draft
-    from assistant.writing.drafting import DraftError, polish_draft, revise_part, revise_passage
-    from assistant.writing.prompts import PromptError
+    from assistant.writing.events import DraftError
+    from assistant.writing.templates import PromptError
+    from assistant.writing.writer import choose_reviser
 
     settings = obj.settings
     polish = section is None and passage is None
@@ -305,17 +311,14 @@ def revise(
             "或用 --passage 指定要修改的原文片段；通篇润色请写 --instruction 润色。"
         )
     try:
-        kinds = default_kinds(settings.structures_dir)
         draft_ = load_draft(draft_path, settings.structures_dir, settings.max_upload_bytes)
-        brief = load_brief(brief_path, kinds) if brief_path else None
-    except (LoadError, BriefError, KindError) as e:
+        brief = load_brief(brief_path) if brief_path else None
+    except (LoadError, BriefError) as e:
         fail(str(e))
     try:
-        config = resolve_llm(settings)
-    except LLMError as e:
-        fail(e.message)
-    if config is None:
-        fail("未配置大模型，无法按要求修改。请设置 OPENAI_API_KEY（或 ASSISTANT_PROVIDER / OPENAI_BASE_URL）后重试。")
+        reviser = choose_reviser(settings)
+    except (LLMError, DraftError, KindError, PromptError) as e:
+        fail(str(e))
     library = None
     if not polish:
         try:
@@ -326,28 +329,22 @@ def revise(
                 library = None
         except Exception:  # references are optional for a revision; go on without them
             library = None
-    model = make_chat_model(config)
-    warnings: list[str] = []
     try:
         if polish:
-            result = polish_draft(draft_, model, brief, settings, kinds=kinds)
-            warnings = [w.message for w in result.warnings]
-            new_draft, old_text, new_text, diff = result.draft, result.old_text, result.new_text, result.diff
+            result = reviser.polish(draft_, brief=brief)
             index = None
+        elif passage is not None:
+            result = reviser.passage(draft_, passage, instruction, brief=brief, library=library)
+            index = result.index
         else:
-            if passage is not None:
-                result = revise_passage(draft_, passage, instruction, model, brief, library, settings, kinds=kinds)
-            else:
-                result = revise_part(
-                    draft_, _parse_section(section), instruction, model, brief, library, settings, kinds=kinds
-                )
-            warnings = [w.message for w in result.warnings]
-            new_draft, old_text, new_text, diff = result.draft, result.old_text, result.new_text, result.diff
+            result = reviser.part(draft_, _parse_section(section), instruction, brief=brief, library=library)
             index = result.index
     except (DraftError, PromptError, BriefError, KindError) as e:
         fail(str(e))
     except LLMError as e:
         fail(e.message)
+    warnings = [w.message for w in result.warnings]
+    new_draft, old_text, new_text, diff = result.draft, result.old_text, result.new_text, result.diff
     if out is not None:
         _write_output(new_draft, out)
     if as_json:

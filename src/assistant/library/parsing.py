@@ -9,51 +9,23 @@ from pathlib import Path
 
 import yaml
 
-from assistant.models import Point, Section, SpeechDoc
+from assistant import kinds as kinds_mod
+from assistant.models import BODY_ROLES, Point, Section, SpeechDoc
+from assistant.numbering import (
+    ORDER_WORDS,
+    PAREN_HEADING_RE,
+    POINT_FAMILIES,
+    TOP_HEADING_RE,
+    cn_to_int,
+)
+from assistant.titles import TITLE_HINT_RE, strip_decorations
 
-_CN_NUM = "一二三四五六七八九十"
-_CN_DIGITS = {c: i + 1 for i, c in enumerate(_CN_NUM)}
-
-# A top-level heading: 一、 … (also "一." / "一．" which people type by mistake).
-TOP_HEADING_RE = re.compile(rf"^([{_CN_NUM}]{{1,3}})\s*[、.．]\s*(.*)$")
-# Second-level fallbacks used when a document has no 一、 headings at all.
-PAREN_HEADING_RE = re.compile(rf"^[（(]([{_CN_NUM}]{{1,3}})[）)]\s*(.*)$")
 SALUTATION_RE = re.compile(r"^(同志们|各位(领导|同志|负责同志)?|.{0,12}同志们)\s*[：:！!]\s*$")
 CLOSING_RE = re.compile(r"^同志们\s*[，,！!]")
 DATE_LINE_RE = re.compile(r"^[（(]\s*\d{4}\s*年.{0,12}[）)]$")
-TITLE_HINT_RE = re.compile(r"讲话|提纲|发言|会上|约谈|谈话|致辞|会议")
-# Decorations document sites add to a title: （全文） （精选3篇） 【精品】 （word版） …
-TITLE_DECOR_RE = re.compile(
-    r"\s*[（(【\[]\s*(全文|完整版|精选\d*篇|通用\d*篇|\d+篇|共\d+页|[Ww]ord版|范文|最新|精品|推荐|热门|优秀)\s*[）)】\]]\s*"
-)
 MARKDOWN_PREFIX_RE = re.compile(r"^\s*(#{1,6}\s*|[*_]{2}|>\s*)")
 MARKDOWN_SUFFIX_RE = re.compile(r"([*_]{2})\s*$")
-
-# Paragraph-initial point markers, by family, highest level first. Only a marker at the
-# start of a paragraph makes a point; an enumeration inside one paragraph does not.
-POINT_FAMILIES: list[tuple[str, re.Pattern[str]]] = [
-    ("paren_cn", re.compile(rf"^[（(]([{_CN_NUM}]{{1,3}})[）)]")),
-    ("arabic", re.compile(r"^(\d{1,2})\s*[.．、]")),
-    ("shi", re.compile(rf"^([{_CN_NUM}]{{1,3}})是")),
-    ("yao", re.compile(rf"^([{_CN_NUM}]{{1,3}})要")),
-    ("di", re.compile(rf"^第([{_CN_NUM}]{{1,3}})\s*[，,、：:]")),
-    ("order", re.compile(r"^(首先|其次|再次|再者|最后)\s*[，,：:]")),
-    ("paren_arabic", re.compile(r"^[（(](\d{1,2})[）)]")),
-]
-_ORDER_WORDS = {"首先": 1, "其次": 2, "再次": 3, "再者": 3, "最后": 4}
 _SENTENCE_END = "。！？；"
-
-
-def cn_to_int(s: str) -> int:
-    """Chinese numeral up to 九十九 → int (一 → 1, 十二 → 12, 二十 → 20)."""
-    if not s:
-        return 0
-    if s.isdigit():
-        return int(s)
-    if "十" not in s:
-        return _CN_DIGITS.get(s, 0)
-    tens, _, ones = s.partition("十")
-    return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
 
 
 def _strip_markdown(line: str) -> str:
@@ -85,8 +57,6 @@ class RoleKeywords:
 
 
 DEFAULT_ROLE_KEYWORDS = Path(__file__).resolve().parents[1] / "data" / "role_keywords.yaml"
-# Canonical order of section roles, used to break ties by position.
-ROLE_ORDER = ("harm", "causes", "decisions", "rectification")
 
 
 @lru_cache(maxsize=8)
@@ -122,9 +92,9 @@ def classify_role(
 
     # Ties go to the role whose usual place in the speech is nearest this section's place.
     def distance(role: str) -> float:
-        if role not in ROLE_ORDER:
+        if role not in BODY_ROLES:
             return 1.0
-        return abs(ROLE_ORDER.index(role) / (len(ROLE_ORDER) - 1) - position)
+        return abs(BODY_ROLES.index(role) / (len(BODY_ROLES) - 1) - position)
 
     return min(tied, key=distance)
 
@@ -132,26 +102,14 @@ def classify_role(
 # ---------------------------------------------------------------- kinds
 
 
-@lru_cache(maxsize=8)
-def _load_kind_keywords(structures_dir: str) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
-    out = []
-    for f in sorted(Path(structures_dir).glob("*.yaml")):
-        data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
-        names = (data.get("name", ""), *data.get("aliases", []))
-        out.append((data.get("id", f.stem), tuple(n for n in names if n), tuple(str(k) for k in data.get("keywords", []))))
-    return tuple(out)
-
-
 def detect_kind(text: str, structures_dir: Path | None) -> str:
-    """Meeting kind id whose keywords best match the title and opening ("" if none)."""
+    """Meeting kind id whose names and keywords best match the text ("" if none, or no kinds)."""
     if structures_dir is None or not Path(structures_dir).is_dir():
         return ""
-    best, best_score = "", 0.0
-    for kind_id, names, keywords in _load_kind_keywords(str(structures_dir)):
-        score = sum(3 for n in names if n in text) + sum(text.count(k) for k in keywords)
-        if score > best_score:
-            best, best_score = kind_id, score
-    return best if best_score >= 2 else ""
+    try:
+        return kinds_mod.detect_kind(text, kinds_mod.default_kinds(structures_dir))
+    except kinds_mod.KindError:
+        return ""  # a broken kind file must not stop a speech from being read
 
 
 # ---------------------------------------------------------------- headings
@@ -199,7 +157,7 @@ def _find_headings(paras: list[str], pattern: re.Pattern[str]) -> list[int]:
 def _marker_value(family: str, m: re.Match[str]) -> int:
     g = m.group(1)
     if family == "order":
-        return _ORDER_WORDS.get(g, 0)
+        return ORDER_WORDS.get(g, 0)
     return cn_to_int(g)
 
 
@@ -290,7 +248,7 @@ def parse_speech(
         salutation = front[i]
         i += 1
     opening = front[i:]
-    title = TITLE_DECOR_RE.sub("", title).strip() or title
+    title = strip_decorations(title)
     if not title and metadata.get("title"):
         title = str(metadata["title"]).strip()
 

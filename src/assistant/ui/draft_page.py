@@ -6,13 +6,15 @@ import streamlit as st
 
 from assistant.brief import FIELD_LABELS, BriefError, parse_brief
 from assistant.config import Settings
-from assistant.kinds import GENERAL_KIND, default_kinds
+from assistant.kinds import default_kinds
 from assistant.library.loaders import LoadError
-from assistant.library.parsing import detect_kind
 from assistant.library.store import Library
-from assistant.llm import LLMError, make_chat_model, resolve_llm
+from assistant.llm import LLMError
 from assistant.models import ROLE_LABELS, Draft, count_chars
 from assistant.writing import draft_io
+from assistant.writing import events as ev
+from assistant.writing.events import DraftError, DraftInterrupted
+from assistant.writing.writer import choose_reviser, choose_writer, revision_presets
 
 AUTO = "auto"
 LIST_FIELDS = ("targets", "issues", "facts", "decisions", "requirements")
@@ -56,18 +58,15 @@ def brief_form(settings: Settings):
     if not (submitted or outline_first):
         return None
     st.session_state["outline_first"] = outline_first
-    if kind == AUTO:
-        # Same keyword data the parser uses for uploads; the generic kind when nothing matches.
-        kind = detect_kind(meeting + "\n" + values["issues"], settings.structures_dir) or GENERAL_KIND
-        st.caption(f"约谈类型：{kinds[kind].name}（自动识别，可在上方改选）")
-    data = {"kind": kind, "meeting": meeting, "speaker": speaker, "length": int(length),
+    # An empty kind is detected by the writer, which reports the kind it chose.
+    data = {"kind": "" if kind == AUTO else kind, "meeting": meeting, "speaker": speaker, "length": int(length),
             **{f: _lines(v) for f, v in values.items()}}
     if tone.strip():
         data["tone"] = tone.strip()
     if title.strip():
         data["title"] = title.strip()
     try:
-        return parse_brief(data, kinds=kinds)
+        return parse_brief(data)
     except BriefError as e:
         st.error(str(e))
         return None
@@ -75,75 +74,116 @@ def brief_form(settings: Settings):
 
 def _stream_view():
     """Placeholders that show the draft growing part by part."""
-    from assistant.writing import drafting as d
-
     status = st.empty()
     box = st.empty()
     shown: list[str] = []
     current: list[str] = []
 
     def on_event(event) -> None:
-        if isinstance(event, d.OutlineStarted):
+        if isinstance(event, ev.OutlineStarted):
             status.info("正在拟定提纲……" if event.attempt == 1 else "提纲不完整，正在重新拟定……")
-        elif isinstance(event, d.PartStarted):
+        elif isinstance(event, ev.PartStarted):
             label = event.heading or ROLE_LABELS.get(event.role, event.role)
             status.info(f"正在撰写：{label}（约 {event.target_chars} 字）")
             current.clear()
-        elif isinstance(event, d.PartToken):
+        elif isinstance(event, ev.PartToken):
             current.append(event.text)
             box.text("\n".join(shown + ["".join(current)]))
-        elif isinstance(event, d.PartDone):
+        elif isinstance(event, ev.PartDone):
             shown.append(event.part.text)
             current.clear()
-        elif isinstance(event, d.DraftWarning):
+        elif isinstance(event, ev.DraftWarning):
             st.warning(event.message)
+        elif isinstance(event, ev.Notice):
+            st.caption(event.message)
 
     return status, on_event
+
+
+INTERRUPTED = "interrupted_draft"
+
+
+def _interrupted(e: DraftInterrupted, settings: Settings) -> None:
+    """Keep an interrupted draft aside (never as a finished one) and say where it is."""
+    path = draft_io.save_interrupted(e.draft, settings.data_dir, e.partial_text)
+    st.session_state[INTERRUPTED] = e.draft
+    st.error(
+        f"{e}\n\n已写出的部分已保存到 {path.with_suffix('.txt')}；可点下方“继续生成”从中断处接着写。"
+    )
 
 
 def make_draft(
     brief, library: Library, settings: Settings, outline: str | None = None, outline_only: bool = False
 ) -> Draft | None:
-    """Draft with the configured LLM (streamed), or offline when none is configured."""
+    """Draft with the writer the core chooses (the configured LLM, streamed; or offline)."""
     try:
-        config = resolve_llm(settings)
+        writer = choose_writer(settings)
     except LLMError as e:
         st.error(str(e))
         return None
-    if config is None:
-        from assistant.writing.offline import compose_offline
-
-        st.info("未配置大模型（OPENAI_API_KEY 等），使用离线组稿：按约谈要素和范文库拼接初稿，请务必人工修改。")
-        with st.spinner("正在离线组稿……"):
-            return compose_offline(brief, library, settings=settings)
-    from assistant.writing.drafting import DraftError, DraftInterrupted, draft_speech
-
+    if writer.notice:
+        st.info(writer.notice)
     status, on_event = _stream_view()
     try:
-        draft = draft_speech(brief, library, make_chat_model(config), settings, on_event=on_event,
-                             outline=outline, outline_only=outline_only)
+        if writer.mode == "offline":
+            with st.spinner("正在离线组稿……"):
+                draft = writer.write(brief, library, on_event)
+        else:
+            draft = writer.write(
+                brief, library, on_event, outline=outline, outline_only=outline_only and writer.can_outline
+            )
     except DraftInterrupted as e:
-        path = draft_io.save_partial(e.partial_text, settings.data_dir) if e.partial_text else None
-        st.error(str(e) + (f"\n\n已写出的部分已保存到 {path}。" if path else ""))
-        return e.draft if e.draft.parts else None
+        status.empty()
+        _interrupted(e, settings)
+        return None
     except (LLMError, DraftError) as e:
+        status.empty()
         st.error(str(e))
         return None
-    status.success("提纲已拟好，可修改后再写全文" if outline_only else "初稿完成")
+    st.session_state.pop(INTERRUPTED, None)
+    status.success("提纲已拟好，可修改后再写全文" if outline_only and writer.can_outline else "初稿完成")
     return draft
+
+
+def resume_box(library: Library, settings: Settings) -> None:
+    """An interrupted draft: what was written, and 继续生成 from the cut."""
+    partial: Draft = st.session_state[INTERRUPTED]
+    with st.container(border=True):
+        st.warning(f"上一次生成在中途中断（已写出约 {count_chars(partial.text)} 字），尚未完成。")
+        with st.expander("查看已写出的部分"):
+            st.text(partial.text)
+        if not st.button("继续生成", key="resume_go", type="primary"):
+            return
+        try:
+            writer = choose_writer(settings)
+        except LLMError as e:
+            st.error(str(e))
+            return
+        status, on_event = _stream_view()
+        try:
+            draft = writer.resume(partial, library, on_event)
+        except DraftInterrupted as e:
+            status.empty()
+            _interrupted(e, settings)
+            return
+        except (LLMError, DraftError) as e:
+            status.empty()
+            st.error(str(e))
+            return
+        st.session_state.pop(INTERRUPTED, None)
+        status.success("初稿完成")
+        _keep(draft, settings)
 
 
 def revise_box(draft: Draft, library: Library, settings: Settings) -> None:
     """Rewrite one part with an instruction or a preset; the other parts stay as they are."""
-    from assistant.writing.prompts import load_revise_presets
-
     st.subheader("修改某一部分")
     parts = {0: "开场"} | {p.number: f"{p.number}. {p.heading}" for p in draft.sections()}
     if any(p.role == "closing" for p in draft.parts):
         parts[-1] = "结束语"
     c1, c2 = st.columns(2)
     index = c1.selectbox("要修改的部分", list(parts), key="revise_part", format_func=parts.get)
-    presets = load_revise_presets(settings.prompts_dir)
+    presets = revision_presets(settings)
     preset = c2.selectbox("常用要求", [""] + list(presets), key="revise_preset",
                           format_func=lambda p: p or "自己输入")
     custom = st.text_input("修改要求", key="revise_instruction", placeholder="例如：更严厉一些；压缩到300字")
@@ -156,22 +196,15 @@ def revise_box(draft: Draft, library: Library, settings: Settings) -> None:
     if not instruction:
         st.error("请选择常用要求或输入修改要求。")
         return
-    config = resolve_llm(settings)
-    if config is None:
-        st.error("修改需要大模型：请设置 OPENAI_API_KEY（或 ASSISTANT_PROVIDER=ollama 等），然后重启。")
-        return
-    from assistant.writing.drafting import DraftError, polish_draft, revise_part, revise_passage
-
     try:
+        reviser = choose_reviser(settings)
         with st.spinner("正在修改……"):
             if polish:
-                result = polish_draft(draft, make_chat_model(config), settings=settings)
+                result = reviser.polish(draft)
             elif passage.strip():
-                result = revise_passage(draft, passage.strip(), instruction, make_chat_model(config),
-                                        library=library, settings=settings)
+                result = reviser.passage(draft, passage.strip(), instruction, library=library)
             else:
-                result = revise_part(draft, index, instruction, make_chat_model(config), library=library,
-                                     settings=settings)
+                result = reviser.part(draft, index, instruction, library=library)
     except (LLMError, DraftError) as e:
         st.error(str(e))
         return
@@ -246,15 +279,17 @@ def render() -> None:
     saved_drafts(settings)
     brief = brief_form(settings)
     if brief is not None:
-        outline_only = st.session_state.pop("outline_first", False) and resolve_llm(settings) is not None
+        outline_only = st.session_state.pop("outline_first", False)
         draft = make_draft(brief, library, settings, outline_only=outline_only)
-        if draft is not None and outline_only:
+        if draft is not None and outline_only and draft.outline and not draft.parts:
             st.session_state["outline_brief"] = brief
             st.session_state["outline_text"] = draft.outline
         elif draft is not None:
             _keep(draft, settings)
     if st.session_state.get("outline_brief") is not None:
         outline_editor(library, settings)
+    if st.session_state.get(INTERRUPTED) is not None:
+        resume_box(library, settings)
     draft = st.session_state.get("draft")
     if draft is not None:
         show_draft(draft, settings)

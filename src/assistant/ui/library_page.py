@@ -9,10 +9,10 @@ from assistant.library.corpus import needs_seeding, seed_corpus
 from assistant.library.embeddings import EmbeddingError
 from assistant.library.loaders import LoadError
 from assistant.library.store import Library, LibraryError
-from assistant.models import ROLE_LABELS
+from assistant.models import PART_ROLES, ROLE_LABELS
 from assistant.ui.page_settings import env_settings, page_settings
 
-ROLE_CHOICES = ["", "opening", "harm", "causes", "decisions", "rectification", "closing"]
+ROLE_CHOICES = ["", *PART_ROLES]
 
 
 @st.cache_resource(show_spinner="正在打开范文库……")

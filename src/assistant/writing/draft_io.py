@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from assistant.library.loaders import DEFAULT_MAX_BYTES, LoadError, load_path
 from assistant.library.parsing import parse_speech
 from assistant.models import Draft, DraftPart
-from assistant.writing.prompts import heading_line
+from assistant.numbering import heading_line
 
 IMPORTED_LABEL = "导入的讲话稿"
 
@@ -135,6 +135,18 @@ def _fresh_path(data_dir: Path | str, prefix: str, suffix: str) -> Path:
 def save_partial(text: str, data_dir: Path | str) -> Path:
     """Keep the text of an interrupted draft as ``<data_dir>/drafts/partial-<timestamp>.txt``."""
     return write_atomic(_fresh_path(data_dir, "partial-", ".txt"), text.rstrip("\n") + "\n")
+
+
+def save_interrupted(draft: Draft, data_dir: Path | str, text: str = "") -> Path:
+    """Keep an interrupted draft: ``partial-<timestamp>.json`` (to resume) beside its ``.txt``.
+
+    Returns the JSON path; ``text`` (all that was received) is used for the .txt when the
+    draft holds less, e.g. an outline cut short.
+    """
+    json_path = _fresh_path(data_dir, "partial-", ".json")
+    shown = text if len(text.strip()) > len(draft.text.strip()) else draft.text
+    write_atomic(json_path.with_suffix(".txt"), shown.rstrip("\n") + "\n")
+    return write_atomic(json_path, draft_to_json(draft.model_copy(update={"status": "interrupted"})))
 
 
 def autosave(draft: Draft, data_dir: Path | str) -> Path:

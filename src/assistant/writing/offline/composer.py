@@ -1,0 +1,440 @@
+"""Offline composer: a complete draft from the brief and the reference library, without an LLM.
+
+The brief supplies every fact (targets, issues, facts, decisions, requirements, deadlines), used
+verbatim. The library supplies only connective rhetoric: sentences of retrieved reference points
+that carry no names, places, units, numbers or dates of their own (see `sentence_filter`).
+When the library is missing, empty, or yields nothing usable, original generic sentences from
+`data/offline_phrases.yaml` are used instead.
+
+Length: each part aims at its share of the target length, counted in non-whitespace characters;
+connective sentences are added until a part is as close to its target as a whole sentence
+allows, and removed (newest first) when the draft runs over. Facts from the brief are never
+dropped: if they alone exceed the target, the draft is longer than asked. The output is
+deterministic: no randomness, hits sorted stably, varied phrasing picked by a hash of the brief.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.kinds import MeetingKind
+from assistant.library.chunking import split_sentences
+from assistant.library.protocol import SearchLibrary
+from assistant.models import Draft, SearchHit, count_chars
+from assistant.numbering import CN_NUMERALS
+from assistant.writing.offline.layout import (
+    SALUTATION,
+    Block,
+    Candidate,
+    Part,
+    bigrams,
+    brief_hash,
+    clause,
+    draft_parts,
+    norm,
+    rotate,
+    sentence,
+    speaker_org,
+    total,
+)
+from assistant.writing.offline.sentence_filter import is_generic_sentence, load_phrases
+from assistant.writing.plan import SpeechPlan
+from assistant.writing.references import search_references
+
+OFFLINE_MODE = "offline"
+OFFLINE_LABEL = "离线组稿（未使用大模型）"
+CLOSING_LEAD = "同志们，"
+
+#: Hits fetched per library query (per filter): at least this many, more for long speeches.
+HITS_PER_QUERY = 8
+MAX_HITS_PER_QUERY = 40
+CHARS_PER_HIT = 200
+#: Issues named in the opening; the rest are summed up with 等.
+OPENING_ISSUES = 3
+#: Shared han bigrams needed to file a fact under an issue instead of the overview paragraph.
+FACT_OVERLAP = 3
+#: The draft is topped up while shorter than this fraction of the target length.
+TOP_UP_BELOW = 0.97
+#: ... and trimmed while longer than this fraction.
+TRIM_ABOVE = 1.05
+
+
+class _Composer:
+    def __init__(
+        self,
+        plan: SpeechPlan,
+        library: SearchLibrary | None,
+        phrases: dict[str, Any],
+        kinds: dict[str, MeetingKind],
+    ):
+        brief, kind = plan.brief, plan.kind
+        self.plan = plan
+        self.brief = brief
+        self.kind = kind
+        self.library = library
+        self.phrases = phrases
+        self.seed = brief_hash(brief)
+        self.allowed = "\n".join(
+            [
+                *brief.all_facts(),
+                *kind.names,
+                kind.topic,
+                *kind.keywords,
+                *(r.heading_for(kind.topic) for r in kind.roles),
+            ]
+        )
+        self.reject_words = tuple(str(w) for w in phrases.get("reject_words", []))
+        # Keywords of the other meeting kinds mark sentences about another field (耕地, 信访 …).
+        self.foreign_words = tuple(
+            sorted(
+                {
+                    w
+                    for k in kinds.values()
+                    if k.id != kind.id
+                    for w in k.keywords
+                    if len(w) >= 2 and w not in self.allowed
+                }
+            )
+        )
+        self._cache: dict[tuple, list[SearchHit]] = {}
+        self.used: set[str] = set()
+        self.org = speaker_org(brief.speaker)
+
+    # ------------------------------------------------------------ retrieval
+
+    def _search(self, query: str, role: str, kind: str | None, mode: str) -> list[SearchHit]:
+        key = (query, role, kind, mode)
+        if key not in self._cache:
+            k = min(MAX_HITS_PER_QUERY, max(HITS_PER_QUERY, self.plan.length // CHARS_PER_HIT))
+            self._cache[key] = search_references(
+                self.library, self.plan, query, role=role, k=k, kind=kind, mode=mode
+            )
+        return self._cache[key]
+
+    def _candidates(self, hits: list[SearchHit], role: str) -> list[Candidate]:
+        out: list[Candidate] = []
+        seen: set[str] = set()
+        for h in hits:
+            after_semicolon = False
+            for s in split_sentences(h.text):
+                s = s.strip()
+                # A sentence after "；" continues the one before it and cannot stand alone.
+                follows, after_semicolon = after_semicolon, s.endswith("；")
+                if follows:
+                    continue
+                if role == "closing" and s.startswith(CLOSING_LEAD):
+                    s = s[len(CLOSING_LEAD) :]
+                key = norm(s)
+                if key in seen or not is_generic_sentence(
+                    s, self.allowed, self.reject_words, self.foreign_words
+                ):
+                    continue
+                seen.add(key)
+                out.append((s, h.chunk_id))
+        return out
+
+    def _retrieve(
+        self, query: str, role: str, dense: bool
+    ) -> tuple[list[Candidate], list[Candidate]]:
+        same = self._search(query, role, self.kind.id, "hybrid" if dense else "bm25")
+        anyk = self._search(query, role, None, "bm25")
+        return self._candidates(same, role), self._candidates(anyk, role)
+
+    # ------------------------------------------------------------ building parts
+
+    def _fallback(self, role: str) -> list[str]:
+        items = [str(s) for s in (self.phrases.get(role, {}) or {}).get("fallback", [])]
+        return rotate(items, self.seed)
+
+    def _phrase(self, role: str, key: str, index: int = 0, **values: str) -> str:
+        template = self.phrases[role][key]
+        if isinstance(template, list):  # variants, taken in turn
+            template = template[index % len(template)]
+        return str(template).format(**values)
+
+    def build(self) -> list[Part]:
+        parts: list[Part] = []
+        number = 0
+        done: set[str] = set()
+        for spec in self.kind.roles:
+            part = Part(spec=spec, fallback=self._fallback(spec.role))
+            if spec.is_body:
+                number += 1
+                part.number = number
+                part.heading = spec.heading_for(self.kind.topic)
+            first = spec.role not in done
+            done.add(spec.role)
+            builder = getattr(self, f"_build_{spec.role}")
+            queries = builder(part, first)
+            # Part-wide pools: every query's candidates, same kind first.
+            for n, (block, query) in enumerate(queries):
+                # Embedding a query is the slow step: one meaning-based (hybrid) query per
+                # numbered section; the opening, the closing and per-item queries use BM25.
+                same, anyk = self._retrieve(query, spec.role, dense=n == 0 and spec.is_body)
+                if block is not None:
+                    block.own, block.own_any = same, anyk
+                part.pool += same
+                part.pool_any += anyk
+            parts.append(part)
+        return parts
+
+    def _verb(self) -> str:
+        m = self.brief.meeting
+        return "谈话" if "谈话" in m and "约谈" not in m else "约谈"
+
+    def _build_opening(self, part: Part, first: bool) -> list[tuple[Block | None, str]]:
+        b = self.brief
+        targets = "、".join(clause(t) for t in b.targets)
+        values = {"meeting": clause(b.meeting), "targets": targets, "verb": self._verb()}
+        if self.org:
+            decided = self._phrase("opening", "decided_by", org=self.org, **values)
+        else:
+            decided = self._phrase("opening", "decided", **values)
+        issues = [clause(i) for i in b.issues]
+        more = self.phrases["opening"].get("more", "等") if len(issues) > OPENING_ISSUES else ""
+        reason = self._phrase(
+            "opening", "reason", issues="；".join(issues[:OPENING_ISSUES]), more=str(more)
+        )
+        # A kind has exactly one opening (checked when kinds are loaded).
+        block = Block(core=[decided, reason], suffix=str(self.phrases["opening"]["transition"]))
+        part.blocks.append(block)
+        return [(block, f"开场白 召开约谈会的缘由 {b.meeting}")]
+
+    def _attach_facts(self) -> tuple[list[list[str]], list[str]]:
+        issues = self.brief.issues
+        grams = [bigrams(i) for i in issues]
+        attached: list[list[str]] = [[] for _ in issues]
+        loose: list[str] = []
+        for fact in self.brief.facts:
+            fg = bigrams(fact)
+            scores = [len(fg & g) for g in grams]
+            best = max(scores, default=0)
+            if best >= FACT_OVERLAP:
+                attached[scores.index(best)].append(fact)
+            else:
+                loose.append(fact)
+        return attached, loose
+
+    def _build_harm(self, part: Part, first: bool) -> list[tuple[Block | None, str]]:
+        b = self.brief
+        queries: list[tuple[Block | None, str]] = []
+        lead = Block()
+        part.blocks.append(lead)
+        queries.append((lead, f"{self.kind.topic}的严重危害和影响 {b.meeting}"))
+        if not first:
+            return queries
+        attached, loose = self._attach_facts()
+        if loose:
+            lead.core.append(
+                self._phrase("harm", "facts", facts="；".join(clause(f) for f in loose))
+            )
+        for issue, facts in zip(b.issues, attached, strict=True):
+            block = Block(core=[sentence(issue), *(sentence(f) for f in facts)], point=True)
+            part.blocks.append(block)
+            queries.append((block, f"{clause(issue)}的危害"))
+        return queries
+
+    def _build_causes(self, part: Part, first: bool) -> list[tuple[Block | None, str]]:
+        b = self.brief
+        queries: list[tuple[Block | None, str]] = []
+        lead = Block()
+        part.blocks.append(lead)
+        queries.append((lead, f"{self.kind.topic}背后的原因 根源 主观 客观"))
+        if not first:
+            return queries
+        roots = rotate([str(r) for r in self.phrases["causes"]["roots"]], self.seed // 7)
+        templates = [str(t) for t in self.phrases["causes"]["points_from_issues"]]
+        for n, issue in enumerate(b.issues):
+            template = templates[n % len(templates)]
+            text = template.format(issue=clause(issue), root=roots[n % len(roots)])
+            block = Block(core=[text], point=True)
+            part.blocks.append(block)
+            queries.append((block, f"{clause(issue)}的原因"))
+        part.optional_points = [str(p) for p in self.phrases["causes"].get("points", [])]
+        return queries
+
+    def _build_decisions(self, part: Part, first: bool) -> list[tuple[Block | None, str]]:
+        b = self.brief
+        attitude = Block()
+        if first:
+            key = "intro_by" if self.org else "intro"
+            intro = self._phrase("decisions", key, org=self.org)
+            if b.decisions:
+                part.blocks.append(Block(core=[intro], fillable=False))
+                for d in b.decisions:
+                    part.blocks.append(Block(core=[sentence(d)], point=True, fillable=False))
+            else:
+                part.blocks.append(
+                    Block(core=[str(self.phrases["decisions"]["none"])], fillable=False)
+                )
+            attitude.core.append(str(self.phrases["decisions"]["attitude"]))
+        part.blocks.append(attitude)
+        query = "端正态度 正确对待约谈 处理决定 追责问责"
+        if b.decisions:
+            query += " " + clause(b.decisions[0])
+        return [(attitude, query)]
+
+    def _build_rectification(self, part: Part, first: bool) -> list[tuple[Block | None, str]]:
+        b = self.brief
+        queries: list[tuple[Block | None, str]] = []
+        lead = Block()
+        part.blocks.append(lead)
+        queries.append((lead, "整改落实 限期整改 举一反三 长效机制"))
+        if not first:
+            return queries
+        timed = 0
+        for req in b.requirements:
+            c = clause(req)
+            if _TIME_START_RE.match(c):
+                text = sentence(self._phrase("rectification", "timed", index=timed, req=c))
+                timed += 1
+            else:
+                text = sentence(c)
+            block = Block(core=[text], point=True)
+            part.blocks.append(block)
+            queries.append((block, f"{c} 整改"))
+        if not b.requirements:
+            part.blocks.append(Block(core=[str(self.phrases["rectification"]["none"])]))
+        part.optional_points = [str(p) for p in self.phrases["rectification"].get("points", [])]
+        return queries
+
+    def _build_closing(self, part: Part, first: bool) -> list[tuple[Block | None, str]]:
+        block = Block(
+            core=[str(self.phrases["closing"]["default"])], prefix=CLOSING_LEAD, extras_first=True
+        )
+        part.blocks.append(block)
+        return [(block, f"结束语 同志们 {self.brief.meeting} 抓好整改")]
+
+    # ------------------------------------------------------------ length
+
+    def _next(self, part: Part, block: Block, tier: int) -> Candidate | None:
+        # Sentences from other kinds of meetings often speak of another field: they are used
+        # (tier 2) only when same-kind and built-in sentences are exhausted everywhere.
+        sources = [block.own, part.pool, [(s, "") for s in part.fallback]]
+        if tier >= 2:
+            sources += [block.own_any, part.pool_any]
+        for source in sources:
+            for cand in source:
+                if norm(cand[0]) not in self.used:
+                    return cand
+        return None
+
+    def _use(self, part: Part, block: Block, cand: Candidate) -> None:
+        block.extras.append(cand)
+        self.used.add(norm(cand[0]))
+        part.history.append((block, cand))
+
+    def fill(self, part: Part, target: int, tier: int = 1) -> bool:
+        """Add connectives (and generic points) while that brings the part nearer its target."""
+        grew = False
+        cur = part.length()
+        while cur < target:
+            added = False
+            if part.optional_points:
+                text = part.optional_points[0]
+                n = count_chars(text) + 2
+                if 2 * cur + n < 2 * target:
+                    part.optional_points.pop(0)
+                    block = Block(core=[text], point=True, fillable=False)
+                    part.blocks.append(block)
+                    part.history.append((block, None))
+                    cur = part.length()
+                    added = grew = True
+            for block in [b for b in part.blocks if b.fillable]:
+                if cur >= target:
+                    break
+                cand = self._next(part, block, tier)
+                if cand is None:
+                    continue
+                n = count_chars(cand[0])
+                if 2 * cur + n >= 2 * target:  # would overshoot by more than it gains
+                    continue
+                self._use(part, block, cand)
+                cur = part.length()
+                added = grew = True
+            if not added:
+                break
+        return grew
+
+    def trim(self, part: Part) -> bool:
+        """Remove the newest connective or generic point; brief facts are never removed."""
+        if not part.history:
+            return False
+        block, cand = part.history.pop()
+        if cand is None:
+            part.blocks.remove(block)
+            part.optional_points.insert(0, block.core[0])
+        else:
+            block.extras.remove(cand)
+            self.used.discard(norm(cand[0]))
+        return True
+
+
+_TIME_START_RE = re.compile(
+    rf"^([0-9０-９]|[{CN_NUMERALS}]+月|约谈后|即日起|立即|年底|年内|月底|本月|本周|本季度|下月|今年|明年)"
+)
+
+
+def _balance(composer: _Composer, title: str, parts: list[Part], total_target: int) -> None:
+    """Distribute the target over the parts by share, fill, then top up or trim the whole."""
+    fixed = count_chars(title) + count_chars(SALUTATION)
+    shares = [p.spec.share for p in parts]
+    s = sum(shares) or 1.0
+    targets = [max(0.0, (total_target - fixed) * sh / s) for sh in shares]
+    cores = [p.length() for p in parts]
+    # Parts whose facts exceed their share keep them; the others give up the difference.
+    over = sum(max(0.0, c - t) for c, t in zip(cores, targets, strict=True))
+    slack = [max(0.0, t - c) for c, t in zip(cores, targets, strict=True)]
+    room = sum(slack)
+    for i, (c, t) in enumerate(zip(cores, targets, strict=True)):
+        if c >= t:
+            targets[i] = float(c)
+        elif room > 0:
+            targets[i] = max(float(c), t - over * slack[i] / room)
+    for p, t in zip(parts, targets, strict=True):
+        p.target = round(t)
+        composer.fill(p, p.target)
+
+    # Top up: parts that ran out of material leave a deficit the others may cover; material
+    # from other kinds of meetings (tier 2) only when nothing else is left.
+    for tier in (1, 2):
+        for _ in range(6):
+            deficit = total_target - total(title, parts)
+            if deficit <= total_target * (1 - TOP_UP_BELOW):
+                break
+            grew = False
+            for p in parts:
+                p.target = p.length() + round(deficit * p.spec.share / s) + 1
+                grew = composer.fill(p, p.target, tier) or grew
+            if not grew:
+                break
+
+    # Trim: newest connectives first, from the part furthest above its target.
+    while total(title, parts) > total_target * TRIM_ABOVE:
+        candidates = [p for p in parts if p.history]
+        if not candidates:
+            break
+        worst = max(candidates, key=lambda p: (p.length() - p.target, -parts.index(p)))
+        composer.trim(worst)
+
+
+def compose_offline(
+    plan: SpeechPlan,
+    library: SearchLibrary | None,
+    kinds: dict[str, MeetingKind],
+    created_at: str = "",
+) -> Draft:
+    """A complete speech in the kind's structure from the plan's brief and the library, without an LLM."""
+    composer = _Composer(plan, library, load_phrases(), kinds)
+    parts = composer.build()
+    _balance(composer, plan.title, parts, plan.length)
+    return Draft(
+        title=plan.title,
+        kind=plan.kind.id,
+        parts=draft_parts(plan.title, parts),
+        mode=OFFLINE_MODE,
+        label=OFFLINE_LABEL,
+        created_at=created_at,
+        brief=plan.brief.model_dump(),
+    )

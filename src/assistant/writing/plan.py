@@ -1,0 +1,81 @@
+"""A brief resolved once: meeting kind, tone, title and each part's length. Everything below uses it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from assistant.brief import Brief, choose_kind, parse_brief
+from assistant.kinds import MeetingKind, RoleSpec
+from assistant.models import Draft
+from assistant.titles import default_title
+
+
+@dataclass(frozen=True)
+class SpeechPlan:
+    """What one speech is to be: the brief plus everything derived from it, computed once."""
+
+    brief: Brief
+    kind: MeetingKind
+    tone: str
+    title: str
+    part_targets: tuple[int, ...]  # characters per part, aligned with kind.roles
+    kind_notice: str = ""  # set when the kind was detected instead of given
+
+    @property
+    def length(self) -> int:
+        """Target length of the whole speech in characters."""
+        return self.brief.length
+
+    def target(self, role: str) -> int:
+        """Target characters of the first part with this role (an extra section: the mean body part)."""
+        for spec, n in zip(self.kind.roles, self.part_targets, strict=True):
+            if spec.role == role:
+                return n
+        body = [n for spec, n in zip(self.kind.roles, self.part_targets, strict=True) if spec.is_body]
+        return round(sum(body) / len(body)) if body else max(200, round(self.length * 0.15))
+
+    def spec(self, role: str) -> RoleSpec | None:
+        """The kind's specification of a part, or None for an extra section."""
+        return self.kind.role_spec(role)
+
+
+def tone_for(brief: Brief, kind: MeetingKind) -> str:
+    """The brief's tone when the user gave one, else the kind's default tone."""
+    if "tone" in brief.model_fields_set and brief.tone.strip():
+        return brief.tone
+    return kind.tone or brief.tone
+
+
+def make_plan(brief: Brief, kinds: dict[str, MeetingKind]) -> SpeechPlan:
+    """Resolve a brief: its kind (given or detected, with a notice), tone, title and part lengths."""
+    choice = choose_kind(brief, kinds)
+    kind = choice.kind
+    return SpeechPlan(
+        brief=brief,
+        kind=kind,
+        tone=tone_for(brief, kind),
+        title=default_title(brief.meeting, brief.title),
+        part_targets=tuple(kind.part_lengths(brief.length)),
+        kind_notice=choice.notice,
+    )
+
+
+def plan_for_draft(
+    draft: Draft, kinds: dict[str, MeetingKind], brief: Brief | None = None
+) -> SpeechPlan:
+    """The plan a draft was written to: its saved brief (or a neutral stand-in) and its kind."""
+    if brief is None and draft.brief:
+        brief = parse_brief(draft.brief, "（讲话稿中保存的约谈要素）")
+    if brief is None:
+        placeholder = ["（以讲话稿原文为准）"]
+        brief = Brief(
+            meeting=draft.title or "约谈会",
+            targets=placeholder,
+            issues=placeholder,
+            requirements=placeholder,
+        )
+    if draft.kind in kinds:
+        # The kind was settled when the draft was written; never detect it again.
+        brief = brief.model_copy(update={"kind": draft.kind})
+    plan = make_plan(brief, kinds)
+    return replace(plan, title=draft.title or plan.title)

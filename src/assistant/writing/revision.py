@@ -1,0 +1,336 @@
+"""Revising a draft: one part, one passage, or the whole (polish), leaving everything else intact."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from langchain_core.language_models import BaseChatModel
+
+from assistant.brief import Brief
+from assistant.kinds import MeetingKind
+from assistant.library.parsing import parse_speech
+from assistant.library.protocol import SearchLibrary
+from assistant.models import ROLE_LABELS, Draft, DraftPart, SearchHit
+from assistant.numbering import heading_line
+from assistant.writing.events import (
+    DraftError,
+    DraftWarning,
+    EventCallback,
+    PartDone,
+    PartStarted,
+    PartToken,
+)
+from assistant.writing.messages import polish_messages, revise_messages
+from assistant.writing.model_text import StreamCleaner, clean_model_text, section_head
+from assistant.writing.plan import SpeechPlan, plan_for_draft
+from assistant.writing.references import QUERY_MAX_CHARS, part_references
+from assistant.writing.session import ModelSession
+from assistant.writing.templates import PromptSet, resolve_instruction
+
+
+@dataclass
+class RevisionResult:
+    """A revised draft and what changed (diff by lines and sentences)."""
+
+    draft: Draft
+    old_text: str
+    new_text: str
+    diff: str
+    index: int = 0  # position of the changed part in draft.parts
+    warnings: list[DraftWarning] = field(default_factory=list)
+
+
+@dataclass
+class PolishResult:
+    """A polished draft, or the original with a warning when facts were lost."""
+
+    draft: Draft
+    old_text: str
+    new_text: str
+    diff: str
+    applied: bool
+    missing: list[str] = field(default_factory=list)
+    warnings: list[DraftWarning] = field(default_factory=list)
+
+
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[。！？；])")
+
+
+def _diff_units(text: str) -> list[str]:
+    units: list[str] = []
+    for line in text.split("\n"):
+        units.extend(u for u in _SENTENCE_SPLIT_RE.split(line) if u)
+    return units
+
+
+def text_diff(old: str, new: str) -> str:
+    """Unified diff of two Chinese texts, one sentence per diff line."""
+    return "\n".join(
+        difflib.unified_diff(
+            _diff_units(old), _diff_units(new), "修改前", "修改后", lineterm="", n=1
+        )
+    )
+
+
+_SECTION_NAMES = {"opening": 0, "开场": 0, "开场白": 0, "closing": -1, "结束语": -1, "结尾": -1}
+
+
+def part_position(draft: Draft, index: int | str) -> int:
+    """Position in draft.parts of section ``index`` (1..n), 0/"opening" = opening, -1/"closing" = closing."""
+    if isinstance(index, str):
+        key = index.strip()
+        if key in _SECTION_NAMES:
+            index = _SECTION_NAMES[key]
+        else:
+            try:
+                index = int(key)
+            except ValueError:
+                raise DraftError(
+                    f"无法识别要修改的部分“{key}”：请填写一级标题序号（1、2……），0 表示开场白，-1 表示结束语。"
+                ) from None
+    sections = [i for i, p in enumerate(draft.parts) if p.number > 0]
+    if index == 0 or index == -1:
+        role = "opening" if index == 0 else "closing"
+        for i, p in enumerate(draft.parts):
+            if p.role == role:
+                return i
+        raise DraftError(f"这篇讲话稿没有{'开场白' if index == 0 else '结束语'}，无法修改。")
+    if 1 <= index <= len(sections):
+        return sections[index - 1]
+    raise DraftError(
+        f"第 {index} 部分不存在：这篇讲话稿共有 {len(sections)} 个一级标题"
+        f"（可填 1–{len(sections)}；0 表示开场白，-1 表示结束语）。"
+    )
+
+
+def _revision_refs(
+    library: SearchLibrary | None, plan: SpeechPlan, part: DraftPart, instruction: str
+) -> list[SearchHit]:
+    query = f"{part.heading or ROLE_LABELS.get(part.role, '')}；{instruction}"[:QUERY_MAX_CHARS]
+    return part_references(library, plan, part.role, query=query)
+
+
+def _replace_part(
+    draft: Draft, pos: int, text: str, heading: str, hits: Sequence[SearchHit], s: ModelSession
+) -> RevisionResult:
+    """A copy of the draft with one part's text replaced; every other part is untouched."""
+    part = draft.parts[pos]
+    new_part = part.model_copy(
+        update={
+            "text": text,
+            "heading": heading,
+            "sources": list(dict.fromkeys([*part.sources, *(h.chunk_id for h in hits if h.chunk_id)])),
+        }
+    )
+    new_draft = draft.model_copy(deep=True)
+    new_draft.parts[pos] = new_part
+    new_draft.usage = s.usage_with(draft.usage)
+    s.emit(PartDone(new_part, pos))
+    return RevisionResult(new_draft, part.text, text, text_diff(part.text, text), pos, s.warnings)
+
+
+def revise_part(
+    draft: Draft,
+    index: int | str,
+    instruction: str,
+    model: BaseChatModel,
+    prompts: PromptSet,
+    kinds: dict[str, MeetingKind],
+    *,
+    brief: Brief | None = None,
+    library: SearchLibrary | None = None,
+    on_event: EventCallback | None = None,
+) -> RevisionResult:
+    """Rewrite one part (1..n = section, 0 = opening, -1/"closing" = closing); others stay identical."""
+    plan = plan_for_draft(draft, kinds, brief)
+    pos = part_position(draft, index)
+    part = draft.parts[pos]
+    text = resolve_instruction(instruction, prompts.presets)
+    hits = _revision_refs(library, plan, part, text)
+    messages = revise_messages(
+        plan, prompts, draft=draft.text, part=part.text, instruction=text, references=hits
+    )
+    s = ModelSession(model, on_event)
+    found: list[str] = []
+    body = s.write_part(
+        messages,
+        index=pos,
+        role=part.role,
+        number=part.number,
+        heading=part.heading,
+        title=draft.title,
+        target=0,
+        adjusting=True,
+        found_heading=found,
+        with_heading=False,
+    )
+    if not body.strip():
+        raise DraftError("模型没有返回修改后的内容，原文未改动。请重试或换一种修改要求。")
+    heading = part.heading
+    if part.number:
+        # The revise prompt allows a reworded heading; its number always stays.
+        heading = (found[0] if found else part.heading).strip().rstrip("。")
+        body = heading_line(part.number, heading) + "\n" + body
+    return _replace_part(draft, pos, body, heading, hits, s)
+
+
+def revise_passage(
+    draft: Draft,
+    passage: str,
+    instruction: str,
+    model: BaseChatModel,
+    prompts: PromptSet,
+    kinds: dict[str, MeetingKind],
+    *,
+    brief: Brief | None = None,
+    library: SearchLibrary | None = None,
+    on_event: EventCallback | None = None,
+) -> RevisionResult:
+    """Rewrite a selected passage (it must occur exactly once, inside one part)."""
+    passage = (passage or "").strip()
+    if not passage:
+        raise DraftError("请先选中要修改的文字。")
+    full = draft.text
+    count = full.count(passage)
+    if count == 0:
+        raise DraftError("所选文字在讲话稿中没有找到，请确认与原文完全一致（包括标点）。")
+    if count > 1:
+        raise DraftError(f"所选文字在讲话稿中出现了 {count} 次，请多选一些上下文，使它只出现一次。")
+    positions = [i for i, p in enumerate(draft.parts) if passage in p.text]
+    if not positions:
+        raise DraftError("所选文字跨越了两个部分，请只选择同一部分内的文字。")
+    pos = positions[0]
+    part = draft.parts[pos]
+    plan = plan_for_draft(draft, kinds, brief)
+    text = resolve_instruction(instruction, prompts.presets)
+    hits = _revision_refs(library, plan, part, text)
+    messages = revise_messages(
+        plan, prompts, draft=full, part=passage, instruction=text, references=hits
+    )
+    s = ModelSession(model, on_event)
+    s.emit(PartStarted(part.role, part.number, part.heading, pos, 0, True))
+
+    cleaner = StreamCleaner()
+
+    def on_token(piece: str) -> None:
+        out = cleaner.feed(piece)
+        if out:
+            s.emit(PartToken(out, pos))
+
+    s.chat(messages, on_token)
+    cleaner.flush()
+    new_passage = cleaner.text.strip()
+    if not new_passage:
+        raise DraftError("模型没有返回修改后的内容，原文未改动。请重试或换一种修改要求。")
+    new_text = part.text.replace(passage, new_passage, 1)
+    heading = part.heading
+    if part.number:
+        # Keep exactly one correctly numbered heading line even if the passage touched it.
+        found: list[str] = []
+        body = clean_model_text(new_text, section_head(part.heading, found))
+        heading = (found[0] if found else part.heading).strip().rstrip("。")
+        new_text = heading_line(part.number, heading) + ("\n" + body if body else "")
+    return _replace_part(draft, pos, new_text, heading, hits, s)
+
+
+# ---------------------------------------------------------------- polishing
+
+_DATE_RE = re.compile(
+    r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}\s*年\s*\d{1,2}\s*月|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}\s*年(?:度)?"
+)
+_NUMBER_RE = re.compile(r"\d+(?:[.．]\d+)?\s*(?:%|％|‰)?")
+_QUOTED_RE = re.compile(r"“([^”]{2,30})”|《([^》]{1,40})》")
+
+
+def fact_strings(brief: Brief) -> list[str]:
+    """Numbers, dates and names of the brief that a rewrite must not lose."""
+    out: list[str] = [*brief.targets, brief.speaker, brief.meeting]
+    for text in brief.all_facts():
+        out += [m.group(0) for m in _DATE_RE.finditer(text)]
+        out += [m.group(0) for m in _NUMBER_RE.finditer(text)]
+        out += [m.group(1) or m.group(2) for m in _QUOTED_RE.finditer(text)]
+    seen: dict[str, None] = {}
+    for f in out:
+        f = re.sub(r"\s", "", f or "")
+        if f:
+            seen.setdefault(f, None)
+    return list(seen)
+
+
+def missing_facts(brief: Brief, before: str, after: str) -> list[str]:
+    """Brief facts that were in ``before`` but are not in ``after``."""
+    a, b = re.sub(r"\s", "", before), re.sub(r"\s", "", after)
+    return [f for f in fact_strings(brief) if f in a and f not in b]
+
+
+def _polished_parts(draft: Draft, text: str) -> list[DraftPart] | None:
+    """Map polished text back onto the draft's parts; None when the structure changed."""
+    doc = parse_speech(text)
+    secs = [s for s in doc.sections if s.heading]
+    old_secs = draft.sections()
+    if len(secs) != len(old_secs):
+        return None
+    roles = {p.role for p in draft.parts}
+    if ("opening" in roles and not doc.opening) or ("closing" in roles and not doc.closing):
+        return None
+    new_secs = iter(secs)
+    out: list[DraftPart] = []
+    for p in draft.parts:
+        if p.number > 0:
+            sec = next(new_secs)
+            heading = sec.heading.strip().rstrip("。")
+            body = "\n".join(sec.paragraphs)
+            text_ = heading_line(p.number, heading) + ("\n" + body if body else "")
+            out.append(p.model_copy(update={"text": text_, "heading": heading}))
+        elif p.role == "title":
+            out.append(p.model_copy(update={"text": doc.title or p.text}))
+        elif p.role == "opening":
+            out.append(p.model_copy(update={"text": doc.opening}))
+        elif p.role == "closing":
+            out.append(p.model_copy(update={"text": doc.closing}))
+        else:
+            out.append(p.model_copy())
+    return out
+
+
+def polish_draft(
+    draft: Draft,
+    model: BaseChatModel,
+    prompts: PromptSet,
+    kinds: dict[str, MeetingKind],
+    *,
+    brief: Brief | None = None,
+    on_event: EventCallback | None = None,
+) -> PolishResult:
+    """Polish the whole draft; if a brief fact or the structure is lost, keep the original and warn."""
+    plan = plan_for_draft(draft, kinds, brief)
+    brief = plan.brief
+    old = draft.text
+    messages = polish_messages(plan, prompts, draft=old)
+    s = ModelSession(model, on_event)
+    result = s.chat(messages, None)
+    polished = clean_model_text(result.text)
+    parts = _polished_parts(draft, polished)
+    usage = s.usage_with(draft.usage)
+    if parts is None:
+        w = DraftWarning("润色稿的结构（一级标题、开场或结束语）与原稿不一致，已保留原稿。")
+        s.emit(w)
+        kept = draft.model_copy(update={"usage": usage})
+        return PolishResult(kept, old, polished, text_diff(old, polished), False, [], [w])
+    new_draft = draft.model_copy(deep=True)
+    new_draft.parts = parts
+    new_draft.usage = usage
+    new_text = new_draft.text
+    lost = missing_facts(brief, old, new_text)
+    if lost:
+        w = DraftWarning(
+            "润色稿遗漏或改动了约谈要素中的以下内容：" + "、".join(lost[:10])
+            + ("等" if len(lost) > 10 else "") + "，已保留原稿。"
+        )
+        s.emit(w)
+        kept = draft.model_copy(update={"usage": usage})
+        return PolishResult(kept, old, new_text, text_diff(old, new_text), False, lost, [w])
+    return PolishResult(new_draft, old, new_text, text_diff(old, new_text), True)
