@@ -8,17 +8,24 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from assistant.config import Settings
 from assistant.library.chunking import embedding_text
 from assistant.library.embeddings import CachedEmbedder, make_embedder
 from assistant.library.ingest import PreparedDoc, expand_paths, prepare_bytes
 from assistant.library.loaders import LoadError
+from assistant.library.ranking import (
+    Candidate,
+    RankingParams,
+    best_first,
+    boost_roles,
+    diversify,
+    fuse,
+    query_roles,
+)
 from assistant.library.tokenize import tokenize
 from assistant.models import (
     Chunk,
@@ -135,20 +142,6 @@ def _chunk_from_meta(chunk_id: str, text: str, meta: dict) -> Chunk:
     )
 
 
-_QUERY_ROLES_FILE = Path(__file__).resolve().parents[1] / "data" / "query_roles.yaml"
-
-
-@lru_cache(maxsize=1)
-def _query_role_words() -> dict[str, tuple[str, ...]]:
-    data = yaml.safe_load(_QUERY_ROLES_FILE.read_text(encoding="utf-8")) or {}
-    return {role: tuple(str(w) for w in words) for role, words in data.items()}
-
-
-def query_roles(query: str) -> set[str]:
-    """Parts of a speech a query asks for ("开场白" → opening), from a word list."""
-    return {role for role, words in _query_role_words().items() if any(w in query for w in words)}
-
-
 def _where(role: str | None, kind: str | None, doc_ids: list[str] | None = None) -> dict | None:
     clauses: list[dict] = []
     if role:
@@ -196,8 +189,21 @@ def make_chroma_client(settings: Settings):
 class Library:
     """Chroma collection (cosine) + BM25 index + files under the data dir."""
 
-    def __init__(self, settings: Settings, embedder: CachedEmbedder, client=None):
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: CachedEmbedder,
+        client=None,
+        ranking: RankingParams | None = None,
+    ):
         self.settings = settings
+        self.ranking = ranking or RankingParams(
+            rrf_k=settings.rrf_k,
+            dense_weight=settings.dense_weight,
+            bm25_weight=settings.bm25_weight,
+            role_boost=settings.role_boost,
+            max_per_doc=settings.max_per_doc,
+        )
         self.embedder = embedder
         self.data_dir = Path(settings.data_dir)
         self.client = client if client is not None else make_chroma_client(settings)
@@ -533,86 +539,73 @@ class Library:
         total = col.count()
         if total == 0:
             return []
-        cap = max_per_doc or self.settings.max_per_doc
+        params = self.ranking
         depth = min(total, max(50, k * 10))
-        excluded = set(exclude_doc_ids or [])
-        where = _where(role, kind, doc_ids)
-        ranked: dict[str, float] = {}
-        rows: dict[str, tuple[str, dict]] = {}
-        dense_scores: dict[str, float] = {}
-
+        rankings: list[tuple[list[Candidate], float]] = []
         if mode in ("hybrid", "dense"):
             message = self._mismatch(dict(col.metadata or {}), total)
             if message:
                 raise EmbeddingMismatchError(message)
-            qv = self.embedder.embed_query(query)
-            res = col.query(
-                query_embeddings=[qv.tolist()],
-                n_results=depth,
-                where=where,
-                include=["metadatas", "documents", "distances"],
-            )
-            for rank, (cid, text, meta, dist) in enumerate(
-                zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True)
-            ):
-                rows[cid] = (text, dict(meta or {}))
-                dense_scores[cid] = 1.0 - float(dist)
-                ranked[cid] = ranked.get(cid, 0.0) + self.settings.dense_weight / (self.settings.rrf_k + rank + 1)
-
+            rankings.append((self._dense_candidates(col, query, depth, role, kind, doc_ids), params.dense_weight))
         if mode in ("hybrid", "bm25"):
-            index = self._ensure_bm25(col)
-            scores = index.scores(query)
-            if len(scores):
-                mask = np.ones(len(index.ids), dtype=bool)
-                if role:
-                    mask &= index.roles == role
-                if kind:
-                    mask &= index.kinds == kind
-                if doc_ids:
-                    mask &= np.isin(index.doc_ids, list(doc_ids))
-                scores = np.where(mask & (scores > 0), scores, -1.0)
-                order = np.argsort(-scores)[:depth]
-                for rank, i in enumerate(order):
-                    if scores[i] <= 0:
-                        break
-                    cid = index.ids[i]
-                    rows.setdefault(cid, (index.texts[i], index.metas[i]))
-                    ranked[cid] = ranked.get(cid, 0.0) + self.settings.bm25_weight / (
-                        self.settings.rrf_k + rank + 1
-                    )
+            rankings.append((self._bm25_candidates(col, query, depth, role, kind, doc_ids), params.bm25_weight))
+        fused = fuse(rankings, params.rrf_k)
+        if params.role_boost and not role:
+            fused = boost_roles(fused, query_roles(query), params.role_boost)
+        picked = diversify(best_first(fused), k, max_per_doc or params.max_per_doc, set(exclude_doc_ids or []))
+        if mode == "dense":
+            # The fused score of a single ranking says nothing; show the cosine similarity.
+            return [_hit(f.candidate, f.candidate.dense_score or 0.0) for f in picked]
+        return [_hit(f.candidate, f.score) for f in picked]
 
-        if self.settings.role_boost and not role:
-            wanted = query_roles(query)
-            if wanted:
-                for cid in ranked:
-                    if rows[cid][1].get("role") in wanted:
-                        ranked[cid] *= 1 + self.settings.role_boost
-
-        hits: list[SearchHit] = []
-        per_doc: dict[str, int] = {}
-        seen_text: set[str] = set()
-        for cid in sorted(ranked, key=lambda c: -ranked[c]):
-            text, meta = rows[cid]
-            doc_id = meta.get("doc_id", "")
-            key = "".join(text.split())
-            if doc_id in excluded or key in seen_text or per_doc.get(doc_id, 0) >= cap:
-                continue
-            seen_text.add(key)
-            per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
-            score = dense_scores.get(cid, 0.0) if mode == "dense" else ranked[cid]
-            hits.append(
-                SearchHit(
-                    doc_id=doc_id,
-                    title=meta.get("title", ""),
-                    section=meta.get("section", ""),
-                    role=meta.get("role", "other"),
-                    text=text,
-                    score=round(float(score), 6),
-                    kind=meta.get("kind", ""),
-                    chunk_id=cid,
-                )
+    def _dense_candidates(
+        self, col, query: str, depth: int, role: str | None, kind: str | None, doc_ids: list[str] | None
+    ) -> list[Candidate]:
+        qv = self.embedder.embed_query(query)
+        res = col.query(
+            query_embeddings=[qv.tolist()],
+            n_results=depth,
+            where=_where(role, kind, doc_ids),
+            include=["metadatas", "documents", "distances"],
+        )
+        return [
+            Candidate(cid, text, dict(meta or {}), 1.0 - float(dist))
+            for cid, text, meta, dist in zip(
+                res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True
             )
-            if len(hits) >= k:
-                break
-        return hits
+        ]
 
+    def _bm25_candidates(
+        self, col, query: str, depth: int, role: str | None, kind: str | None, doc_ids: list[str] | None
+    ) -> list[Candidate]:
+        index = self._ensure_bm25(col)
+        scores = index.scores(query)
+        if not len(scores):
+            return []
+        mask = np.ones(len(index.ids), dtype=bool)
+        if role:
+            mask &= index.roles == role
+        if kind:
+            mask &= index.kinds == kind
+        if doc_ids:
+            mask &= np.isin(index.doc_ids, list(doc_ids))
+        scores = np.where(mask & (scores > 0), scores, -1.0)
+        return [
+            Candidate(index.ids[i], index.texts[i], index.metas[i])
+            for i in np.argsort(-scores)[:depth]
+            if scores[i] > 0
+        ]
+
+
+def _hit(candidate: Candidate, score: float) -> SearchHit:
+    meta = candidate.meta
+    return SearchHit(
+        doc_id=candidate.doc_id,
+        title=meta.get("title", ""),
+        section=meta.get("section", ""),
+        role=meta.get("role", "other"),
+        text=candidate.text,
+        score=round(float(score), 6),
+        kind=meta.get("kind", ""),
+        chunk_id=candidate.chunk_id,
+    )
