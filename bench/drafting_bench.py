@@ -30,6 +30,7 @@ sys.path.insert(0, str(REPO))
 from assistant.brief import load_brief  # noqa: E402
 from assistant.config import get_settings  # noqa: E402
 from assistant.library.embeddings import make_embedder  # noqa: E402
+from assistant.library.ingest import ingest_paths  # noqa: E402
 from assistant.library.store import Library  # noqa: E402
 from assistant.writing import drafting as d  # noqa: E402
 from assistant.writing.llm import LLMConfig, make_chat_model  # noqa: E402
@@ -108,7 +109,7 @@ def main() -> None:
     t0 = time.perf_counter()
     library = Library(settings, make_embedder(settings))
     if library.chunk_count() == 0:
-        library.ingest_paths([args.corpus])
+        ingest_paths(library, [args.corpus])
     build_s = time.perf_counter() - t0
     docs = library.list_documents()
 

@@ -28,6 +28,7 @@ sys.path.insert(0, str(REPO / "src"))
 from assistant.config import get_settings  # noqa: E402
 from assistant.library.chunking import split_sentences  # noqa: E402
 from assistant.library.embeddings import make_embedder  # noqa: E402
+from assistant.library.ingest import ingest_paths  # noqa: E402
 from assistant.library.store import Library  # noqa: E402
 
 QUERIES = [
@@ -87,7 +88,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         settings = get_settings(data_dir=Path(d))
         lib = Library(settings, make_embedder(settings))
-        lib.ingest_paths([REPO / "corpus"])
+        ingest_paths(lib, [REPO / "corpus"])
         for size in args.sizes:
             grow(lib, size, rng)
             t = time.perf_counter()

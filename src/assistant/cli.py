@@ -107,8 +107,10 @@ def _seed_if_first_use(library, settings: Settings, quiet: bool) -> None:
 @click.pass_obj
 def ingest(obj: _Ctx, paths: tuple[Path, ...], as_json: bool, quiet: bool) -> None:
     """把讲话稿文件或文件夹导入范文库（txt、md、docx、pdf）。"""
+    from assistant.library.ingest import ingest_paths
+
     bar = _ProgressBar(enabled=not quiet)
-    report = obj.library.ingest_paths(list(paths), progress=bar.chars, on_file=bar.file)
+    report = ingest_paths(obj.library, list(paths), progress=bar.chars, on_file=bar.file)
     bar.close()
     if as_json:
         _echo_json(report.model_dump())

@@ -9,13 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assistant.config import Settings
 from assistant.library.chunking import embedding_text
 from assistant.library.embeddings import CachedEmbedder, make_embedder
-from assistant.library.ingest import PreparedDoc, expand_paths, prepare_bytes
 from assistant.library.loaders import LoadError
 from assistant.library.ranking import (
     Candidate,
@@ -27,17 +27,11 @@ from assistant.library.ranking import (
     query_roles,
 )
 from assistant.library.tokenize import tokenize
-from assistant.models import (
-    Chunk,
-    DocRecord,
-    IngestAdded,
-    IngestDuplicate,
-    IngestFailed,
-    IngestReport,
-    RemovedLine,
-    SearchHit,
-    SpeechDoc,
-)
+from assistant.models import Chunk, DocRecord, RemovedLine, SearchHit, SpeechDoc
+
+if TYPE_CHECKING:
+    # Only a type here: ingest.py builds on this module, not the other way round.
+    from assistant.library.ingest import PreparedDoc
 
 #: progress(done, total, message): done/total in characters of text to embed.
 Progress = Callable[[int, int, str], None]
@@ -425,44 +419,6 @@ class Library:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(prepared.raw)
         return rel.as_posix()
-
-    def add_bytes(self, data: bytes, filename: str, progress: Progress | None = None) -> AddOutcome:
-        """Load, clean, parse, chunk and store one uploaded file."""
-        return self.add_prepared(prepare_bytes(data, Path(filename).name, self.settings), progress)
-
-    def ingest_paths(
-        self,
-        paths: list[Path],
-        progress: Progress | None = None,
-        on_file: Callable[[int, int, Path], None] | None = None,
-    ) -> IngestReport:
-        """Ingest files and folders; failures are reported, the rest is still added."""
-        report = IngestReport()
-        files, _ = expand_paths([Path(p) for p in paths])
-        for n, path in enumerate(files):
-            if on_file:
-                on_file(n, len(files), path)
-            try:
-                if not path.exists():
-                    raise LoadError(f"《{path}》不存在。")
-                outcome = self.add_bytes(path.read_bytes(), path.name, progress)
-            except (LoadError, LibraryError) as e:
-                report.failed.append(IngestFailed(path=str(path), error=str(e)))
-                continue
-            except OSError as e:
-                report.failed.append(IngestFailed(path=str(path), error=f"《{path.name}》无法读取：{e}"))
-                continue
-            if outcome.duplicate:
-                report.duplicates.append(
-                    IngestDuplicate(path=str(path), doc_id=outcome.doc_id, title=outcome.title)
-                )
-            else:
-                report.added.append(
-                    IngestAdded(doc_id=outcome.doc_id, title=outcome.title, chunks=outcome.chunks)
-                )
-        if on_file:
-            on_file(len(files), len(files), Path(""))
-        return report
 
     def remove(self, doc_id: str) -> bool:
         """Delete every trace of a document (chunks, parsed copy, original). False if unknown."""
