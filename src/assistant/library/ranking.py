@@ -13,6 +13,8 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from assistant.models import SearchHit
+
 
 @dataclass(frozen=True)
 class RankingParams:
@@ -40,6 +42,20 @@ class Candidate(NamedTuple):
     def doc_id(self) -> str:
         """The chunk's document."""
         return self.meta.get("doc_id", "")
+
+    def to_hit(self, score: float) -> SearchHit:
+        """The search result for this chunk, showing `score`."""
+        meta = self.meta
+        return SearchHit(
+            doc_id=self.doc_id,
+            title=meta.get("title", ""),
+            section=meta.get("section", ""),
+            role=meta.get("role", "other"),
+            text=self.text,
+            score=round(float(score), 6),
+            kind=meta.get("kind", ""),
+            chunk_id=self.chunk_id,
+        )
 
 
 class Fused(NamedTuple):
