@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from assistant.config import get_settings
 from assistant.library.embeddings import CachedEmbedder, OpenAICompatibleEmbedder, make_embedder
 from assistant.library.ingest import add_bytes
 from assistant.library.loaders import LoadError
+from assistant.library.protocol import SearchLibrary
 from assistant.library.store import EmbeddingMismatchError, Library, LibraryError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -66,6 +68,13 @@ def test_at_most_n_per_document_and_no_duplicate_text(library):
         per_doc[h.doc_id] = per_doc.get(h.doc_id, 0) + 1
     assert max(per_doc.values()) <= 2
     assert len({h.text for h in hits}) == len(hits)
+
+
+def test_library_matches_the_search_protocol(library):
+    assert isinstance(library, SearchLibrary)
+    for name in ("search", "chunk_count"):
+        want = inspect.signature(getattr(SearchLibrary, name))
+        assert inspect.signature(getattr(Library, name)) == want, name
 
 
 def test_search_modes_and_bad_input(library):
