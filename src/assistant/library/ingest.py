@@ -58,7 +58,7 @@ def prepare_bytes(data: bytes, filename: str, settings: Settings) -> PreparedDoc
     kw = load_role_keywords(settings.role_keywords_file) if settings.role_keywords_file else None
     speech = parse_speech(cleaned.text, loaded.metadata, settings.structures_dir, kw)
     doc_id = content_id(cleaned.text)
-    chunks = chunk_speech(speech, doc_id, settings.chunk_max_chars, settings.chunk_min_chars)
+    chunks = chunk_speech(speech, doc_id)
     return PreparedDoc(
         filename=filename,
         raw=data,

@@ -28,6 +28,7 @@ from assistant.library.errors import EmbeddingMismatchError, LibraryError
 from assistant.library.files import DocFiles
 from assistant.library.loaders import LoadError
 from assistant.library.ranking import (
+    DEFAULT_RANKING,
     Candidate,
     RankingParams,
     best_first,
@@ -72,13 +73,8 @@ class Library:
         ranking: RankingParams | None = None,
     ):
         self.settings = settings
-        self.ranking = ranking or RankingParams(
-            rrf_k=settings.rrf_k,
-            dense_weight=settings.dense_weight,
-            bm25_weight=settings.bm25_weight,
-            role_boost=settings.role_boost,
-            max_per_doc=settings.max_per_doc,
-        )
+        # Benchmarks pass their own parameters to compare them; the app uses the defaults.
+        self.ranking = ranking or DEFAULT_RANKING
         self.embedder = embedder
         self.data_dir = Path(settings.data_dir)
         self.files = DocFiles(self.data_dir)
