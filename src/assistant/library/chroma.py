@@ -1,4 +1,4 @@
-"""Chroma specifics: the client, a chunk's metadata row and back, metadata filters."""
+"""Chroma specifics: the client, chunk ↔ metadata rows, where filters, paged reads, nearest-neighbour query."""
 
 from __future__ import annotations
 

@@ -11,9 +11,10 @@ from pathlib import Path
 from assistant.config import Settings
 from assistant.library.chunking import chunk_speech
 from assistant.library.cleaning import clean_text
+from assistant.library.errors import LibraryError
 from assistant.library.loaders import SUPPORTED, LoadError, load_bytes
 from assistant.library.parsing import load_role_keywords, parse_speech
-from assistant.library.store import AddOutcome, Library, LibraryError, Progress
+from assistant.library.store import AddOutcome, Library, Progress
 from assistant.models import (
     Chunk,
     CleanResult,
