@@ -31,6 +31,7 @@ from assistant.brief import load_brief  # noqa: E402
 from assistant.config import get_settings  # noqa: E402
 from assistant.kinds import default_kinds  # noqa: E402
 from assistant.library.embeddings import make_embedder  # noqa: E402
+from assistant.library.ingest import ingest_paths  # noqa: E402
 from assistant.library.store import Library  # noqa: E402
 from assistant.llm import LLMConfig, make_chat_model  # noqa: E402
 from assistant.writing.drafting import draft_speech, estimate_tokens  # noqa: E402
@@ -115,7 +116,7 @@ def main() -> None:
     t0 = time.perf_counter()
     library = Library(settings, make_embedder(settings))
     if library.chunk_count() == 0:
-        library.ingest_paths([args.corpus])
+        ingest_paths(library, [args.corpus])
     build_s = time.perf_counter() - t0
     docs = library.list_documents()
 

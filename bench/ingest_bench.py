@@ -23,6 +23,7 @@ sys.path.insert(0, str(REPO / "src"))
 
 from assistant.config import get_settings  # noqa: E402
 from assistant.library.embeddings import make_embedder  # noqa: E402
+from assistant.library.ingest import ingest_paths  # noqa: E402
 from assistant.library.store import Library  # noqa: E402
 
 
@@ -56,7 +57,7 @@ def one_run(cache_dir: Path) -> dict:
         embedder.inner = timed
         lib = Library(settings, embedder)
         t = time.perf_counter()
-        report = lib.ingest_paths([REPO / "corpus"])
+        report = ingest_paths(lib, [REPO / "corpus"])
         total = time.perf_counter() - t
         chars = sum(d.chars for d in lib.list_documents())
         return {

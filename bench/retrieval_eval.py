@@ -23,8 +23,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from assistant.config import get_settings  # noqa: E402
+from assistant.library.chunking import CHUNK_MAX_CHARS, chunk_speech  # noqa: E402
 from assistant.library.embeddings import make_embedder  # noqa: E402
 from assistant.library.ingest import expand_paths, prepare_path  # noqa: E402
+from assistant.library.ranking import RankingParams  # noqa: E402
 from assistant.library.store import Library  # noqa: E402
 from assistant.models import Chunk  # noqa: E402
 
@@ -66,17 +68,20 @@ def recursive_chunks(prepared, chunk_size: int, overlap: int) -> list[Chunk]:
     ]
 
 
-def build(work: Path, corpus: Path, chunker: str, chunk_size: int, **overrides) -> tuple[Library, dict[str, str]]:
+def build(
+    work: Path, corpus: Path, chunker: str, chunk_size: int, ranking: RankingParams | None = None
+) -> tuple[Library, dict[str, str]]:
     """A library of the corpus under work/<chunker>; reused when it already exists."""
-    overrides.setdefault("chunk_max_chars", chunk_size)
-    settings = get_settings(data_dir=work / chunker, **overrides)
-    lib = Library(settings, make_embedder(settings))
+    settings = get_settings(data_dir=work / chunker)
+    lib = Library(settings, make_embedder(settings), ranking=ranking)
     files, _ = expand_paths([corpus])
     names: dict[str, str] = {}
     for f in files:
         prepared = prepare_path(f, settings)
         if chunker.startswith("recursive"):
             prepared.chunks = recursive_chunks(prepared, chunk_size, overlap=chunk_size // 10)
+        elif chunk_size != CHUNK_MAX_CHARS:
+            prepared.chunks = chunk_speech(prepared.speech, prepared.doc_id, max_chars=chunk_size)
         names[f.stem] = prepared.doc_id
         if not lib.has_document(prepared.doc_id):
             lib.add_prepared(prepared)
@@ -113,7 +118,9 @@ def evaluate(lib: Library, names: dict[str, str], queries: list[Query], mode: st
     }
 
 
-UNTUNED = {"chunk_max_chars": 320, "max_per_doc": 2, "rrf_k": 60, "role_boost": 0.0}
+#: The search settings before tuning, with chunks of up to UNTUNED_CHUNK_CHARS.
+UNTUNED = RankingParams(rrf_k=60, role_boost=0.0, max_per_doc=2)
+UNTUNED_CHUNK_CHARS = 320
 
 
 def _avg_len(lib: Library) -> float:
@@ -130,13 +137,14 @@ def main() -> None:
     ap.add_argument("--show-misses", action="store_true")
     args = ap.parse_args()
     queries = load_queries(args.queries)
-    tuned = get_settings()
-    size = tuned.chunk_max_chars
+    size = CHUNK_MAX_CHARS
     rows = []
     libs = {
         "structure (tuned)": build(args.work, args.corpus, f"structure-{size}", size),
         f"RecursiveCharacterTextSplitter {size}": build(args.work, args.corpus, f"recursive-{size}", size),
-        "structure (untuned)": build(args.work, args.corpus, "structure-untuned", 320, **UNTUNED),
+        "structure (untuned)": build(
+            args.work, args.corpus, "structure-untuned", UNTUNED_CHUNK_CHARS, UNTUNED
+        ),
     }
     for name, (lib, names) in libs.items():
         for mode in ("dense", "bm25", "hybrid"):

@@ -18,6 +18,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,8 @@ sys.path.insert(0, str(REPO / "src"))
 from assistant.config import get_settings  # noqa: E402
 from assistant.library.chunking import split_sentences  # noqa: E402
 from assistant.library.embeddings import make_embedder  # noqa: E402
+from assistant.library.ingest import ingest_paths  # noqa: E402
+from assistant.library.ranking import RankingParams  # noqa: E402
 from assistant.library.store import Library  # noqa: E402
 
 QUERIES = [
@@ -79,15 +82,18 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--queries", type=int, default=100)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    for f in fields(RankingParams):  # --rrf-k, --max-per-doc, ...: defaults as in the app
+        ap.add_argument(f"--{f.name.replace('_', '-')}", type=type(f.default), default=f.default)
     args = ap.parse_args()
+    ranking = RankingParams(**{f.name: getattr(args, f.name) for f in fields(RankingParams)})
     rng = random.Random(7)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print("| chunks | hybrid p50 ms | hybrid p95 ms | hybrid + role filter p50 ms | BM25 index build s |")
     print("|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as d:
         settings = get_settings(data_dir=Path(d))
-        lib = Library(settings, make_embedder(settings))
-        lib.ingest_paths([REPO / "corpus"])
+        lib = Library(settings, make_embedder(settings), ranking=ranking)
+        ingest_paths(lib, [REPO / "corpus"])
         for size in args.sizes:
             grow(lib, size, rng)
             t = time.perf_counter()

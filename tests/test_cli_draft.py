@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from assistant.cli import main
 from assistant.config import Settings
 from assistant.library.embeddings import make_embedder
+from assistant.library.ingest import add_bytes
 from assistant.library.parsing import parse_speech
 from assistant.library.store import Library
 from assistant.models import Draft
@@ -53,7 +54,7 @@ def lib_dir(tmp_path_factory, embed_srv) -> Path:
     )
     lib = Library(settings, make_embedder(settings))
     for name in DOCS:
-        lib.add_bytes((CORPUS / name).read_bytes(), name)
+        add_bytes(lib, (CORPUS / name).read_bytes(), name)
     return d
 
 

@@ -12,6 +12,7 @@ from assistant.brief import load_brief
 from assistant.config import Settings, get_settings
 from assistant.kinds import default_kinds
 from assistant.library.embeddings import make_embedder
+from assistant.library.ingest import add_bytes
 from assistant.library.loaders import LoadError
 from assistant.library.parsing import parse_speech
 from assistant.library.store import Library
@@ -154,7 +155,7 @@ def library(lib_settings) -> Library:
     """A real Library (Chroma + BM25) over three corpus speeches."""
     lib = Library(lib_settings, make_embedder(lib_settings))
     for name in DOCS:
-        lib.add_bytes((CORPUS / name).read_bytes(), name)
+        add_bytes(lib, (CORPUS / name).read_bytes(), name)
     return lib
 
 
@@ -286,7 +287,7 @@ def test_reference_injection_changes_nothing(llm_env, brief, library, lib_settin
         "三、宣布处理决定\n（一）通报批评。\n（二）挂牌督办。\n"
         "四、抓好整改落实\n一要倒排工期。\n二要强化督办。\n同志们，要抓紧行动。\n"
     )
-    added = library.add_bytes(poison.encode("utf-8"), "poison.txt")
+    added = add_bytes(library, poison.encode("utf-8"), "poison.txt")
     try:
         b = brief.model_copy(update={"prefer_docs": [added.doc_id]})
         script(llm_env)

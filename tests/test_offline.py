@@ -12,6 +12,7 @@ from assistant.brief import Brief, load_brief, parse_brief
 from assistant.config import Settings
 from assistant.kinds import default_kinds
 from assistant.library.embeddings import make_embedder
+from assistant.library.ingest import add_bytes
 from assistant.library.parsing import cn_to_int, parse_speech
 from assistant.library.store import Library
 from assistant.models import count_chars
@@ -58,7 +59,7 @@ def _build_library(data_dir: Path, cache_dir: Path) -> Library:
     settings = _settings(data_dir, cache_dir)
     lib = Library(settings, make_embedder(settings))
     for name in DOCS:
-        lib.add_bytes((CORPUS / name).read_bytes(), name)
+        add_bytes(lib, (CORPUS / name).read_bytes(), name)
     return lib
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import pytest
 
 from assistant.config import get_settings
 from assistant.library.embeddings import CachedEmbedder, OpenAICompatibleEmbedder, make_embedder
+from assistant.library.ingest import add_bytes
 from assistant.library.loaders import LoadError
+from assistant.library.protocol import SearchLibrary
 from assistant.library.store import EmbeddingMismatchError, Library, LibraryError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -25,7 +28,7 @@ def settings(data_dir):
 def library(settings) -> Library:
     lib = Library(settings, make_embedder(settings))
     for name in DOCS:
-        lib.add_bytes((CORPUS / name).read_bytes(), name)
+        add_bytes(lib, (CORPUS / name).read_bytes(), name)
     return lib
 
 
@@ -33,7 +36,7 @@ def test_add_list_and_duplicate(library):
     docs = library.list_documents()
     assert len(docs) == 3
     before = library.chunk_count()
-    again = library.add_bytes((CORPUS / DOCS[0]).read_bytes(), "copy.md")
+    again = add_bytes(library, (CORPUS / DOCS[0]).read_bytes(), "copy.md")
     assert again.duplicate and again.chunks == 0
     assert library.chunk_count() == before
 
@@ -41,7 +44,7 @@ def test_add_list_and_duplicate(library):
 def test_same_speech_other_encoding_is_duplicate(library):
     text = (CORPUS / DOCS[1]).read_text(encoding="utf-8")
     body = text.split("---", 2)[2]  # without front matter, as a user's own .txt would be
-    outcome = library.add_bytes(body.encode("gb18030"), "安全生产讲话.txt")
+    outcome = add_bytes(library, body.encode("gb18030"), "安全生产讲话.txt")
     assert outcome.duplicate
 
 
@@ -67,6 +70,13 @@ def test_at_most_n_per_document_and_no_duplicate_text(library):
     assert len({h.text for h in hits}) == len(hits)
 
 
+def test_library_matches_the_search_protocol(library):
+    assert isinstance(library, SearchLibrary)
+    for name in ("search", "chunk_count"):
+        want = inspect.signature(getattr(SearchLibrary, name))
+        assert inspect.signature(getattr(Library, name)) == want, name
+
+
 def test_search_modes_and_bad_input(library):
     for mode in ("dense", "bm25", "hybrid"):
         assert library.search("信访积案", k=2, mode=mode)
@@ -90,7 +100,7 @@ def test_remove_deletes_everything(library, settings):
 def test_original_stored_under_hash_not_user_path(settings):
     lib = Library(settings, make_embedder(settings))
     data = (CORPUS / DOCS[2]).read_bytes()
-    lib.add_bytes(data, "../../../../etc/evil.md")
+    add_bytes(lib, data, "../../../../etc/evil.md")
     rec = lib.list_documents()[0]
     assert rec.original.startswith("originals/") and ".." not in rec.original
     assert (Path(settings.data_dir) / rec.original).read_bytes() == data
@@ -100,9 +110,9 @@ def test_original_stored_under_hash_not_user_path(settings):
 def test_bad_file_leaves_library_unchanged(library):
     before = (library.chunk_count(), len(library.list_documents()))
     with pytest.raises(LoadError):
-        library.add_bytes(b"", "empty.txt")
+        add_bytes(library, b"", "empty.txt")
     with pytest.raises(LoadError):
-        library.add_bytes(b"\x00\x01\x02binary\xff" * 50, "fake.txt")
+        add_bytes(library, b"\x00\x01\x02binary\xff" * 50, "fake.txt")
     assert (library.chunk_count(), len(library.list_documents())) == before
 
 
@@ -112,11 +122,11 @@ def test_vectors_cached_by_content(fake_openai, settings, tmp_path):
         tmp_path / "cache.sqlite",
     )
     lib = Library(settings, emb)
-    lib.add_bytes((CORPUS / DOCS[2]).read_bytes(), DOCS[2])
+    add_bytes(lib, (CORPUS / DOCS[2]).read_bytes(), DOCS[2])
     first = len(fake_openai.embedding_requests())
     assert first > 0
     lib.remove(lib.list_documents()[0].doc_id)
-    lib.add_bytes((CORPUS / DOCS[2]).read_bytes(), DOCS[2])
+    add_bytes(lib, (CORPUS / DOCS[2]).read_bytes(), DOCS[2])
     assert len(fake_openai.embedding_requests()) == first  # re-ingest cost nothing
 
 
@@ -131,7 +141,7 @@ def test_changed_embedding_backend_detected_and_reindexed(library, settings, fak
     with pytest.raises(EmbeddingMismatchError):
         switched.search("安全生产事故", k=3)
     with pytest.raises(EmbeddingMismatchError):
-        switched.add_bytes((CORPUS / "land-01.md").read_bytes(), "land-01.md")
+        add_bytes(switched, (CORPUS / "land-01.md").read_bytes(), "land-01.md")
     n = switched.reindex()
     assert n == library.chunk_count()
     assert switched.embedding_mismatch() is None
@@ -161,12 +171,12 @@ def test_index_from_older_text_format_asks_for_reindex(library):
 
 def test_emptied_library_accepts_the_current_model_again(settings, fake_openai, tmp_path):
     lib = Library(settings, make_embedder(settings))
-    lib.add_bytes((CORPUS / DOCS[2]).read_bytes(), DOCS[2])
+    add_bytes(lib, (CORPUS / DOCS[2]).read_bytes(), DOCS[2])
     lib.remove(lib.list_documents()[0].doc_id)
     other = CachedEmbedder(
         OpenAICompatibleEmbedder("fake-embedding", "test-key", fake_openai.base_url), tmp_path / "c.sqlite"
     )
     switched = Library(settings, other)
     assert switched.embedding_mismatch() is None
-    switched.add_bytes((CORPUS / DOCS[2]).read_bytes(), DOCS[2])
+    add_bytes(switched, (CORPUS / DOCS[2]).read_bytes(), DOCS[2])
     assert switched.indexed_with == other.id

@@ -86,27 +86,6 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("ASSISTANT_ROLE_KEYWORDS", "role_keywords_file"),
     )
 
-    # Retrieval tuning.
-    rrf_k: int = Field(default=10, validation_alias=AliasChoices("ASSISTANT_RRF_K", "rrf_k"))
-    dense_weight: float = Field(
-        default=1.0, validation_alias=AliasChoices("ASSISTANT_DENSE_WEIGHT", "dense_weight")
-    )
-    bm25_weight: float = Field(
-        default=1.0, validation_alias=AliasChoices("ASSISTANT_BM25_WEIGHT", "bm25_weight")
-    )
-    role_boost: float = Field(
-        default=0.5, ge=0, validation_alias=AliasChoices("ASSISTANT_ROLE_BOOST", "role_boost")
-    )
-    max_per_doc: int = Field(
-        default=3, ge=1, validation_alias=AliasChoices("ASSISTANT_MAX_PER_DOC", "max_per_doc")
-    )
-    chunk_max_chars: int = Field(
-        default=160, validation_alias=AliasChoices("ASSISTANT_CHUNK_MAX_CHARS", "chunk_max_chars")
-    )
-    chunk_min_chars: int = Field(
-        default=50, validation_alias=AliasChoices("ASSISTANT_CHUNK_MIN_CHARS", "chunk_min_chars")
-    )
-
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)

@@ -22,7 +22,9 @@ SEARCH_ROLES = tuple(role for role in ROLE_LABELS if role not in ("title", "salu
 def ingest(obj: Ctx, paths: tuple[Path, ...], as_json: bool, quiet: bool) -> None:
     """把讲话稿文件或文件夹导入范文库（txt、md、docx、pdf）。"""
     bar = ProgressBar(enabled=not quiet)
-    report = obj.library.ingest_paths(list(paths), progress=bar.chars, on_file=bar.file)
+    from assistant.library.ingest import ingest_paths
+
+    report = ingest_paths(obj.library, list(paths), progress=bar.chars, on_file=bar.file)
     bar.close()
     if as_json:
         echo_json(report.model_dump())

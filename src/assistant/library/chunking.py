@@ -6,6 +6,11 @@ import re
 
 from assistant.models import Chunk, Section, SpeechDoc
 
+# Constants, not settings: changing them for a library that already holds chunks would mix
+# two chunkings in one index. The maximum was chosen on bench/queries (BENCHMARKS.md).
+CHUNK_MAX_CHARS = 160
+CHUNK_MIN_CHARS = 50
+
 _SENTENCE_RE = re.compile(r"[^。！？；\n]*[。！？；]+[”’」』）]?|[^。！？；\n]+")
 
 
@@ -74,7 +79,9 @@ def _finish(units: list[tuple[int, str]], max_chars: int, min_chars: int) -> lis
     return merged
 
 
-def chunk_speech(doc: SpeechDoc, doc_id: str, max_chars: int = 320, min_chars: int = 50) -> list[Chunk]:
+def chunk_speech(
+    doc: SpeechDoc, doc_id: str, max_chars: int = CHUNK_MAX_CHARS, min_chars: int = CHUNK_MIN_CHARS
+) -> list[Chunk]:
     """Structure-aware chunks of a parsed speech."""
     chunks: list[Chunk] = []
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from assistant.library.ingest import ingest_paths
 from assistant.library.store import Library, Progress
 from assistant.models import IngestReport
 
@@ -26,7 +27,7 @@ def seed_corpus(
     on_file: Callable[[int, int, Path], None] | None = None,
 ) -> IngestReport:
     """Index the bundled corpus and remember that it was done (a user may later delete it)."""
-    report = library.ingest_paths([Path(corpus_dir)], progress=progress, on_file=on_file)
+    report = ingest_paths(library, [Path(corpus_dir)], progress=progress, on_file=on_file)
     marker = Path(library.settings.data_dir) / MARKER
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.write_text(

@@ -1,18 +1,31 @@
-"""File → loaders → cleaning → parsing → chunks, without storing anything."""
+"""File → loaders → cleaning → parsing → chunks (prepare_*); files and folders into a library."""
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.config import Settings
 from assistant.library.chunking import chunk_speech
 from assistant.library.cleaning import clean_text
+from assistant.library.errors import LibraryError
 from assistant.library.loaders import SUPPORTED, LoadError, load_bytes
 from assistant.library.parsing import load_role_keywords, parse_speech
-from assistant.models import Chunk, CleanResult, LoadedText, SpeechDoc, count_chars
+from assistant.library.store import AddOutcome, Library, Progress
+from assistant.models import (
+    Chunk,
+    CleanResult,
+    IngestAdded,
+    IngestDuplicate,
+    IngestFailed,
+    IngestReport,
+    LoadedText,
+    SpeechDoc,
+    count_chars,
+)
 
 _WS_RE = re.compile(r"\s+")
 
@@ -46,7 +59,7 @@ def prepare_bytes(data: bytes, filename: str, settings: Settings) -> PreparedDoc
     kw = load_role_keywords(settings.role_keywords_file) if settings.role_keywords_file else None
     speech = parse_speech(cleaned.text, loaded.metadata, settings.structures_dir, kw)
     doc_id = content_id(cleaned.text)
-    chunks = chunk_speech(speech, doc_id, settings.chunk_max_chars, settings.chunk_min_chars)
+    chunks = chunk_speech(speech, doc_id)
     return PreparedDoc(
         filename=filename,
         raw=data,
@@ -85,3 +98,45 @@ def expand_paths(paths: list[Path]) -> tuple[list[Path], list[Path]]:
         else:
             files.append(p)
     return files, skipped
+
+
+def add_bytes(
+    library: Library, data: bytes, filename: str, progress: Progress | None = None
+) -> AddOutcome:
+    """Load, clean, parse, chunk and store one uploaded file."""
+    return library.add_prepared(prepare_bytes(data, Path(filename).name, library.settings), progress)
+
+
+def ingest_paths(
+    library: Library,
+    paths: list[Path],
+    progress: Progress | None = None,
+    on_file: Callable[[int, int, Path], None] | None = None,
+) -> IngestReport:
+    """Ingest files and folders; failures are reported, the rest is still added."""
+    report = IngestReport()
+    files, _ = expand_paths([Path(p) for p in paths])
+    for n, path in enumerate(files):
+        if on_file:
+            on_file(n, len(files), path)
+        try:
+            if not path.exists():
+                raise LoadError(f"《{path}》不存在。")
+            outcome = add_bytes(library, path.read_bytes(), path.name, progress)
+        except (LoadError, LibraryError) as e:
+            report.failed.append(IngestFailed(path=str(path), error=str(e)))
+            continue
+        except OSError as e:
+            report.failed.append(IngestFailed(path=str(path), error=f"《{path.name}》无法读取：{e}"))
+            continue
+        if outcome.duplicate:
+            report.duplicates.append(
+                IngestDuplicate(path=str(path), doc_id=outcome.doc_id, title=outcome.title)
+            )
+        else:
+            report.added.append(
+                IngestAdded(doc_id=outcome.doc_id, title=outcome.title, chunks=outcome.chunks)
+            )
+    if on_file:
+        on_file(len(files), len(files), Path(""))
+    return report

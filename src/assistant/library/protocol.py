@@ -1,14 +1,15 @@
-"""What the writing code needs from a reference library (the Chroma-backed Library, or a fake)."""
+"""What the writing code needs from a library, so it can be typed without importing the store."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from assistant.models import SearchHit
 
 
+@runtime_checkable
 class SearchLibrary(Protocol):
-    """A library that can be searched by meaning and keywords."""
+    """A searchable reference library (store.Library, or a fake in tests)."""
 
     def search(
         self,
@@ -20,13 +21,10 @@ class SearchLibrary(Protocol):
         max_per_doc: int | None = None,
         doc_ids: list[str] | None = None,
         exclude_doc_ids: list[str] | None = None,
-    ) -> list:
-        """Hits for a query, best first."""
+    ) -> list[SearchHit]:
+        """Best matching chunks, filtered by role, kind and documents."""
         ...
 
     def chunk_count(self) -> int:
-        """Number of searchable chunks."""
+        """Number of chunks in the library."""
         ...
-
-
-__all__ = ["SearchHit", "SearchLibrary"]

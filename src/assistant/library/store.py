@@ -3,50 +3,52 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import yaml
 
 from assistant.config import Settings
+from assistant.library.bm25 import Bm25Index
+from assistant.library.chroma import (
+    all_rows,
+    chunk_from_meta,
+    chunk_meta,
+    make_chroma_client,
+    nearest,
+    where_filter,
+)
 from assistant.library.chunking import embedding_text
 from assistant.library.embeddings import CachedEmbedder, make_embedder
-from assistant.library.ingest import PreparedDoc, expand_paths, prepare_bytes
+from assistant.library.errors import EmbeddingMismatchError, LibraryError
+from assistant.library.files import DocFiles
 from assistant.library.loaders import LoadError
-from assistant.library.tokenize import tokenize
-from assistant.models import (
-    Chunk,
-    DocRecord,
-    IngestAdded,
-    IngestDuplicate,
-    IngestFailed,
-    IngestReport,
-    RemovedLine,
-    SearchHit,
-    SpeechDoc,
+from assistant.library.ranking import (
+    DEFAULT_RANKING,
+    Candidate,
+    RankingParams,
+    best_first,
+    boost_roles,
+    diversify,
+    fuse,
+    query_roles,
 )
+from assistant.models import Chunk, DocRecord, RemovedLine, SearchHit, SpeechDoc
+
+if TYPE_CHECKING:
+    # Only a type here: ingest.py builds on this module, not the other way round.
+    from assistant.library.ingest import PreparedDoc
 
 #: progress(done, total, message): done/total in characters of text to embed.
 Progress = Callable[[int, int, str], None]
 
-_SAFE_EXTS = {".txt", ".md", ".markdown", ".docx", ".pdf"}
 #: Version of what is embedded per chunk (chunking.embedding_text). Stored vectors made from
 #: another version still work but rank worse, so the library asks for a reindex.
 TEXT_FORMAT = 2
-
-
-class LibraryError(Exception):
-    """A library operation failed; the message is for the user (Chinese)."""
-
-
-class EmbeddingMismatchError(LibraryError):
-    """The library was indexed with another embedding model than the one configured."""
 
 
 @dataclass
@@ -60,149 +62,25 @@ class AddOutcome:
     removed: list[RemovedLine] = field(default_factory=list)  # page junk the cleaner dropped
 
 
-class _Bm25Index:
-    """BM25 over all chunks, rebuilt when the library's revision changes."""
-
-    def __init__(self) -> None:
-        self.revision: object = None
-        self.ids: list[str] = []
-        self.metas: list[dict] = []
-        self.texts: list[str] = []
-        self.roles = self.kinds = self.doc_ids = np.array([], dtype=object)
-        self.retriever = None
-        self._token_cache: dict[str, list[str]] = {}
-
-    def rebuild(self, ids: list[str], texts: list[str], metas: list[dict], revision: object) -> None:
-        import bm25s
-
-        tokens = []
-        cache = {}
-        for cid, meta, text in zip(ids, metas, texts, strict=True):
-            key = cid + "|" + hashlib.md5(text.encode("utf-8")).hexdigest()
-            toks = self._token_cache.get(key)
-            if toks is None:
-                toks = tokenize(embedding_text(_chunk_from_meta(cid, text, meta)))
-            cache[key] = toks
-            tokens.append(toks or ["<empty>"])
-        self._token_cache = cache
-        self.ids, self.metas, self.texts = ids, metas, texts
-        self.roles = np.array([m.get("role", "") for m in metas], dtype=object)
-        self.kinds = np.array([m.get("kind", "") for m in metas], dtype=object)
-        self.doc_ids = np.array([m.get("doc_id", "") for m in metas], dtype=object)
-        if ids:
-            retriever = bm25s.BM25()
-            retriever.index(tokens, show_progress=False)
-            self.retriever = retriever
-        else:
-            self.retriever = None
-        self.revision = revision
-
-    def scores(self, query: str) -> np.ndarray:
-        if self.retriever is None:
-            return np.zeros(0, dtype=np.float32)
-        toks = tokenize(query)
-        if not toks:
-            return np.zeros(len(self.ids), dtype=np.float32)
-        return np.asarray(self.retriever.get_scores(toks), dtype=np.float32)
-
-
-def _chunk_meta(chunk: Chunk, prepared: PreparedDoc, original: str, added_at: str) -> dict:
-    return {
-        "doc_id": chunk.doc_id,
-        "title": chunk.title,
-        "kind": chunk.kind,
-        "section": chunk.section,
-        "role": chunk.role,
-        "point_index": chunk.point_index,
-        "filename": prepared.filename,
-        "source_format": prepared.loaded.source_format,
-        "doc_chars": prepared.chars,
-        "original": original,
-        "added_at": added_at,
-    }
-
-
-def _chunk_from_meta(chunk_id: str, text: str, meta: dict) -> Chunk:
-    return Chunk(
-        chunk_id=chunk_id,
-        doc_id=meta.get("doc_id", ""),
-        title=meta.get("title", ""),
-        kind=meta.get("kind", ""),
-        section=meta.get("section", ""),
-        role=meta.get("role", "other"),
-        point_index=int(meta.get("point_index", 0)),
-        text=text,
-    )
-
-
-_QUERY_ROLES_FILE = Path(__file__).resolve().parents[1] / "data" / "query_roles.yaml"
-
-
-@lru_cache(maxsize=1)
-def _query_role_words() -> dict[str, tuple[str, ...]]:
-    data = yaml.safe_load(_QUERY_ROLES_FILE.read_text(encoding="utf-8")) or {}
-    return {role: tuple(str(w) for w in words) for role, words in data.items()}
-
-
-def query_roles(query: str) -> set[str]:
-    """Parts of a speech a query asks for ("开场白" → opening), from a word list."""
-    return {role for role, words in _query_role_words().items() if any(w in query for w in words)}
-
-
-def _where(role: str | None, kind: str | None, doc_ids: list[str] | None = None) -> dict | None:
-    clauses: list[dict] = []
-    if role:
-        clauses.append({"role": role})
-    if kind:
-        clauses.append({"kind": kind})
-    if doc_ids:
-        clauses.append({"doc_id": {"$in": doc_ids}})
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-
-def make_chroma_client(settings: Settings):
-    """PersistentClient under the data dir, or HttpClient when ASSISTANT_CHROMA_URL is set."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.chroma_url:
-        from urllib.parse import urlparse
-
-        url = urlparse(settings.chroma_url)
-        if not url.hostname:
-            raise LibraryError(
-                f"ASSISTANT_CHROMA_URL={settings.chroma_url!r} 格式不对，应为 http://主机:端口，例如 http://127.0.0.1:8001"
-            )
-        try:
-            return chromadb.HttpClient(
-                host=url.hostname,
-                port=url.port or (443 if url.scheme == "https" else 80),
-                ssl=url.scheme == "https",
-                settings=chroma_settings,
-            )
-        except Exception as e:
-            raise LibraryError(
-                f"无法连接 Chroma 服务 {settings.chroma_url}：请确认服务已启动（chroma run --path 目录 --port 端口），"
-                "或清空 ASSISTANT_CHROMA_URL 改用本地存储。"
-            ) from e
-    path = Path(settings.data_dir) / "chroma"
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-
-
 class Library:
     """Chroma collection (cosine) + BM25 index + files under the data dir."""
 
-    def __init__(self, settings: Settings, embedder: CachedEmbedder, client=None):
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: CachedEmbedder,
+        client=None,
+        ranking: RankingParams | None = None,
+    ):
         self.settings = settings
+        # Benchmarks pass their own parameters to compare them; the app uses the defaults.
+        self.ranking = ranking or DEFAULT_RANKING
         self.embedder = embedder
         self.data_dir = Path(settings.data_dir)
+        self.files = DocFiles(self.data_dir)
         self.client = client if client is not None else make_chroma_client(settings)
         self._lock = threading.RLock()
-        self._bm25 = _Bm25Index()
+        self._bm25 = Bm25Index()
         self._recover_interrupted_reindex()
         self._create_collection(settings.collection)
 
@@ -291,20 +169,7 @@ class Library:
     def _all_rows(
         self, include_documents: bool = False, col=None
     ) -> tuple[list[str], list[dict], list[str]]:
-        include = ["metadatas", "documents"] if include_documents else ["metadatas"]
-        ids: list[str] = []
-        metas: list[dict] = []
-        docs: list[str] = []
-        col = col if col is not None else self._collection
-        total = col.count()
-        page = 2000
-        for offset in range(0, total, page):
-            got = col.get(include=include, limit=page, offset=offset)
-            ids += got["ids"]
-            metas += [dict(m or {}) for m in got["metadatas"]]
-            if include_documents:
-                docs += list(got["documents"])
-        return ids, metas, docs
+        return all_rows(col if col is not None else self._collection, include_documents)
 
     def list_documents(self) -> list[DocRecord]:
         """Documents in the library, newest first."""
@@ -336,16 +201,13 @@ class Library:
 
     def get_document(self, doc_id: str) -> SpeechDoc | None:
         """The parsed document saved at ingest time."""
-        path = self.data_dir / "docs" / f"{doc_id}.json"
-        if not path.exists():
-            return None
-        return SpeechDoc.model_validate_json(path.read_text(encoding="utf-8"))
+        return self.files.load_parsed(doc_id)
 
     def get_chunks(self, doc_id: str) -> list[Chunk]:
         """All chunks of one document, in order."""
         got = self._collection.get(where={"doc_id": doc_id}, include=["metadatas", "documents"])
         chunks = [
-            _chunk_from_meta(cid, text, dict(meta or {}))
+            chunk_from_meta(cid, text, dict(meta or {}))
             for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         ]
         return sorted(chunks, key=lambda c: c.chunk_id)
@@ -370,20 +232,16 @@ class Library:
             vectors = self._embed_chunks(
                 prepared.chunks, progress, f"正在向量化《{prepared.speech.title or prepared.filename}》"
             )
-            original = self._save_original(prepared)
+            original = self.files.save_original(prepared.raw, prepared.filename)
             added_at = datetime.now().isoformat(timespec="seconds")
             try:
                 self._collection.add(
                     ids=[c.chunk_id for c in prepared.chunks],
                     embeddings=vectors.tolist(),
                     documents=[c.text for c in prepared.chunks],
-                    metadatas=[_chunk_meta(c, prepared, original, added_at) for c in prepared.chunks],
+                    metadatas=[chunk_meta(c, prepared, original, added_at) for c in prepared.chunks],
                 )
-                docs_dir = self.data_dir / "docs"
-                docs_dir.mkdir(parents=True, exist_ok=True)
-                tmp = docs_dir / f"{prepared.doc_id}.json.tmp"
-                tmp.write_text(prepared.speech.model_dump_json(indent=1), encoding="utf-8")
-                tmp.replace(docs_dir / f"{prepared.doc_id}.json")
+                self.files.save_parsed(prepared.doc_id, prepared.speech)
             except Exception:
                 # Leave the library exactly as before.
                 self._collection.delete(where={"doc_id": prepared.doc_id})
@@ -409,55 +267,6 @@ class Library:
             progress(total, total, "向量已缓存，直接入库")
         return vectors
 
-    def _save_original(self, prepared: PreparedDoc) -> str:
-        digest = hashlib.sha256(prepared.raw).hexdigest()
-        ext = Path(prepared.filename).suffix.lower()
-        ext = ext if ext in _SAFE_EXTS else ".bin"
-        rel = Path("originals") / f"{digest}{ext}"
-        path = self.data_dir / rel
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(prepared.raw)
-        return rel.as_posix()
-
-    def add_bytes(self, data: bytes, filename: str, progress: Progress | None = None) -> AddOutcome:
-        """Load, clean, parse, chunk and store one uploaded file."""
-        return self.add_prepared(prepare_bytes(data, Path(filename).name, self.settings), progress)
-
-    def ingest_paths(
-        self,
-        paths: list[Path],
-        progress: Progress | None = None,
-        on_file: Callable[[int, int, Path], None] | None = None,
-    ) -> IngestReport:
-        """Ingest files and folders; failures are reported, the rest is still added."""
-        report = IngestReport()
-        files, _ = expand_paths([Path(p) for p in paths])
-        for n, path in enumerate(files):
-            if on_file:
-                on_file(n, len(files), path)
-            try:
-                if not path.exists():
-                    raise LoadError(f"《{path}》不存在。")
-                outcome = self.add_bytes(path.read_bytes(), path.name, progress)
-            except (LoadError, LibraryError) as e:
-                report.failed.append(IngestFailed(path=str(path), error=str(e)))
-                continue
-            except OSError as e:
-                report.failed.append(IngestFailed(path=str(path), error=f"《{path.name}》无法读取：{e}"))
-                continue
-            if outcome.duplicate:
-                report.duplicates.append(
-                    IngestDuplicate(path=str(path), doc_id=outcome.doc_id, title=outcome.title)
-                )
-            else:
-                report.added.append(
-                    IngestAdded(doc_id=outcome.doc_id, title=outcome.title, chunks=outcome.chunks)
-                )
-        if on_file:
-            on_file(len(files), len(files), Path(""))
-        return report
-
     def remove(self, doc_id: str) -> bool:
         """Delete every trace of a document (chunks, parsed copy, original). False if unknown."""
         with self._lock:
@@ -466,12 +275,7 @@ class Library:
                 return False
             originals = {dict(m or {}).get("original", "") for m in got["metadatas"]}
             self._collection.delete(where={"doc_id": doc_id})
-            (self.data_dir / "docs" / f"{doc_id}.json").unlink(missing_ok=True)
-            for rel in originals:
-                # The same bytes may back another document only if it has the same doc_id,
-                # so the original can go with it.
-                if rel and not Path(rel).is_absolute() and ".." not in Path(rel).parts:
-                    (self.data_dir / rel).unlink(missing_ok=True)
+            self.files.remove(doc_id, originals)
             self._bump_revision()
             return True
 
@@ -479,7 +283,7 @@ class Library:
         """Re-embed every chunk with the configured model (after a model change). Returns chunks."""
         with self._lock:
             ids, metas, docs = self._all_rows(include_documents=True)
-            chunks = [_chunk_from_meta(cid, text, m) for cid, text, m in zip(ids, docs, metas, strict=True)]
+            chunks = [chunk_from_meta(cid, text, m) for cid, text, m in zip(ids, docs, metas, strict=True)]
             vectors = self._embed_chunks(chunks, progress, "正在用当前向量模型重建索引")
             old_meta = self._meta()
             # Build the new index beside the old one, then swap: a crash part-way leaves
@@ -499,7 +303,7 @@ class Library:
 
     # ------------------------------------------------------------ search
 
-    def _ensure_bm25(self, col=None) -> _Bm25Index:
+    def _ensure_bm25(self, col=None) -> Bm25Index:
         col = col if col is not None else self._collection
         revision = (dict(col.metadata or {}).get("rev"), col.count())
         if self._bm25.revision != revision:
@@ -533,86 +337,23 @@ class Library:
         total = col.count()
         if total == 0:
             return []
-        cap = max_per_doc or self.settings.max_per_doc
+        params = self.ranking
         depth = min(total, max(50, k * 10))
-        excluded = set(exclude_doc_ids or [])
-        where = _where(role, kind, doc_ids)
-        ranked: dict[str, float] = {}
-        rows: dict[str, tuple[str, dict]] = {}
-        dense_scores: dict[str, float] = {}
-
+        rankings: list[tuple[list[Candidate], float]] = []
         if mode in ("hybrid", "dense"):
             message = self._mismatch(dict(col.metadata or {}), total)
             if message:
                 raise EmbeddingMismatchError(message)
-            qv = self.embedder.embed_query(query)
-            res = col.query(
-                query_embeddings=[qv.tolist()],
-                n_results=depth,
-                where=where,
-                include=["metadatas", "documents", "distances"],
-            )
-            for rank, (cid, text, meta, dist) in enumerate(
-                zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True)
-            ):
-                rows[cid] = (text, dict(meta or {}))
-                dense_scores[cid] = 1.0 - float(dist)
-                ranked[cid] = ranked.get(cid, 0.0) + self.settings.dense_weight / (self.settings.rrf_k + rank + 1)
-
+            vector = self.embedder.embed_query(query)
+            rankings.append((nearest(col, vector, depth, where_filter(role, kind, doc_ids)), params.dense_weight))
         if mode in ("hybrid", "bm25"):
             index = self._ensure_bm25(col)
-            scores = index.scores(query)
-            if len(scores):
-                mask = np.ones(len(index.ids), dtype=bool)
-                if role:
-                    mask &= index.roles == role
-                if kind:
-                    mask &= index.kinds == kind
-                if doc_ids:
-                    mask &= np.isin(index.doc_ids, list(doc_ids))
-                scores = np.where(mask & (scores > 0), scores, -1.0)
-                order = np.argsort(-scores)[:depth]
-                for rank, i in enumerate(order):
-                    if scores[i] <= 0:
-                        break
-                    cid = index.ids[i]
-                    rows.setdefault(cid, (index.texts[i], index.metas[i]))
-                    ranked[cid] = ranked.get(cid, 0.0) + self.settings.bm25_weight / (
-                        self.settings.rrf_k + rank + 1
-                    )
-
-        if self.settings.role_boost and not role:
-            wanted = query_roles(query)
-            if wanted:
-                for cid in ranked:
-                    if rows[cid][1].get("role") in wanted:
-                        ranked[cid] *= 1 + self.settings.role_boost
-
-        hits: list[SearchHit] = []
-        per_doc: dict[str, int] = {}
-        seen_text: set[str] = set()
-        for cid in sorted(ranked, key=lambda c: -ranked[c]):
-            text, meta = rows[cid]
-            doc_id = meta.get("doc_id", "")
-            key = "".join(text.split())
-            if doc_id in excluded or key in seen_text or per_doc.get(doc_id, 0) >= cap:
-                continue
-            seen_text.add(key)
-            per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
-            score = dense_scores.get(cid, 0.0) if mode == "dense" else ranked[cid]
-            hits.append(
-                SearchHit(
-                    doc_id=doc_id,
-                    title=meta.get("title", ""),
-                    section=meta.get("section", ""),
-                    role=meta.get("role", "other"),
-                    text=text,
-                    score=round(float(score), 6),
-                    kind=meta.get("kind", ""),
-                    chunk_id=cid,
-                )
-            )
-            if len(hits) >= k:
-                break
-        return hits
-
+            rankings.append((index.candidates(query, depth, role, kind, doc_ids), params.bm25_weight))
+        fused = fuse(rankings, params.rrf_k)
+        if params.role_boost and not role:
+            fused = boost_roles(fused, query_roles(query), params.role_boost)
+        picked = diversify(best_first(fused), k, max_per_doc or params.max_per_doc, set(exclude_doc_ids or []))
+        if mode == "dense":
+            # The fused score of a single ranking says nothing; show the cosine similarity.
+            return [f.candidate.to_hit(f.candidate.dense_score or 0.0) for f in picked]
+        return [f.candidate.to_hit(f.score) for f in picked]

@@ -7,6 +7,7 @@ import streamlit as st
 from assistant.config import Settings
 from assistant.library.corpus import needs_seeding, seed_corpus
 from assistant.library.embeddings import EmbeddingError
+from assistant.library.ingest import add_bytes
 from assistant.library.loaders import LoadError
 from assistant.library.store import Library, LibraryError
 from assistant.models import PART_ROLES, ROLE_LABELS
@@ -78,7 +79,7 @@ def upload_section(library: Library) -> None:
             bar.progress(min((n + done / max(total, 1)) / len(files), 1.0), text=label)
 
         try:
-            outcome = library.add_bytes(f.getvalue(), f.name, progress=on_chars)
+            outcome = add_bytes(library, f.getvalue(), f.name, progress=on_chars)
         except (LoadError, LibraryError, EmbeddingError) as e:
             st.error(str(e))
             continue

@@ -1,0 +1,126 @@
+"""Chroma specifics: the client, chunk ↔ metadata rows, where filters, paged reads, nearest-neighbour query."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from assistant.config import Settings
+from assistant.library.errors import LibraryError
+from assistant.library.ranking import Candidate
+from assistant.models import Chunk
+
+if TYPE_CHECKING:
+    from assistant.library.ingest import PreparedDoc
+
+
+def chunk_meta(chunk: Chunk, prepared: PreparedDoc, original: str, added_at: str) -> dict:
+    """The metadata row stored with a chunk: its place in the speech and where the speech came from."""
+    return {
+        "doc_id": chunk.doc_id,
+        "title": chunk.title,
+        "kind": chunk.kind,
+        "section": chunk.section,
+        "role": chunk.role,
+        "point_index": chunk.point_index,
+        "filename": prepared.filename,
+        "source_format": prepared.loaded.source_format,
+        "doc_chars": prepared.chars,
+        "original": original,
+        "added_at": added_at,
+    }
+
+
+def chunk_from_meta(chunk_id: str, text: str, meta: Mapping[str, Any]) -> Chunk:
+    """The chunk back from a stored row."""
+    return Chunk(
+        chunk_id=chunk_id,
+        doc_id=meta.get("doc_id", ""),
+        title=meta.get("title", ""),
+        kind=meta.get("kind", ""),
+        section=meta.get("section", ""),
+        role=meta.get("role", "other"),
+        point_index=int(meta.get("point_index", 0)),
+        text=text,
+    )
+
+
+def where_filter(role: str | None, kind: str | None, doc_ids: list[str] | None = None) -> dict | None:
+    """A Chroma `where` for the search filters, None when there are none."""
+    clauses: list[dict] = []
+    if role:
+        clauses.append({"role": role})
+    if kind:
+        clauses.append({"kind": kind})
+    if doc_ids:
+        clauses.append({"doc_id": {"$in": doc_ids}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def make_chroma_client(settings: Settings):
+    """PersistentClient under the data dir, or HttpClient when ASSISTANT_CHROMA_URL is set."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        from urllib.parse import urlparse
+
+        url = urlparse(settings.chroma_url)
+        if not url.hostname:
+            raise LibraryError(
+                f"ASSISTANT_CHROMA_URL={settings.chroma_url!r} 格式不对，应为 http://主机:端口，例如 http://127.0.0.1:8001"
+            )
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 80),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as e:
+            raise LibraryError(
+                f"无法连接 Chroma 服务 {settings.chroma_url}：请确认服务已启动（chroma run --path 目录 --port 端口），"
+                "或清空 ASSISTANT_CHROMA_URL 改用本地存储。"
+            ) from e
+    path = Path(settings.data_dir) / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def all_rows(col, include_documents: bool = False) -> tuple[list[str], list[dict], list[str]]:
+    """Every row of a collection (ids, metadatas, documents if asked), fetched in pages."""
+    include = ["metadatas", "documents"] if include_documents else ["metadatas"]
+    ids: list[str] = []
+    metas: list[dict] = []
+    docs: list[str] = []
+    total = col.count()
+    page = 2000
+    for offset in range(0, total, page):
+        got = col.get(include=include, limit=page, offset=offset)
+        ids += got["ids"]
+        metas += [dict(m or {}) for m in got["metadatas"]]
+        if include_documents:
+            docs += list(got["documents"])
+    return ids, metas, docs
+
+
+def nearest(col, vector: np.ndarray, depth: int, where: dict | None) -> list[Candidate]:
+    """The `depth` chunks closest to a query vector that pass `where`, best first."""
+    res = col.query(
+        query_embeddings=[vector.tolist()],
+        n_results=depth,
+        where=where,
+        include=["metadatas", "documents", "distances"],
+    )
+    return [
+        Candidate(cid, text, dict(meta or {}), 1.0 - float(dist))
+        for cid, text, meta, dist in zip(
+            res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True
+        )
+    ]

@@ -1,0 +1,108 @@
+"""Ranking steps on tiny hand-made candidates: no Chroma, no BM25, no embedder."""
+
+from __future__ import annotations
+
+from assistant.library.ranking import (
+    DEFAULT_RANKING,
+    Candidate,
+    Fused,
+    best_first,
+    boost_roles,
+    diversify,
+    fuse,
+    query_roles,
+)
+
+
+def cand(cid: str, doc: str = "d1", role: str = "other", text: str | None = None, dense=None) -> Candidate:
+    return Candidate(cid, text if text is not None else f"正文{cid}", {"doc_id": doc, "role": role}, dense)
+
+
+def ids(fused: list[Fused]) -> list[str]:
+    return [f.candidate.chunk_id for f in fused]
+
+
+def test_defaults_are_the_tuned_values():
+    p = DEFAULT_RANKING
+    assert (p.rrf_k, p.dense_weight, p.bm25_weight, p.role_boost, p.max_per_doc) == (10, 1.0, 1.0, 0.5, 3)
+
+
+def test_fuse_lifts_a_chunk_both_methods_found():
+    dense = [cand("a", dense=0.9), cand("b", dense=0.8), cand("c", dense=0.7)]
+    bm25 = [cand("c"), cand("d")]
+    fused = fuse([(dense, 1.0), (bm25, 1.0)], rrf_k=10)
+    assert ids(fused) == ["a", "b", "c", "d"]  # first-seen order
+    assert ids(best_first(fused)) == ["c", "a", "b", "d"]
+    scores = {f.candidate.chunk_id: f.score for f in fused}
+    assert scores["c"] == 1 / 13 + 1 / 11
+    # The dense row is kept, so dense mode can still report its cosine score.
+    assert next(f for f in fused if f.candidate.chunk_id == "c").candidate.dense_score == 0.7
+
+
+def test_fuse_of_one_ranking_keeps_its_order():
+    dense = [cand("a"), cand("b"), cand("c")]
+    assert ids(best_first(fuse([(dense, 1.0)], rrf_k=10))) == ["a", "b", "c"]
+
+
+def test_fuse_weights_decide_between_methods():
+    dense, bm25 = [cand("a")], [cand("b")]
+    assert ids(best_first(fuse([(dense, 1.0), (bm25, 1.0)], rrf_k=10))) == ["a", "b"]  # tie: first seen
+    assert ids(best_first(fuse([(dense, 0.5), (bm25, 1.0)], rrf_k=10))) == ["b", "a"]
+
+
+def test_boost_roles_lifts_the_asked_part():
+    fused = [Fused(cand("a", role="harm"), 0.10), Fused(cand("b", role="opening"), 0.08)]
+    boosted = boost_roles(fused, {"opening"}, 0.5)
+    assert ids(best_first(boosted)) == ["b", "a"]
+    assert boosted[1].score == 0.08 * 1.5
+    assert boosted[0] == fused[0]
+
+
+def test_boost_roles_without_a_match_changes_nothing():
+    fused = [Fused(cand("a", role="harm"), 0.10), Fused(cand("b", role="opening"), 0.08)]
+    assert boost_roles(fused, {"closing"}, 0.5) == fused
+    assert boost_roles(fused, set(), 0.5) == fused
+    assert boost_roles(fused, {"opening"}, 0.0) == fused
+
+
+def test_query_roles_reads_the_word_list():
+    assert "opening" in query_roles("安全生产约谈开场白")
+    assert query_roles("燃气管道") == set()
+
+
+def test_diversify_caps_hits_per_document():
+    ordered = [Fused(cand(c, doc="d1" if c < "d" else "d2"), 1.0) for c in "abcde"]
+    assert ids(diversify(ordered, k=5, max_per_doc=2)) == ["a", "b", "d", "e"]
+
+
+def test_diversify_drops_repeated_text_ignoring_whitespace():
+    ordered = [
+        Fused(cand("a", doc="d1", text="加强 监管。"), 1.0),
+        Fused(cand("b", doc="d2", text="加强监管。\n"), 0.9),
+        Fused(cand("c", doc="d2", text="落实责任。"), 0.8),
+    ]
+    assert ids(diversify(ordered, k=5, max_per_doc=3)) == ["a", "c"]
+
+
+def test_diversify_leaves_distinct_hits_alone_and_stops_at_k():
+    ordered = [Fused(cand(c, doc=f"d{c}"), 1.0) for c in "abcd"]
+    assert ids(diversify(ordered, k=10, max_per_doc=1)) == ["a", "b", "c", "d"]
+    assert ids(diversify(ordered, k=2, max_per_doc=1)) == ["a", "b"]
+
+
+def test_diversify_excludes_documents():
+    ordered = [Fused(cand("a", doc="d1"), 1.0), Fused(cand("b", doc="d2"), 0.9)]
+    assert ids(diversify(ordered, k=5, max_per_doc=3, exclude_doc_ids={"d1"})) == ["b"]
+
+
+def test_diversify_skipped_hits_claim_nothing():
+    # "b" is over its document's cap, so its text stays free for "c" from another document;
+    # "c2" repeats a picked text, so it does not use up d3's quota.
+    ordered = [
+        Fused(cand("a", doc="d1", text="一"), 1.0),
+        Fused(cand("b", doc="d1", text="二"), 0.9),
+        Fused(cand("c", doc="d2", text="二"), 0.8),
+        Fused(cand("c2", doc="d3", text="一"), 0.7),
+        Fused(cand("d", doc="d3", text="三"), 0.6),
+    ]
+    assert ids(diversify(ordered, k=5, max_per_doc=1)) == ["a", "c", "d"]
