@@ -15,7 +15,6 @@ from assistant.llm import (
     LLMError,
     continue_chat,
     explain,
-    invoke_text,
     load_providers,
     make_chat_model,
     resolve_llm,
@@ -255,24 +254,6 @@ def test_auto_continue_stops_at_limit_and_trims_repeats(fake_openai):
     assert len(fake_openai.chat_requests()) == 3
     assert trim_overlap("甲乙丙丁戊己庚辛", "戊己庚辛壬癸") == "戊己庚辛壬癸"  # < 8 chars kept
     assert trim_overlap("前文：加强安全生产监督", "加强安全生产监督检查") == "检查"
-
-
-def test_invoke_text_strips_and_reports(fake_openai):
-    fake_openai.queue(Reply(text="<think>草拟</think>" + SPEECH, reasoning="推理"))
-    result = invoke_text(_model(fake_openai), MESSAGES)
-    assert result.text == SPEECH
-    assert result.reasoning == "推理草拟"
-    assert result.finish_reason == "stop"
-    assert result.usage["completion_tokens"] > 0
-    assert not fake_openai.chat_requests()[0].json.get("stream")
-
-
-def test_invoke_text_continues_and_maps_errors(fake_openai):
-    fake_openai.queue(Reply(text="前半", finish_reason="length"), Reply(text="后半"))
-    assert invoke_text(_model(fake_openai), MESSAGES).text == "前半后半"
-    with pytest.raises(LLMError) as info:
-        invoke_text(_model(fake_openai, api_key="wrong"), MESSAGES)
-    assert info.value.kind == "auth"
 
 
 # --- failures -------------------------------------------------------------------------

@@ -401,3 +401,27 @@ def test_speaker_org():
     assert speaker_org("东湖区人民政府区长") == "东湖区人民政府"
     assert speaker_org("王建国") == ""
     assert speaker_org("") == ""
+
+
+@pytest.mark.parametrize(
+    ("meeting", "title"),
+    [
+        ("在全市安全生产约谈会", "在全市安全生产约谈会上的讲话"),
+        ("在全市安全生产约谈会上", "在全市安全生产约谈会上的讲话"),
+        ("全市安全生产约谈会", "在全市安全生产约谈会上的讲话"),
+    ],
+)
+def test_offline_title_has_one_zai(meeting, title):
+    # The offline composer used to build its own title: "在在全市安全生产约谈会上的讲话".
+    brief = parse_brief(
+        {
+            "kind": "work_safety",
+            "meeting": meeting,
+            "targets": ["临江市应急管理局"],
+            "issues": ["事故隐患排查不到位"],
+            "requirements": ["9月30日前完成整改"],
+        }
+    )
+    draft = compose(brief, None)
+    assert draft.title == title and draft.parts[0].text == title
+    assert draft.text.count("在在") == 0

@@ -20,13 +20,12 @@ from pydantic import (
 
 from assistant.kinds import (
     GENERAL_KIND,
-    TYPE_NAMES,
     KindError,
     MeetingKind,
     detect_kind,
-    format_validation_errors,
     resolve_kind,
 )
+from assistant.validation import TYPE_NAMES, format_validation_errors
 
 #: Speaking pace used to turn `minutes` into a length in characters.
 CHARS_PER_MINUTE = 220

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import string
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -14,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from assistant.filecache import FolderCache
 from assistant.models import BODY_ROLES, PART_ROLES, ROLE_LABELS
 from assistant.numbering import MARKER_STYLES
+from assistant.validation import format_validation_errors
 
 #: The id of the fallback kind.
 GENERAL_KIND = "general"
@@ -38,17 +38,6 @@ KIND_FIELD_LABELS: dict[str, str] = {
     "share": "篇幅占比",
     "markers": "层次序号",
 }
-
-TYPE_NAMES = {
-    "str": "文字",
-    "int": "整数",
-    "float": "数字",
-    "list": "列表",
-    "dict": "键值对象",
-    "bool": "布尔值",
-    "NoneType": "空值",
-}
-
 
 class KindError(ValueError):
     """A meeting-kind file is invalid, or a kind name cannot be resolved."""
@@ -173,89 +162,6 @@ class MeetingKind(BaseModel):
     def headings(self, topic: str | None = None) -> list[str]:
         """The typical top-level headings, with {topic} filled in."""
         return [r.heading_for(topic or self.topic) for r in self.body_roles]
-
-
-# ---------------------------------------------------------------- error messages
-
-
-def _loc_text(loc: Sequence[Any], labels: dict[str, str]) -> str:
-    parts: list[str] = []
-    for i, item in enumerate(loc):
-        if isinstance(item, int):
-            parts.append(f"第{item + 1}项")
-        elif i == len(loc) - 1 and str(item) in labels:
-            parts.append(f"{item}（{labels[str(item)]}）")
-        else:
-            parts.append(str(item))
-    return " ".join(parts)
-
-
-def _value_text(v: Any) -> str:
-    text = repr(v) if not isinstance(v, str) else f"“{v}”"
-    return text if len(text) <= 40 else text[:37] + "…"
-
-
-def format_validation_errors(
-    exc: ValidationError,
-    labels: dict[str, str],
-    allowed_fields: Callable[[tuple], Sequence[str]] | None = None,
-) -> list[str]:
-    """Translate pydantic errors into one Chinese sentence each (field, then what is wrong)."""
-    out: list[str] = []
-    for err in exc.errors():
-        loc = tuple(err.get("loc", ()))
-        typ = err.get("type", "")
-        ctx = err.get("ctx") or {}
-        value = err.get("input")
-        where = _loc_text(loc, labels)
-        got = f"，实际为 {type(value).__name__ if value is None else _value_text(value)}"
-        got_type = f"，实际为{TYPE_NAMES.get(type(value).__name__, type(value).__name__)} {_value_text(value)}"
-        if typ == "missing":
-            msg = f"缺少必填字段 {where}"
-        elif typ == "extra_forbidden":
-            allowed = list(allowed_fields(loc[:-1])) if allowed_fields else []
-            msg = f"字段“{loc[-1]}”不是有效字段"
-            if len(loc) > 1:
-                msg = f"{_loc_text(loc[:-1], labels)} 中的{msg}"
-            if allowed:
-                msg += "，可用字段：" + "、".join(allowed)
-        elif typ in ("string_type", "string_sub_type"):
-            msg = f"字段 {where}：类型错误，应为文字{got_type}"
-        elif typ in ("int_type", "int_parsing", "int_from_float"):
-            msg = f"字段 {where}：类型错误，应为整数{got_type}"
-        elif typ in ("float_type", "float_parsing"):
-            msg = f"字段 {where}：类型错误，应为数字{got_type}"
-        elif typ in ("bool_type", "bool_parsing"):
-            msg = f"字段 {where}：类型错误，应为 true 或 false{got_type}"
-        elif typ in ("list_type", "tuple_type"):
-            msg = f"字段 {where}：类型错误，应为列表（JSON 数组或 YAML 列表）{got_type}"
-        elif typ in ("dict_type", "model_type", "model_attributes_type"):
-            msg = f"{where or '内容'}：类型错误，应为键值对象（JSON 对象或 YAML 映射）{got_type}"
-        elif typ == "greater_than_equal":
-            msg = f"字段 {where}：取值过小，应不小于 {ctx.get('ge')}{got}"
-        elif typ == "greater_than":
-            msg = f"字段 {where}：取值过小，应大于 {ctx.get('gt')}{got}"
-        elif typ == "less_than_equal":
-            msg = f"字段 {where}：取值过大，应不大于 {ctx.get('le')}{got}"
-        elif typ == "less_than":
-            msg = f"字段 {where}：取值过大，应小于 {ctx.get('lt')}{got}"
-        elif typ == "too_short":
-            msg = f"字段 {where}：至少需要填写 {ctx.get('min_length')} 项"
-        elif typ == "string_too_short":
-            msg = f"字段 {where}：不能为空"
-        elif typ == "string_pattern_mismatch":
-            msg = f"字段 {where}：格式不正确，只能使用小写字母、数字和下划线，且以字母开头{got}"
-        elif typ == "literal_error":
-            options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
-            shown = "、".join(o or "空" for o in options) or str(ctx.get("expected"))
-            msg = f"字段 {where}：取值无效，应为 {shown} 之一{got}"
-        elif typ in ("value_error", "assertion_error"):
-            detail = str(ctx.get("error") or err.get("msg", ""))
-            msg = f"字段 {where}：{detail}" if where else detail
-        else:
-            msg = f"字段 {where}：{err.get('msg', '')}" if where else str(err.get("msg", ""))
-        out.append(msg)
-    return out
 
 
 # ---------------------------------------------------------------- loading

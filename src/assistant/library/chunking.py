@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 
 from assistant.models import Chunk, Section, SpeechDoc
 
@@ -19,19 +20,22 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in (m.group(0).strip() for m in _SENTENCE_RE.finditer(text)) if s]
 
 
-def _split_long(text: str, max_chars: int) -> list[str]:
-    if len(text) <= max_chars:
-        return [text]
-    parts: list[str] = []
+def pack(pieces: Iterable[str], limit: int, size: Callable[[str], int] = len) -> list[str]:
+    """Consecutive pieces joined into groups of at most ``limit`` (a longer piece stands alone)."""
+    groups: list[str] = []
     current = ""
-    for sentence in split_sentences(text):
-        if current and len(current) + len(sentence) > max_chars:
-            parts.append(current)
+    for piece in pieces:
+        if current and size(current) + size(piece) > limit:
+            groups.append(current)
             current = ""
-        current += sentence
+        current += piece
     if current:
-        parts.append(current)
-    return parts
+        groups.append(current)
+    return groups
+
+
+def _split_long(text: str, max_chars: int) -> list[str]:
+    return [text] if len(text) <= max_chars else pack(split_sentences(text), max_chars)
 
 
 def _section_units(section: Section) -> list[tuple[int, str]]:

@@ -7,7 +7,6 @@ from assistant.llm.streaming import (
     CONTINUE_PROMPT,
     ChatResult,
     continue_chat,
-    invoke_text,
     stream_chat,
     strip_think,
 )
@@ -21,7 +20,6 @@ __all__ = [
     "continue_chat",
     "explain",
     "get_preset",
-    "invoke_text",
     "load_providers",
     "make_chat_model",
     "resolve_llm",

@@ -7,10 +7,10 @@ import streamlit as st
 from assistant.config import Settings
 from assistant.llm import (
     LLMError,
-    invoke_text,
     load_providers,
     make_chat_model,
     resolve_llm,
+    stream_chat,
 )
 from assistant.ui.page_settings import OVERRIDES, page_settings
 
@@ -59,7 +59,8 @@ def render() -> None:
                 st.warning("尚未配置大模型，无需测试。")
                 return
             with st.spinner("正在连接模型服务……"):
-                result = invoke_text(make_chat_model(config, max_retries=0), [("user", "请只回复“好”。")])
+                # Streamed, like drafting: a server that cannot stream fails here, not mid-draft.
+                result = stream_chat(make_chat_model(config, max_retries=0), [("user", "请只回复“好”。")])
             st.success(f"连接正常，模型回复：{result.text[:50]}")
         except LLMError as e:
             st.error(str(e))

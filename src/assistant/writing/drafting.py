@@ -173,11 +173,8 @@ def draft_speech(
 
     parts: list[DraftPart] = []
     for role, text in (("title", outlined.title), ("salutation", SALUTATION)):
-        idx = len(parts)
-        s.emit(PartStarted(role, 0, "", idx, 0))
-        s.emit(PartToken(text, idx))
         parts.append(DraftPart(role=role, text=text))
-        s.emit(PartDone(parts[-1], idx))
+        _show(s, parts[-1], len(parts) - 1)
     return _write_parts(
         s, plan, library, prompts, base, outlined, parts, refs, used, started,
         per_part=per_part, max_ref_chars=max_ref_chars, max_written_chars=max_written_chars,
@@ -219,14 +216,19 @@ def resume_draft(
         parts = [DraftPart(role="title", text=outlined.title), DraftPart(role="salutation", text=SALUTATION)]
     for i, p in enumerate(parts):
         if p.complete:  # a cut part is shown again as it is finished
-            s.emit(PartStarted(p.role, p.number, p.heading, i, 0))
-            s.emit(PartToken(p.text, i))
-            s.emit(PartDone(p, i))
+            _show(s, p, i)
     return _write_parts(
         s, plan, library, prompts, base, outlined, parts, refs, used, started,
         per_part=per_part, max_ref_chars=max_ref_chars, max_written_chars=max_written_chars,
         adjust_length=adjust_length,
     )  # fmt: skip
+
+
+def _show(s: ModelSession, part: DraftPart, index: int) -> None:
+    """Report a part that is already written (no model call) as the streamed parts are reported."""
+    s.emit(PartStarted(part.role, part.number, part.heading, index, 0))
+    s.emit(PartToken(part.text, index))
+    s.emit(PartDone(part, index))
 
 
 def _write_parts(

@@ -132,110 +132,6 @@ def _replace_part(
     return RevisionResult(new_draft, part.text, text, text_diff(part.text, text), pos, s.warnings)
 
 
-def revise_part(
-    draft: Draft,
-    index: int | str,
-    instruction: str,
-    model: BaseChatModel,
-    prompts: PromptSet,
-    kinds: dict[str, MeetingKind],
-    *,
-    brief: Brief | None = None,
-    library: SearchLibrary | None = None,
-    on_event: EventCallback | None = None,
-) -> RevisionResult:
-    """Rewrite one part (1..n = section, 0 = opening, -1/"closing" = closing); others stay identical."""
-    plan = plan_for_draft(draft, kinds, brief)
-    pos = part_position(draft, index)
-    part = draft.parts[pos]
-    text = resolve_instruction(instruction, prompts.presets)
-    hits = _revision_refs(library, plan, part, text)
-    messages = revise_messages(
-        plan, prompts, draft=draft.text, part=part.text, instruction=text, references=hits
-    )
-    s = ModelSession(model, on_event)
-    found: list[str] = []
-    body = s.write_part(
-        messages,
-        index=pos,
-        role=part.role,
-        number=part.number,
-        heading=part.heading,
-        title=draft.title,
-        target=0,
-        adjusting=True,
-        found_heading=found,
-        with_heading=False,
-    )
-    if not body.strip():
-        raise DraftError("模型没有返回修改后的内容，原文未改动。请重试或换一种修改要求。")
-    heading = part.heading
-    if part.number:
-        # The revise prompt allows a reworded heading; its number always stays.
-        heading = (found[0] if found else part.heading).strip().rstrip("。")
-        body = heading_line(part.number, heading) + "\n" + body
-    return _replace_part(draft, pos, body, heading, hits, s)
-
-
-def revise_passage(
-    draft: Draft,
-    passage: str,
-    instruction: str,
-    model: BaseChatModel,
-    prompts: PromptSet,
-    kinds: dict[str, MeetingKind],
-    *,
-    brief: Brief | None = None,
-    library: SearchLibrary | None = None,
-    on_event: EventCallback | None = None,
-) -> RevisionResult:
-    """Rewrite a selected passage (it must occur exactly once, inside one part)."""
-    passage = (passage or "").strip()
-    if not passage:
-        raise DraftError("请先选中要修改的文字。")
-    full = draft.text
-    count = full.count(passage)
-    if count == 0:
-        raise DraftError("所选文字在讲话稿中没有找到，请确认与原文完全一致（包括标点）。")
-    if count > 1:
-        raise DraftError(f"所选文字在讲话稿中出现了 {count} 次，请多选一些上下文，使它只出现一次。")
-    positions = [i for i, p in enumerate(draft.parts) if passage in p.text]
-    if not positions:
-        raise DraftError("所选文字跨越了两个部分，请只选择同一部分内的文字。")
-    pos = positions[0]
-    part = draft.parts[pos]
-    plan = plan_for_draft(draft, kinds, brief)
-    text = resolve_instruction(instruction, prompts.presets)
-    hits = _revision_refs(library, plan, part, text)
-    messages = revise_messages(
-        plan, prompts, draft=full, part=passage, instruction=text, references=hits
-    )
-    s = ModelSession(model, on_event)
-    s.emit(PartStarted(part.role, part.number, part.heading, pos, 0, True))
-
-    cleaner = StreamCleaner()
-
-    def on_token(piece: str) -> None:
-        out = cleaner.feed(piece)
-        if out:
-            s.emit(PartToken(out, pos))
-
-    s.chat(messages, on_token)
-    cleaner.flush()
-    new_passage = cleaner.text.strip()
-    if not new_passage:
-        raise DraftError("模型没有返回修改后的内容，原文未改动。请重试或换一种修改要求。")
-    new_text = part.text.replace(passage, new_passage, 1)
-    heading = part.heading
-    if part.number:
-        # Keep exactly one correctly numbered heading line even if the passage touched it.
-        found: list[str] = []
-        body = clean_model_text(new_text, section_head(part.heading, found))
-        heading = (found[0] if found else part.heading).strip().rstrip("。")
-        new_text = heading_line(part.number, heading) + ("\n" + body if body else "")
-    return _replace_part(draft, pos, new_text, heading, hits, s)
-
-
 # ---------------------------------------------------------------- polishing
 
 _DATE_RE = re.compile(
@@ -296,41 +192,141 @@ def _polished_parts(draft: Draft, text: str) -> list[DraftPart] | None:
     return out
 
 
-def polish_draft(
-    draft: Draft,
-    model: BaseChatModel,
-    prompts: PromptSet,
-    kinds: dict[str, MeetingKind],
-    *,
-    brief: Brief | None = None,
-    on_event: EventCallback | None = None,
-) -> PolishResult:
-    """Polish the whole draft; if a brief fact or the structure is lost, keep the original and warn."""
-    plan = plan_for_draft(draft, kinds, brief)
-    brief = plan.brief
-    old = draft.text
-    messages = polish_messages(plan, prompts, draft=old)
-    s = ModelSession(model, on_event)
-    result = s.chat(messages, None)
-    polished = clean_model_text(result.text)
-    parts = _polished_parts(draft, polished)
-    usage = s.usage_with(draft.usage)
-    if parts is None:
-        w = DraftWarning("润色稿的结构（一级标题、开场或结束语）与原稿不一致，已保留原稿。")
-        s.emit(w)
-        kept = draft.model_copy(update={"usage": usage})
-        return PolishResult(kept, old, polished, text_diff(old, polished), False, [], [w])
-    new_draft = draft.model_copy(deep=True)
-    new_draft.parts = parts
-    new_draft.usage = usage
-    new_text = new_draft.text
-    lost = missing_facts(brief, old, new_text)
-    if lost:
-        w = DraftWarning(
-            "润色稿遗漏或改动了约谈要素中的以下内容：" + "、".join(lost[:10])
-            + ("等" if len(lost) > 10 else "") + "，已保留原稿。"
+@dataclass
+class Reviser:
+    """Revises drafts with a chat model: one part, one passage, or the whole (polish)."""
+
+    model: BaseChatModel
+    prompts: PromptSet
+    kinds: dict[str, MeetingKind]
+
+    def part(
+        self,
+        draft: Draft,
+        index: int | str,
+        instruction: str,
+        *,
+        brief: Brief | None = None,
+        library: SearchLibrary | None = None,
+        on_event: EventCallback | None = None,
+    ) -> RevisionResult:
+        """Rewrite one part (1..n = section, 0 = opening, -1/"closing" = closing); others stay identical."""
+        plan = plan_for_draft(draft, self.kinds, brief)
+        pos = part_position(draft, index)
+        part = draft.parts[pos]
+        text = resolve_instruction(instruction, self.prompts.presets)
+        hits = _revision_refs(library, plan, part, text)
+        messages = revise_messages(
+            plan, self.prompts, draft=draft.text, part=part.text, instruction=text, references=hits
         )
-        s.emit(w)
-        kept = draft.model_copy(update={"usage": usage})
-        return PolishResult(kept, old, new_text, text_diff(old, new_text), False, lost, [w])
-    return PolishResult(new_draft, old, new_text, text_diff(old, new_text), True)
+        s = ModelSession(self.model, on_event)
+        found: list[str] = []
+        body = s.write_part(
+            messages,
+            index=pos,
+            role=part.role,
+            number=part.number,
+            heading=part.heading,
+            title=draft.title,
+            target=0,
+            adjusting=True,
+            found_heading=found,
+            with_heading=False,
+        )
+        if not body.strip():
+            raise DraftError("模型没有返回修改后的内容，原文未改动。请重试或换一种修改要求。")
+        heading = part.heading
+        if part.number:
+            # The revise prompt allows a reworded heading; its number always stays.
+            heading = (found[0] if found else part.heading).strip().rstrip("。")
+            body = heading_line(part.number, heading) + "\n" + body
+        return _replace_part(draft, pos, body, heading, hits, s)
+
+    def passage(
+        self,
+        draft: Draft,
+        passage: str,
+        instruction: str,
+        *,
+        brief: Brief | None = None,
+        library: SearchLibrary | None = None,
+        on_event: EventCallback | None = None,
+    ) -> RevisionResult:
+        """Rewrite a selected passage (it must occur exactly once, inside one part)."""
+        passage = (passage or "").strip()
+        if not passage:
+            raise DraftError("请先选中要修改的文字。")
+        full = draft.text
+        count = full.count(passage)
+        if count == 0:
+            raise DraftError("所选文字在讲话稿中没有找到，请确认与原文完全一致（包括标点）。")
+        if count > 1:
+            raise DraftError(f"所选文字在讲话稿中出现了 {count} 次，请多选一些上下文，使它只出现一次。")
+        positions = [i for i, p in enumerate(draft.parts) if passage in p.text]
+        if not positions:
+            raise DraftError("所选文字跨越了两个部分，请只选择同一部分内的文字。")
+        pos = positions[0]
+        part = draft.parts[pos]
+        plan = plan_for_draft(draft, self.kinds, brief)
+        text = resolve_instruction(instruction, self.prompts.presets)
+        hits = _revision_refs(library, plan, part, text)
+        messages = revise_messages(
+            plan, self.prompts, draft=full, part=passage, instruction=text, references=hits
+        )
+        s = ModelSession(self.model, on_event)
+        s.emit(PartStarted(part.role, part.number, part.heading, pos, 0, True))
+
+        cleaner = StreamCleaner()
+
+        def on_token(piece: str) -> None:
+            out = cleaner.feed(piece)
+            if out:
+                s.emit(PartToken(out, pos))
+
+        s.chat(messages, on_token)
+        cleaner.flush()
+        new_passage = cleaner.text.strip()
+        if not new_passage:
+            raise DraftError("模型没有返回修改后的内容，原文未改动。请重试或换一种修改要求。")
+        new_text = part.text.replace(passage, new_passage, 1)
+        heading = part.heading
+        if part.number:
+            # Keep exactly one correctly numbered heading line even if the passage touched it.
+            found: list[str] = []
+            body = clean_model_text(new_text, section_head(part.heading, found))
+            heading = (found[0] if found else part.heading).strip().rstrip("。")
+            new_text = heading_line(part.number, heading) + ("\n" + body if body else "")
+        return _replace_part(draft, pos, new_text, heading, hits, s)
+
+    def polish(
+        self, draft: Draft, *, brief: Brief | None = None, on_event: EventCallback | None = None
+    ) -> PolishResult:
+        """Polish the whole draft; if a brief fact or the structure is lost, keep the original and warn."""
+        plan = plan_for_draft(draft, self.kinds, brief)
+        brief = plan.brief
+        old = draft.text
+        messages = polish_messages(plan, self.prompts, draft=old)
+        s = ModelSession(self.model, on_event)
+        result = s.chat(messages, None)
+        polished = clean_model_text(result.text)
+        parts = _polished_parts(draft, polished)
+        usage = s.usage_with(draft.usage)
+        if parts is None:
+            w = DraftWarning("润色稿的结构（一级标题、开场或结束语）与原稿不一致，已保留原稿。")
+            s.emit(w)
+            kept = draft.model_copy(update={"usage": usage})
+            return PolishResult(kept, old, polished, text_diff(old, polished), False, [], [w])
+        new_draft = draft.model_copy(deep=True)
+        new_draft.parts = parts
+        new_draft.usage = usage
+        new_text = new_draft.text
+        lost = missing_facts(brief, old, new_text)
+        if lost:
+            w = DraftWarning(
+                "润色稿遗漏或改动了约谈要素中的以下内容：" + "、".join(lost[:10])
+                + ("等" if len(lost) > 10 else "") + "，已保留原稿。"
+            )
+            s.emit(w)
+            kept = draft.model_copy(update={"usage": usage})
+            return PolishResult(kept, old, new_text, text_diff(old, new_text), False, lost, [w])
+        return PolishResult(new_draft, old, new_text, text_diff(old, new_text), True)

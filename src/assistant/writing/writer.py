@@ -22,13 +22,7 @@ from assistant.writing.drafting import draft_speech, resume_draft
 from assistant.writing.events import DraftError, EventCallback, Notice
 from assistant.writing.offline import OFFLINE_LABEL, OFFLINE_MODE, compose_offline
 from assistant.writing.plan import SpeechPlan, make_plan, plan_for_draft
-from assistant.writing.revision import (
-    PolishResult,
-    RevisionResult,
-    polish_draft,
-    revise_part,
-    revise_passage,
-)
+from assistant.writing.revision import Reviser
 from assistant.writing.templates import PromptSet, default_prompts
 
 NO_LLM_NOTICE = (
@@ -163,60 +157,6 @@ def choose_writer(settings: Settings, *, offline: bool = False) -> Writer:
     if config is None:
         return OfflineWriter(kinds, notice=NO_LLM_NOTICE)
     return LLMWriter(make_chat_model(config), default_prompts(settings.prompts_dir), kinds, config)
-
-
-@dataclass
-class Reviser:
-    """Revises drafts with a chat model: one part, one passage, or the whole (polish)."""
-
-    model: BaseChatModel
-    prompts: PromptSet
-    kinds: dict[str, MeetingKind]
-
-    @property
-    def presets(self) -> dict[str, str]:
-        """Revision presets: label → instruction."""
-        return dict(self.prompts.presets)
-
-    def part(
-        self,
-        draft: Draft,
-        index: int | str,
-        instruction: str,
-        *,
-        brief: Brief | None = None,
-        library: SearchLibrary | None = None,
-        on_event: EventCallback | None = None,
-    ) -> RevisionResult:
-        """Rewrite one part (1..n sections, 0 opening, -1 closing); the rest stays identical."""
-        return revise_part(
-            draft, index, instruction, self.model, self.prompts, self.kinds,
-            brief=brief, library=library, on_event=on_event,
-        )  # fmt: skip
-
-    def passage(
-        self,
-        draft: Draft,
-        passage: str,
-        instruction: str,
-        *,
-        brief: Brief | None = None,
-        library: SearchLibrary | None = None,
-        on_event: EventCallback | None = None,
-    ) -> RevisionResult:
-        """Rewrite a passage that occurs once in the draft."""
-        return revise_passage(
-            draft, passage, instruction, self.model, self.prompts, self.kinds,
-            brief=brief, library=library, on_event=on_event,
-        )  # fmt: skip
-
-    def polish(
-        self, draft: Draft, *, brief: Brief | None = None, on_event: EventCallback | None = None
-    ) -> PolishResult:
-        """Polish the whole draft, keeping every fact of the brief."""
-        return polish_draft(
-            draft, self.model, self.prompts, self.kinds, brief=brief, on_event=on_event
-        )
 
 
 def choose_reviser(settings: Settings) -> Reviser:

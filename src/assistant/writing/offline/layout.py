@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from assistant.brief import Brief
 from assistant.kinds import RoleSpec
+from assistant.library.chunking import pack
 from assistant.models import DraftPart, count_chars
 from assistant.numbering import heading_line, marker_for
 
@@ -90,14 +91,7 @@ class Block:
             return [self.prefix + "".join(parts) + self.suffix]
         # An unnumbered paragraph: the core, then the connectives in paragraphs of moderate size.
         paras = ["".join(self.core)] if self.core else []
-        current = ""
-        for sentence in body:
-            if current and count_chars(current) + count_chars(sentence) > PARAGRAPH_CHARS:
-                paras.append(current)
-                current = ""
-            current += sentence
-        if current:
-            paras.append(current)
+        paras += pack(body, PARAGRAPH_CHARS, count_chars)
         if not paras:
             paras = [""]
         paras[0] = self.prefix + paras[0]
