@@ -91,16 +91,30 @@ class Section(BaseModel):
 
     number: int  # 1-based, as written
     heading: str  # heading text without the number, e.g. "正视问题，认清危害"
+    heading_line: str = ""  # the heading as written, number and stop included: "一、正视问题。"
+    run_in: bool = False  # the first paragraph followed the heading on the same line
     role: str = "other"
     body: str = ""  # all text under the heading (heading excluded)
+    intro: str = ""  # paragraphs before the first point (all of them when there are no points)
     points: list[Point] = Field(default_factory=list)
     paragraphs: list[str] = Field(default_factory=list)
 
+    def lines(self) -> list[str]:
+        """The section's lines as in the text it was parsed from."""
+        parts = [*([self.intro] if self.intro else []), *(p.text for p in self.points)]
+        lines = "\n".join(parts).split("\n") if parts else []
+        if self.run_in and lines:
+            return [self.heading_line + lines[0], *lines[1:]]
+        return [self.heading_line, *lines] if self.heading_line else lines
+
 
 class SpeechDoc(BaseModel):
-    """A speech parsed into the standard structure."""
+    """A speech parsed into the standard structure; ``text()`` gives back what was parsed."""
 
     title: str = ""
+    title_line: str = ""  # the title as written (site decorations included); "" when derived
+    title_derived: bool = False  # no title in the text: taken from metadata or the opening
+    byline: str = ""  # date / speaker lines between the title and the salutation
     kind: str = ""
     salutation: str = ""
     opening: str = ""
@@ -108,15 +122,30 @@ class SpeechDoc(BaseModel):
     closing: str = ""
     metadata: dict = Field(default_factory=dict)
 
+    def text(self) -> str:
+        """The parsed text again, one paragraph per line: nothing is lost in parsing."""
+        lines = [self.title_line, self.byline, self.salutation, self.opening]
+        for s in self.sections:
+            lines += s.lines()
+        lines.append(self.closing)
+        return "\n".join(x for x in lines if x)
+
     def inspect_dict(self) -> dict:
         """The `assistant inspect` JSON shape."""
         return {
             "title": self.title,
+            "title_derived": self.title_derived,
+            "byline": self.byline,
             "kind": self.kind,
             "salutation": self.salutation,
             "opening": self.opening,
             "sections": [
-                {"heading": s.heading, "role": s.role, "points": [p.text for p in s.points]}
+                {
+                    "heading": s.heading,
+                    "role": s.role,
+                    "intro": s.intro,
+                    "points": [p.text for p in s.points],
+                }
                 for s in self.sections
             ],
             "closing": self.closing,

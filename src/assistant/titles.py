@@ -27,3 +27,16 @@ def default_title(meeting: str, title: str | None = None) -> str:
     if meeting.endswith("上"):
         meeting = meeting[:-1]
     return f"{meeting}上的讲话" if meeting.startswith("在") else f"在{meeting}上的讲话"
+
+
+_MEETING_RE = re.compile(r"(?:召开|举行)(?:了|这次|今天的|本次)?(.{4,36}?(?:约谈会|谈话会|会议|大会))")
+_DERIVED_MAX = 30
+
+
+def derive_title(opening: str) -> str:
+    """A title for a speech that has none: 在{the meeting the opening names}上的讲话, else its first words."""
+    m = _MEETING_RE.search(opening)
+    if m:
+        return default_title(m.group(1).lstrip("一个次场"))
+    first = re.split(r"[。！？；\n]", opening.strip(), maxsplit=1)[0].strip("，、 ")
+    return first[:_DERIVED_MAX] + ("……" if len(first) > _DERIVED_MAX else "")

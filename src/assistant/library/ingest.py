@@ -26,6 +26,7 @@ from assistant.models import (
     SpeechDoc,
     count_chars,
 )
+from assistant.titles import derive_title
 
 _WS_RE = re.compile(r"\s+")
 
@@ -58,6 +59,9 @@ def prepare_bytes(data: bytes, filename: str, settings: Settings) -> PreparedDoc
     cleaned = clean_text(loaded.text)
     kw = load_role_keywords(settings.role_keywords_file) if settings.role_keywords_file else None
     speech = parse_speech(cleaned.text, loaded.metadata, settings.structures_dir, kw)
+    if not speech.title:
+        # A library document needs a name in lists and references; say that it was made up.
+        speech = speech.model_copy(update={"title": derive_title(speech.opening), "title_derived": True})
     doc_id = content_id(cleaned.text)
     chunks = chunk_speech(speech, doc_id)
     return PreparedDoc(

@@ -161,10 +161,10 @@ def _marker_value(family: str, m: re.Match[str]) -> int:
     return cn_to_int(g)
 
 
-def extract_points(paragraphs: list[str]) -> list[Point]:
-    """Paragraph-initial points of a section, using its highest-level marker family."""
+def _point_starts(paragraphs: list[str]) -> list[tuple[int, str]]:
+    """(paragraph index, marker) of each point, in the highest marker family used twice or more."""
     for family, pattern in POINT_FAMILIES:
-        starts = []
+        starts: list[tuple[int, str]] = []
         expected = 1
         for i, p in enumerate(paragraphs):
             m = pattern.match(p)
@@ -178,26 +178,34 @@ def extract_points(paragraphs: list[str]) -> list[Point]:
             elif value == expected:
                 starts.append((i, m.group(0).rstrip("，,：: ")))
                 expected += 1
-        if len(starts) < 2:
-            continue
-        points = []
-        for n, (i, marker) in enumerate(starts):
-            end = starts[n + 1][0] if n + 1 < len(starts) else len(paragraphs)
-            head = paragraphs[i]
-            parts = [head]
-            # A short sub-heading owns the paragraphs after it; a full paragraph point stands alone.
-            if _looks_like_subheading(head):
-                parts += paragraphs[i + 1 : end]
-            points.append(Point(index=n + 1, marker=marker, text="\n".join(parts)))
-        return points
+        if len(starts) >= 2:
+            return starts
     return []
 
 
-def _looks_like_subheading(p: str) -> bool:
-    return len(p) <= 40 or not any(ch in p[:-1] for ch in "。；！？")
+def extract_points(paragraphs: list[str]) -> list[Point]:
+    """Paragraph-initial points of a section; each owns the paragraphs up to the next point."""
+    starts = _point_starts(paragraphs)
+    points = []
+    for n, (i, marker) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(paragraphs)
+        points.append(Point(index=n + 1, marker=marker, text="\n".join(paragraphs[i:end])))
+    return points
 
 
 # ---------------------------------------------------------------- parse
+
+
+def _section(paragraphs: list[str], **fields) -> Section:
+    points = extract_points(paragraphs)
+    first = len(paragraphs) - sum(p.text.count("\n") + 1 for p in points)
+    return Section(
+        **fields,
+        body="\n".join(paragraphs),
+        intro="\n".join(paragraphs[:first]),
+        points=points,
+        paragraphs=paragraphs,
+    )
 
 
 def parse_speech(
@@ -219,13 +227,13 @@ def parse_speech(
     first_body = heads[0] if heads else len(paras)
     front = paras[:first_body]
 
-    title = ""
+    title_lines: list[str] = []
+    byline: list[str] = []
     salutation = ""
-    opening: list[str] = []
     i = 0
     # Title: the first line, when it looks like one and is not the salutation/opening prose.
     if front and _is_title_candidate(front[0]) and (len(front) > 1 or heads):
-        title = front[0]
+        title_lines = [front[0]]
         i = 1
         # Titles are sometimes broken over two lines ("在……会上的" / "讲话").
         if (
@@ -235,12 +243,13 @@ def parse_speech(
             and TITLE_HINT_RE.search(front[i])
             and not SALUTATION_RE.match(front[i])
         ):
-            title += front[i]
+            title_lines.append(front[i])
             i += 1
     # Date / speaker lines between the title and the salutation.
     while i < len(front) and not SALUTATION_RE.match(front[i]):
         line = front[i]
         if DATE_LINE_RE.match(line) or (len(line) <= 30 and not line.endswith(("。", "：", ":"))):
+            byline.append(line)
             i += 1
             continue
         break
@@ -248,16 +257,13 @@ def parse_speech(
         salutation = front[i]
         i += 1
     opening = front[i:]
-    title = strip_decorations(title)
-    if not title and metadata.get("title"):
-        title = str(metadata["title"]).strip()
 
     sections: list[Section] = []
     closing: list[str] = []
-    kw = role_keywords
     for n, start in enumerate(heads):
         end = heads[n + 1] if n + 1 < len(heads) else len(paras)
-        m = heading_re.match(paras[start])
+        line = paras[start]
+        m = heading_re.match(line)
         assert m is not None
         heading, run_in = _split_heading(m.group(2))
         body_paras = ([run_in] if run_in else []) + paras[start + 1 : end]
@@ -267,17 +273,15 @@ def parse_speech(
                     closing = body_paras[j:]
                     body_paras = body_paras[:j]
                     break
-        body = "\n".join(body_paras)
         position = n / (len(heads) - 1) if len(heads) > 1 else 0.0
-        role = classify_role(heading, body, position, kw)
         sections.append(
-            Section(
+            _section(
+                body_paras,
                 number=cn_to_int(m.group(1)),
                 heading=heading,
-                role=role,
-                body=body,
-                points=extract_points(body_paras),
-                paragraphs=body_paras,
+                heading_line=line[: len(line) - len(run_in)] if run_in else line,
+                run_in=bool(run_in),
+                role=classify_role(heading, "\n".join(body_paras), position, role_keywords),
             )
         )
 
@@ -291,22 +295,20 @@ def parse_speech(
                 body_paras = body_paras[:j]
                 break
         if body_paras:
-            sections.append(
-                Section(
-                    number=1,
-                    heading="",
-                    role="other",
-                    body="\n".join(body_paras),
-                    points=extract_points(body_paras),
-                    paragraphs=body_paras,
-                )
-            )
+            sections.append(_section(body_paras, number=1, heading="", role="other"))
 
+    title = strip_decorations("".join(title_lines))
+    derived = not title
+    if derived:
+        title = str(metadata.get("title") or "").strip()
     kind = str(metadata.get("kind") or "")
     if not kind:
         kind = detect_kind(title + "\n" + "\n".join(opening[:3]), structures_dir)
     return SpeechDoc(
         title=title,
+        title_line="\n".join(title_lines),
+        title_derived=derived and bool(title),
+        byline="\n".join(byline),
         kind=kind,
         salutation=salutation,
         opening="\n".join(opening),

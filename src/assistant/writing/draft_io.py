@@ -59,7 +59,7 @@ def draft_from_text(
     """A Draft from speech text, split into parts by the same parser that reads uploads."""
     doc = parse_speech(text, metadata, structures_dir)
     parts: list[DraftPart] = []
-    if doc.title:
+    if doc.title and not doc.title_derived:
         parts.append(DraftPart(role="title", text=doc.title))
     if doc.salutation:
         parts.append(DraftPart(role="salutation", text=doc.salutation))
