@@ -7,14 +7,9 @@ import zipfile
 
 import pytest
 
-from assistant.library.loaders import (
-    SUPPORTED,
-    LoadError,
-    load_bytes,
-    load_path,
-    reflow_lines,
-    split_front_matter,
-)
+from assistant.library.documents import reflow_lines
+from assistant.library.loaders import SUPPORTED, LoadError, load_bytes, load_path
+from assistant.library.text_decoding import split_front_matter
 from tests.fixtures.make_files import (
     make_docx,
     make_encrypted_pdf,

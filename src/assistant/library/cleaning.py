@@ -1,7 +1,8 @@
 """Web-page noise removal and whitespace/punctuation normalisation for uploaded speeches.
 
 The rules (regexes and word lists) live in ``assistant/data/noise_patterns.yaml`` so a
-new site style is supported by editing data. This module applies them in four passes:
+new site style is supported by editing data; noise_patterns.py loads them and
+normalize.py normalises lines. This module applies them in four passes:
 
 1. per-line rules (breadcrumbs, metadata lines, promos, URLs, copyright, …);
 2. navigation detection (menu lines, vertical menus) and footer blocks
@@ -17,275 +18,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
-import yaml
-
+from assistant.library.noise_patterns import NoisePatterns, load_patterns
+from assistant.library.normalize import normalise_line, split_lines
 from assistant.models import CleanResult, RemovedLine
-
-DEFAULT_PATTERNS_FILE = Path(__file__).resolve().parent.parent / "data" / "noise_patterns.yaml"
 
 REASON_NAV = "导航"
 REASON_FOOTER = "页脚"
 REASON_DUP_TITLE = "重复标题"
 REASON_SITE_NAME = "站点名称"
-
-
-@dataclass(frozen=True)
-class LineRule:
-    """One line rule from the YAML file."""
-
-    id: str
-    reason: str
-    patterns: tuple[re.Pattern[str], ...] = ()
-    max_length: int | None = None
-    zone: str = "any"
-    allow_prose: bool = False
-    allow_protected: bool = False
-    keys_re: re.Pattern[str] | None = None
-    min_keys: int = 2
-
-    def matches(self, line: str) -> bool:
-        """Whether the rule's patterns (or key count) match the line."""
-        if self.keys_re is not None:
-            return len({m.group("key") for m in self.keys_re.finditer(line)}) >= self.min_keys
-        return any(p.search(line) for p in self.patterns)
-
-
-@dataclass(frozen=True)
-class NoisePatterns:
-    """All cleaning rules, compiled."""
-
-    line_rules: tuple[LineRule, ...]
-    protected: tuple[re.Pattern[str], ...]
-    structural: tuple[re.Pattern[str], ...]
-    sentence_end: re.Pattern[str]
-    salutation: re.Pattern[str]
-    closing: re.Pattern[str]
-    nav_split: re.Pattern[str]
-    nav_words: frozenset[str]
-    nav_word_suffixes: tuple[str, ...]
-    footer_header: re.Pattern[str]
-    title_site_suffix: re.Pattern[str]
-    title_decorations: tuple[re.Pattern[str], ...]
-    prose_min_length: int = 30
-    nav_item_max_length: int = 10
-    nav_run_item_max_length: int = 8
-    nav_run_min_lines: int = 3
-    list_item_max_length: int = 50
-    head_fallback_lines: int = 6
-    tail_fraction: float = 0.3
-    footer_cut_min_fraction: float = 0.5
-    speech_paragraph_min_length: int = 80
-    title_max_length: int = 60
-
-
-def _compile_all(items: list[str] | None) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(p) for p in (items or []))
-
-
-def _footer_header_regex(headers: list[str]) -> re.Pattern[str]:
-    words = "|".join(re.escape(h) for h in sorted(headers, key=len, reverse=True))
-    deco = r"[\s【】\[\]「」『』—\-–_=*·•<>《》○●◆▶►#]*"
-    return re.compile(
-        rf"(?i)^{deco}(?:{words}){deco}(?:(?:更多|查看更多|more)\s*[>》»]*)?\s*[：:]?$"
-    )
-
-
-def _parse_patterns(raw: dict) -> NoisePatterns:
-    limits = raw.get("limits") or {}
-    footer_header = _footer_header_regex(raw.get("footer_headers") or [])
-    rules: list[LineRule] = []
-    for item in raw.get("line_rules") or []:
-        keys_re = None
-        patterns = _compile_all(item.get("patterns"))
-        if item.get("kind") == "keys":
-            keys = "|".join(re.escape(k) for k in sorted(item["keys"], key=len, reverse=True))
-            # A key only counts at the start of the line or after a separator, so
-            # "问题来源：" inside a sentence is not the web label "来源：".
-            keys_re = re.compile(rf"(?:^|[\s|｜丨/【\[（(])(?P<key>{keys})\s*[】\]]?\s*[：:｜|丨]")
-        if item.get("from_footer_headers"):
-            patterns = (footer_header,)
-        rules.append(
-            LineRule(
-                id=item["id"],
-                reason=item["reason"],
-                patterns=patterns,
-                max_length=item.get("max_length"),
-                zone=item.get("zone", "any"),
-                allow_prose=bool(item.get("allow_prose", False)),
-                allow_protected=bool(item.get("allow_protected", False)),
-                keys_re=keys_re,
-                min_keys=int(item.get("min_keys", 2)),
-            )
-        )
-    return NoisePatterns(
-        line_rules=tuple(rules),
-        protected=_compile_all(raw.get("protected")),
-        structural=_compile_all(raw.get("structural")),
-        sentence_end=re.compile(raw.get("sentence_end", r"[。！？；…”）!?;]$")),
-        salutation=re.compile(raw["salutation"]),
-        closing=re.compile(raw["closing"]),
-        nav_split=re.compile(raw["nav_separators"]),
-        nav_words=frozenset(str(w) for w in raw.get("nav_words") or []),
-        nav_word_suffixes=tuple(raw.get("nav_word_suffixes") or []),
-        footer_header=footer_header,
-        title_site_suffix=re.compile(raw["title_site_suffix"]),
-        title_decorations=_compile_all(raw.get("title_decorations")),
-        **{k: limits[k] for k in limits if k in NoisePatterns.__dataclass_fields__},
-    )
-
-
-def load_patterns(path: str | Path | None = None) -> NoisePatterns:
-    """Load and compile the noise rules (the bundled YAML file by default)."""
-    if path is None:
-        return _default_patterns()
-    return _parse_patterns(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
-
-
-@lru_cache(maxsize=1)
-def _default_patterns() -> NoisePatterns:
-    return _parse_patterns(yaml.safe_load(DEFAULT_PATTERNS_FILE.read_text(encoding="utf-8")))
-
-
-# --- whitespace -------------------------------------------------------------------------
-
-# Zero-width characters and stray control codes carry no text.
-_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1f\x7f]")
-_ENTITY_SPACE_RE = re.compile(r"&(?:nbsp|ensp|emsp|#160|#12288|#x3000);", re.IGNORECASE)
-# Every horizontal space a web page or a Word file can produce.
-_HSPACE = "\t \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
-_EDGE_SPACE_RE = re.compile(f"^[{_HSPACE}]+|[{_HSPACE}]+$")
-_INNER_SPACE_RE = re.compile(f"[{_HSPACE}]+")
-
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# Han plus Chinese punctuation: the "Chinese context" for punctuation and spaces.
-_CJK = (
-    _HAN
-    + "\u3000-\u303f"  # CJK symbols and punctuation
-    + "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"  # full-width forms, no digits/letters
-    + "\u2014\u2018\u2019\u201c\u201d\u2026\u00b7"  # — ‘ ’ “ ” … ·
-)
-_CJK_CHAR_RE = re.compile(f"[{_CJK}]")
-_HAN_RE = re.compile(f"[{_HAN}]")
-_SPACE_BETWEEN_CJK_RE = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
-_FULLWIDTH_PUNCT = "，。；：？！（）、“”‘’《》【】〔〕"
-_SPACE_AROUND_FULLWIDTH_RE = re.compile(f" (?=[{_FULLWIDTH_PUNCT}])|(?<=[{_FULLWIDTH_PUNCT}]) ")
-
-
-def _normalise_spaces(line: str) -> str:
-    line = _EDGE_SPACE_RE.sub("", line)
-
-    def collapse(m: re.Match[str]) -> str:
-        # A full-width space (or tab, e.g. table cells) separates fields; keep one of it.
-        return "\u3000" if ("\u3000" in m.group() or "\t" in m.group()) else " "
-
-    return _INNER_SPACE_RE.sub(collapse, line)
-
-
-def _split_lines(text: str) -> list[str]:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
-    text = text.replace("\u2029", "\n").replace("\x0c", "\n").replace("\x0b", "\n")
-    text = _ENTITY_SPACE_RE.sub(" ", _INVISIBLE_RE.sub("", text))
-    lines = (_normalise_spaces(line) for line in text.split("\n"))
-    return [line for line in lines if line]
-
-
-# --- punctuation ------------------------------------------------------------------------
-
-_URL_RE = re.compile(
-    r"(?i)(?:https?://|ftp://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+"
-    r"|[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}"
-    r"|\b[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.(?:com|cn|net|org|gov|edu|info)(?:\.[a-z]{2})?(?:/[\x21-\x7e]*)?"
-)
-_PAREN_PAIR_RE = re.compile(r"\(([^()\n]{0,80})\)")
-_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
-_CN_NUMERAL_MARKER_RE = re.compile(r"^[（(]?[一二三四五六七八九十百]+[）)]?$")
-
-
-def _trim_url(url: str) -> str:
-    """A URL without the sentence punctuation a writer put right after it."""
-    while url and (url[-1] in ".,;:!?'(" or (url[-1] == ")" and "(" not in url)):
-        url = url[:-1]
-    return url
-
-
-def _is_cjk(ch: str | None) -> bool:
-    return ch is not None and bool(_CJK_CHAR_RE.match(ch))
-
-
-def _is_digit(ch: str | None) -> bool:
-    return ch is not None and ch.isascii() and ch.isdigit()
-
-
-def _neighbour(chars: list[str], i: int, step: int) -> str | None:
-    j = i + step
-    while 0 <= j < len(chars):
-        if chars[j] != " ":
-            return chars[j]
-        j += step
-    return None
-
-
-def _normalise_punctuation(line: str) -> str:
-    """Half-width , ; : ? ! ( ) and sentence-final . become full-width in Chinese context."""
-    if not _HAN_RE.search(line):
-        return line
-    protected: set[int] = set()
-    for m in _URL_RE.finditer(line):
-        protected.update(range(m.start(), m.start() + len(_trim_url(m.group()))))
-    chars = list(line)
-
-    # Parentheses as pairs first, so "(一)" and "(2025年)" convert together.
-    for m in _PAREN_PAIR_RE.finditer(line):
-        start, end = m.start(), m.end() - 1
-        if start in protected or end in protected:
-            continue
-        before = chars[start - 1] if start > 0 else None
-        after = chars[end + 1] if end + 1 < len(chars) else None
-        if _HAN_RE.search(m.group(1)) or _is_cjk(before) or _is_cjk(after):
-            chars[start], chars[end] = "（", "）"
-
-    for i, ch in enumerate(chars):
-        if i in protected or ch not in _HALF_TO_FULL:
-            continue
-        prev_raw = chars[i - 1] if i > 0 else None
-        next_raw = chars[i + 1] if i + 1 < len(chars) else None
-        prev, nxt = _neighbour(chars, i, -1), _neighbour(chars, i, 1)
-        if ch in ",;:" and _is_digit(prev_raw) and _is_digit(next_raw):
-            continue  # 1,000 / 10:30 / 1:500
-        if ch in ",;()":
-            convert = _is_cjk(prev) or _is_cjk(nxt)
-        else:  # : ? ! end a clause; after an English word they stay half-width
-            after_latin = prev is not None and prev.isascii() and prev.isalpha()
-            convert = _is_cjk(prev) or (_is_cjk(nxt) and not after_latin)
-        if convert:
-            chars[i] = _HALF_TO_FULL[ch]
-
-    for i, ch in enumerate(chars):
-        if ch != "." or i in protected:
-            continue
-        prev_raw = chars[i - 1] if i > 0 else None
-        next_raw = chars[i + 1] if i + 1 < len(chars) else None
-        if prev_raw == "." or next_raw == ".":
-            continue  # an ellipsis written with dots
-        if not (prev_raw and (_HAN_RE.match(prev_raw) or prev_raw in "”’）》」』")):
-            continue
-        if next_raw is not None and not (next_raw in " \u3000" or _is_cjk(next_raw)):
-            continue
-        if _CN_NUMERAL_MARKER_RE.match("".join(chars[:i])):
-            continue  # "一.正视问题" is a list marker, not a sentence end
-        chars[i] = "。"
-
-    out = "".join(chars)
-    out = _SPACE_BETWEEN_CJK_RE.sub("", out)
-    return _SPACE_AROUND_FULLWIDTH_RE.sub("", out)
-
-
-def normalise_line(line: str) -> str:
-    """Whitespace and punctuation normalisation of one kept line (wording unchanged)."""
-    return _normalise_punctuation(_normalise_spaces(line))
 
 
 # --- classification ---------------------------------------------------------------------
@@ -504,8 +245,8 @@ def _apply_duplicate_titles(doc: _Doc, pats: NoisePatterns) -> dict[int, Removed
 
 def clean_text(text: str, *, patterns: NoisePatterns | None = None) -> CleanResult:
     """Remove web-page noise and normalise whitespace/punctuation; report removed lines."""
-    pats = patterns or _default_patterns()
-    lines = _split_lines(text)
+    pats = patterns or load_patterns()
+    lines = split_lines(text)
     sal_idx, head_end, tail_start = _locate(lines, pats)
     doc = _Doc(list(lines), [None] * len(lines), sal_idx, head_end, tail_start)
 

@@ -1,0 +1,213 @@
+"""Office and PDF text extraction: docx paragraphs and tables, pdf text with reflowed lines."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+
+from assistant.library.errors import LoadError, empty_file_error
+from assistant.models import LoadedText
+
+SAVE_AS_DOCX = "请用 Word 或 WPS 打开后“另存为” .docx 格式再上传"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+
+_OCR_MESSAGE = "该PDF为扫描件，没有文字层，请先进行文字识别（OCR）后再上传。"
+
+# --- docx -------------------------------------------------------------------------------
+
+_CELL_SEP = "\u3000"
+
+
+def _docx_lines(parent, document) -> list[str]:
+    """Lines of a body (or table cell) in document order: paragraphs and tables."""
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    lines: list[str] = []
+    for child in parent.iterchildren():
+        if child.tag == qn("w:p"):
+            lines.append(Paragraph(child, document).text)
+        elif child.tag == qn("w:tbl"):
+            lines.extend(_docx_table_lines(Table(child, document), document))
+        elif child.tag == qn("w:sdt"):
+            content = child.find(qn("w:sdtContent"))
+            if content is not None:
+                lines.extend(_docx_lines(content, document))
+    return lines
+
+
+def _docx_table_lines(table, document) -> list[str]:
+    lines: list[str] = []
+    seen: set = set()  # merged cells repeat across the grid; emit each once
+    for row in table.rows:
+        try:
+            cells = list(row.cells)
+        except Exception:  # a malformed grid should not lose the rest of the document
+            continue
+        cell_lines: list[list[str]] = []
+        for cell in cells:
+            if cell._tc in seen:
+                continue
+            seen.add(cell._tc)
+            content = [line for line in _docx_lines(cell._tc, document) if line.strip()]
+            if content:
+                cell_lines.append(content)
+        if len(cell_lines) == 1:
+            # A one-cell row is a layout box: keep its paragraphs as paragraphs.
+            lines.extend(cell_lines[0])
+        elif cell_lines:
+            lines.append(_CELL_SEP.join(" ".join(c) for c in cell_lines))
+    return lines
+
+
+def _bad_docx(name: str, detail: str = "") -> LoadError:
+    return LoadError(
+        f"《{name}》文件已损坏或不是有效的 Word 文档（.docx）。{detail or SAVE_AS_DOCX + '。'}",
+        name,
+    )
+
+
+def load_docx(data: bytes, name: str) -> LoadedText:
+    """Text of a .docx file: paragraphs and tables in document order; raises LoadError."""
+    if data.startswith(OLE_MAGIC):
+        raise _bad_docx(
+            name,
+            "它实际上可能是旧版 .doc 文档或设置了打开密码的文档，请用 Word 或 WPS 打开，"
+            "取消密码后“另存为” .docx 格式再上传。",
+        )
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise _bad_docx(name)
+    try:
+        import docx
+
+        document = docx.Document(io.BytesIO(data))
+        lines = _docx_lines(document.element.body, document)
+    except Exception as e:  # python-docx raises many types for broken packages
+        raise _bad_docx(name) from e
+    text = "\n".join(lines)
+    if not text.strip():
+        raise empty_file_error(name)
+    metadata: dict = {}
+    try:
+        title = (document.core_properties.title or "").strip()
+    except Exception:
+        title = ""
+    if title:
+        metadata["title"] = title
+    return LoadedText(text=text, source_format="docx", metadata=metadata)
+
+
+# --- pdf --------------------------------------------------------------------------------
+
+_PAGE_NUMBER_RE = re.compile(
+    r"^(?:[—\-–－]{1,2}\s*\d{1,4}\s*[—\-–－]{1,2}|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,4}\s*页)?"
+    r"|\d{1,4}\s*/\s*\d{1,4}|\d{1,4})$"
+)
+_PDF_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_SENTENCE_END_RE = re.compile(r"[。！？：；!?:;.…”』」）)]$")
+_PARAGRAPH_START_RE = re.compile(
+    r"^(?:[一二三四五六七八九十百]+[、．.]|[（(][一二三四五六七八九十百\d]+[）)]|\d{1,2}[.．、]"
+    r"|[一二三四五六七八九十]+[是要]|第[一二三四五六七八九十]+[，、,]|同志们|各位)"
+)
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def _strip_page_numbers(lines: list[str]) -> list[str]:
+    lines = [line for line in lines if line.strip()]
+    for idx in (0, -1):
+        if lines and _PAGE_NUMBER_RE.match(lines[idx].strip()):
+            lines.pop(idx)
+    return lines
+
+
+def reflow_lines(lines: list[str]) -> list[str]:
+    """Join lines that a PDF wrapped inside a paragraph (full-width line, no sentence end)."""
+    widths = sorted(_width(line.strip()) for line in lines if line.strip())
+    if len(widths) < 3:
+        return [line.strip() for line in lines if line.strip()]
+    full = widths[int(len(widths) * 0.8)]
+    threshold = full * 0.85
+    out: list[str] = []
+    prev_width = 0
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            prev_width = 0
+            continue
+        indented = raw[:1] in (" ", "\u3000", "\t")
+        if (
+            out
+            and prev_width >= threshold
+            and not indented
+            and not _SENTENCE_END_RE.search(out[-1])
+            and not _PARAGRAPH_START_RE.match(line)
+        ):
+            prev = out[-1]
+            glue = " " if prev[-1:].isascii() and line[:1].isascii() and prev[-1:].isalnum() else ""
+            out[-1] = prev + glue + line
+        else:
+            out.append(line)
+        prev_width = _width(line)
+    return out
+
+
+def load_pdf(data: bytes, name: str) -> LoadedText:
+    """Text of a PDF's text layer, page numbers stripped and lines reflowed; raises LoadError."""
+    broken = LoadError(
+        f"《{name}》PDF 文件已损坏或无法读取，请用 PDF 阅读器打开确认后重新导出再上传。", name
+    )
+    if b"%PDF" not in data[:1024]:
+        raise broken
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        encrypted = reader.is_encrypted
+    except Exception as e:  # pypdf raises many types for damaged files
+        raise broken from e
+    if encrypted:
+        try:
+            # Many PDFs are "encrypted" with an empty open password (permissions only).
+            ok = bool(reader.decrypt(""))
+        except Exception:
+            ok = False
+        if not ok:
+            raise LoadError(
+                f"《{name}》PDF 文件已加密（设置了打开密码），无法读取文字。"
+                "请在 PDF 阅读器中取消密码，或另存（打印）为新的 PDF 后再上传。",
+                name,
+            )
+    try:
+        pages = list(reader.pages)
+    except Exception as e:
+        raise broken from e
+    if not pages:
+        raise empty_file_error(name)
+    page_lines: list[str] = []
+    for page in pages:
+        try:
+            text = page.extract_text() or ""
+        except Exception:  # one damaged page should not lose the others
+            text = ""
+        # Some CID fonts make pypdf emit NULs between characters.
+        text = _PDF_CONTROL_RE.sub("", text)
+        page_lines.extend(_strip_page_numbers(text.replace("\r\n", "\n").split("\n")))
+    if not any(line.strip() for line in page_lines):
+        raise LoadError(f"《{name}》{_OCR_MESSAGE}", name)
+    metadata: dict = {}
+    try:
+        title = ((reader.metadata or {}).get("/Title") or "").strip()
+    except Exception:
+        title = ""
+    if title:
+        metadata["title"] = str(title)
+    return LoadedText(
+        text="\n".join(reflow_lines(page_lines)), source_format="pdf", metadata=metadata
+    )
