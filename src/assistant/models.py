@@ -204,6 +204,15 @@ class IngestDuplicate(BaseModel):
     title: str
 
 
+class IngestSimilar(BaseModel):
+    """An upload not added because it looks like a copy of a document already in the library."""
+
+    path: str
+    doc_id: str  # the document it resembles
+    title: str
+    similarity: float  # estimated share of shared five-character shingles
+
+
 class IngestFailed(BaseModel):
     path: str
     error: str
@@ -214,6 +223,7 @@ class IngestReport(BaseModel):
 
     added: list[IngestAdded] = Field(default_factory=list)
     duplicates: list[IngestDuplicate] = Field(default_factory=list)
+    similar: list[IngestSimilar] = Field(default_factory=list)
     failed: list[IngestFailed] = Field(default_factory=list)
 
 

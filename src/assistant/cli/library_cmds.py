@@ -8,23 +8,23 @@ from pathlib import Path
 import click
 
 from assistant.cli.common import Ctx, ProgressBar, echo_json, fail
-from assistant.models import ROLE_LABELS
-
-# Every part of a speech a chunk can belong to; title and salutation are never chunks.
-SEARCH_ROLES = tuple(role for role in ROLE_LABELS if role not in ("title", "salutation"))
+from assistant.models import ROLE_LABELS, SEARCH_ROLES
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度。")
+@click.option("--allow-similar", is_flag=True, help="与已有文档疑似重复的文件也导入。")
 @click.pass_obj
-def ingest(obj: Ctx, paths: tuple[Path, ...], as_json: bool, quiet: bool) -> None:
+def ingest(obj: Ctx, paths: tuple[Path, ...], as_json: bool, quiet: bool, allow_similar: bool) -> None:
     """把讲话稿文件或文件夹导入范文库（txt、md、docx、pdf）。"""
-    bar = ProgressBar(enabled=not quiet)
     from assistant.library.ingest import ingest_paths
 
-    report = ingest_paths(obj.library, list(paths), progress=bar.chars, on_file=bar.file)
+    bar = ProgressBar(enabled=not quiet)
+    report = ingest_paths(
+        obj.library, list(paths), progress=bar.chars, on_file=bar.file, allow_similar=allow_similar
+    )
     bar.close()
     if as_json:
         echo_json(report.model_dump())
@@ -33,10 +33,16 @@ def ingest(obj: Ctx, paths: tuple[Path, ...], as_json: bool, quiet: bool) -> Non
             click.echo(f"已导入：《{a.title or '（无标题）'}》 {a.chunks} 个片段  [{a.doc_id}]")
         for d in report.duplicates:
             click.echo(f"重复，未导入：{d.path}（与《{d.title}》内容相同）[{d.doc_id}]")
+        for s in report.similar:
+            click.echo(
+                f"疑似重复，未导入：{s.path}（与《{s.title}》约 {s.similarity:.0%} 相同）[{s.doc_id}]"
+                "；确需导入请加 --allow-similar"
+            )
         for f in report.failed:
             click.echo(f"导入失败：{f.error}", err=True)
+        similar = f"疑似重复 {len(report.similar)} 篇，" if report.similar else ""
         click.echo(
-            f"共导入 {len(report.added)} 篇，重复 {len(report.duplicates)} 篇，失败 {len(report.failed)} 篇。"
+            f"共导入 {len(report.added)} 篇，重复 {len(report.duplicates)} 篇，{similar}失败 {len(report.failed)} 篇。"
         )
     if report.failed:
         sys.exit(1)

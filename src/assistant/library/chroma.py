@@ -18,8 +18,14 @@ if TYPE_CHECKING:
 
 
 def chunk_meta(chunk: Chunk, prepared: PreparedDoc, original: str, added_at: str) -> dict:
-    """The metadata row stored with a chunk: its place in the speech and where the speech came from."""
+    """The metadata row stored with a chunk: its place in the speech and where the speech came from.
+
+    The document's first chunk also carries its MinHash signature, so near copies are found
+    by every app instance sharing a Chroma server.
+    """
+    head = {"doc_head": 1, "signature": prepared.signature.hex()} if chunk.chunk_id.endswith("-0000") else {}
     return {
+        **head,
         "doc_id": chunk.doc_id,
         "title": chunk.title,
         "kind": chunk.kind,

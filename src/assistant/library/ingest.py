@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +10,7 @@ from assistant.config import Settings
 from assistant.library.chunking import chunk_speech
 from assistant.library.cleaning import clean_text
 from assistant.library.errors import LibraryError
+from assistant.library.fingerprint import content_id, signature
 from assistant.library.loaders import SUPPORTED, LoadError, load_bytes
 from assistant.library.parsing import load_role_keywords, parse_speech
 from assistant.library.store import AddOutcome, Library, Progress
@@ -22,18 +21,12 @@ from assistant.models import (
     IngestDuplicate,
     IngestFailed,
     IngestReport,
+    IngestSimilar,
     LoadedText,
     SpeechDoc,
     count_chars,
 )
 from assistant.titles import derive_title
-
-_WS_RE = re.compile(r"\s+")
-
-
-def content_id(clean_text_: str) -> str:
-    """doc_id: hash of the cleaned text, blind to whitespace and line layout."""
-    return hashlib.sha256(_WS_RE.sub("", clean_text_).encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass
@@ -47,6 +40,7 @@ class PreparedDoc:
     speech: SpeechDoc
     doc_id: str
     chunks: list[Chunk] = field(default_factory=list)
+    signature: bytes = b""  # MinHash of the cleaned text, for near-copy detection
 
     @property
     def chars(self) -> int:
@@ -72,6 +66,7 @@ def prepare_bytes(data: bytes, filename: str, settings: Settings) -> PreparedDoc
         speech=speech,
         doc_id=doc_id,
         chunks=chunks,
+        signature=signature(cleaned.text),
     )
 
 
@@ -105,10 +100,16 @@ def expand_paths(paths: list[Path]) -> tuple[list[Path], list[Path]]:
 
 
 def add_bytes(
-    library: Library, data: bytes, filename: str, progress: Progress | None = None
+    library: Library,
+    data: bytes,
+    filename: str,
+    progress: Progress | None = None,
+    *,
+    allow_similar: bool = False,
 ) -> AddOutcome:
-    """Load, clean, parse, chunk and store one uploaded file."""
-    return library.add_prepared(prepare_bytes(data, Path(filename).name, library.settings), progress)
+    """Load, clean, parse, chunk and store one uploaded file (a near copy only with allow_similar)."""
+    prepared = prepare_bytes(data, Path(filename).name, library.settings)
+    return library.add_prepared(prepared, progress, allow_similar=allow_similar)
 
 
 def ingest_paths(
@@ -116,8 +117,10 @@ def ingest_paths(
     paths: list[Path],
     progress: Progress | None = None,
     on_file: Callable[[int, int, Path], None] | None = None,
+    *,
+    allow_similar: bool = False,
 ) -> IngestReport:
-    """Ingest files and folders; failures are reported, the rest is still added."""
+    """Ingest files and folders; failures and near copies are reported, the rest is still added."""
     report = IngestReport()
     files, _ = expand_paths([Path(p) for p in paths])
     for n, path in enumerate(files):
@@ -126,14 +129,25 @@ def ingest_paths(
         try:
             if not path.exists():
                 raise LoadError(f"《{path}》不存在。")
-            outcome = add_bytes(library, path.read_bytes(), path.name, progress)
+            outcome = add_bytes(
+                library, path.read_bytes(), path.name, progress, allow_similar=allow_similar
+            )
         except (LoadError, LibraryError) as e:
             report.failed.append(IngestFailed(path=str(path), error=str(e)))
             continue
         except OSError as e:
             report.failed.append(IngestFailed(path=str(path), error=f"《{path.name}》无法读取：{e}"))
             continue
-        if outcome.duplicate:
+        if outcome.similar_to:
+            report.similar.append(
+                IngestSimilar(
+                    path=str(path),
+                    doc_id=outcome.similar_to,
+                    title=outcome.title,
+                    similarity=round(outcome.similarity, 3),
+                )
+            )
+        elif outcome.duplicate:
             report.duplicates.append(
                 IngestDuplicate(path=str(path), doc_id=outcome.doc_id, title=outcome.title)
             )

@@ -303,7 +303,8 @@ def parse_speech(
         title = str(metadata.get("title") or "").strip()
     kind = str(metadata.get("kind") or "")
     if not kind:
-        kind = detect_kind(title + "\n" + "\n".join(opening[:3]), structures_dir)
+        # The title says most about the meeting; the body decides when the title is generic.
+        kind = detect_kind("\n".join([title, title, text]), structures_dir)
     return SpeechDoc(
         title=title,
         title_line="\n".join(title_lines),

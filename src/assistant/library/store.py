@@ -26,6 +26,7 @@ from assistant.library.chunking import embedding_text
 from assistant.library.embeddings import CachedEmbedder, make_embedder
 from assistant.library.errors import EmbeddingMismatchError, LibraryError
 from assistant.library.files import DocFiles
+from assistant.library.fingerprint import NEAR_DUPLICATE, similarity
 from assistant.library.loaders import LoadError
 from assistant.library.ranking import (
     DEFAULT_RANKING,
@@ -60,6 +61,8 @@ class AddOutcome:
     chunks: int
     duplicate: bool
     removed: list[RemovedLine] = field(default_factory=list)  # page junk the cleaner dropped
+    similar_to: str = ""  # not added: a near copy of this document (title is that document's)
+    similarity: float = 0.0
 
 
 class Library:
@@ -214,14 +217,22 @@ class Library:
 
     # ------------------------------------------------------------ add / remove
 
-    def add_prepared(self, prepared: PreparedDoc, progress: Progress | None = None) -> AddOutcome:
-        """Store a prepared document (or report it as a duplicate). All or nothing."""
+    def add_prepared(
+        self, prepared: PreparedDoc, progress: Progress | None = None, *, allow_similar: bool = False
+    ) -> AddOutcome:
+        """Store a prepared document, or report it as a duplicate or near copy. All or nothing."""
         with self._lock:
             self._check_embedder()
             if self.has_document(prepared.doc_id):
                 return AddOutcome(
                     prepared.doc_id, prepared.speech.title, 0, True, prepared.cleaned.removed
                 )
+            if not allow_similar and prepared.signature:
+                twin, score, title = self.most_similar(prepared.signature)
+                if score >= NEAR_DUPLICATE:
+                    return AddOutcome(
+                        prepared.doc_id, title, 0, False, prepared.cleaned.removed, twin, score
+                    )
             if not prepared.chunks:
                 raise LoadError(f"《{prepared.filename}》没有可用的正文内容。")
             was_empty = self.chunk_count() == 0
@@ -251,6 +262,17 @@ class Library:
                 prepared.doc_id, prepared.speech.title, len(prepared.chunks), False, prepared.cleaned.removed
             )
 
+    def most_similar(self, sig: bytes) -> tuple[str, float, str]:
+        """(doc_id, similarity, title) of the stored document nearest to a signature ("", 0, "")."""
+        got = self._collection.get(where={"doc_head": 1}, include=["metadatas"])
+        best = ("", 0.0, "")
+        for meta in got["metadatas"] or []:
+            meta = dict(meta or {})
+            score = similarity(sig, bytes.fromhex(str(meta.get("signature", ""))))
+            if score > best[1]:
+                best = (str(meta.get("doc_id", "")), score, str(meta.get("title", "")))
+        return best
+
     def _embed_chunks(self, chunks: list[Chunk], progress: Progress | None, message: str) -> np.ndarray:
         texts = [embedding_text(c) for c in chunks]
         total = sum(len(t) for t in texts)
@@ -276,6 +298,20 @@ class Library:
             originals = {dict(m or {}).get("original", "") for m in got["metadatas"]}
             self._collection.delete(where={"doc_id": doc_id})
             self.files.remove(doc_id, originals)
+            self._bump_revision()
+            return True
+
+    def set_kind(self, doc_id: str, kind: str) -> bool:
+        """Change a document's meeting kind (every chunk and the parsed copy). False if unknown."""
+        with self._lock:
+            got = self._collection.get(where={"doc_id": doc_id}, include=["metadatas"])
+            if not got["ids"]:
+                return False
+            metas = [{**dict(m or {}), "kind": kind} for m in got["metadatas"]]
+            self._collection.update(ids=got["ids"], metadatas=metas)
+            speech = self.files.load_parsed(doc_id)
+            if speech is not None:
+                self.files.save_parsed(doc_id, speech.model_copy(update={"kind": kind}))
             self._bump_revision()
             return True
 

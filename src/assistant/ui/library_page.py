@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant.config import Settings
+from assistant.kinds import default_kinds
 from assistant.library.corpus import needs_seeding, seed_corpus
 from assistant.library.embeddings import EmbeddingError
 from assistant.library.ingest import add_bytes
@@ -58,6 +59,45 @@ def seed_if_empty(library: Library, settings: Settings) -> None:
         st.warning("以下内置范文未能导入：\n" + "\n".join(f"- {f.error}" for f in report.failed))
 
 
+SIMILAR = "similar_uploads"
+FLASH = "library_flash"
+
+
+def _report(outcome, name: str) -> None:
+    if outcome.similar_to:
+        st.warning(
+            f"《{name}》与范文库中的《{outcome.title}》约 {outcome.similarity:.0%} 相同，疑似重复，未导入。"
+            "如确需保留两份，请点下方“仍然导入”。"
+        )
+    elif outcome.duplicate:
+        st.info(f"《{outcome.title or name}》已在范文库中，未重复导入。")
+    else:
+        st.success(f"已导入《{outcome.title or name}》，共 {outcome.chunks} 个片段。")
+    if outcome.removed:
+        with st.expander(f"{name}：已清除网页杂项 {len(outcome.removed)} 行"):
+            st.text("\n".join(f"[{r.reason}] {r.line}" for r in outcome.removed))
+
+
+def _add(library: Library, name: str, data: bytes, progress=None, allow_similar: bool = False):
+    try:
+        outcome = add_bytes(library, data, name, progress=progress, allow_similar=allow_similar)
+    except (LoadError, LibraryError, EmbeddingError) as e:
+        st.error(str(e))
+        return None
+    _report(outcome, name)
+    return outcome
+
+
+def similar_section(library: Library) -> None:
+    """Uploads held back as near copies: the user may still add each one deliberately."""
+    pending: dict[str, bytes] = st.session_state.get(SIMILAR) or {}
+    for name in list(pending):
+        if st.button(f"仍然导入《{name}》", key=f"similar_{name}"):
+            with st.spinner(f"正在导入《{name}》……"):
+                if _add(library, name, pending[name], allow_similar=True) is not None:
+                    pending.pop(name)
+
+
 def upload_section(library: Library) -> None:
     """Upload box: files are loaded, cleaned, parsed and indexed; junk removal is reported."""
     st.subheader("上传参考讲话稿")
@@ -67,9 +107,14 @@ def upload_section(library: Library) -> None:
         accept_multiple_files=True,
         key="upload_files",
     )
-    if not files or not st.button("导入范文库", key="upload_go", type="primary"):
-        return
+    if files and st.button("导入范文库", key="upload_go", type="primary"):
+        _import(library, files)
+    similar_section(library)
+
+
+def _import(library: Library, files) -> None:
     bar = st.progress(0.0, text="正在导入……")
+    pending: dict[str, bytes] = st.session_state.setdefault(SIMILAR, {})
     for n, f in enumerate(files):
         label = f"正在导入（{n + 1}/{len(files)}）{f.name}"
         bar.progress(n / len(files), text=label)
@@ -78,18 +123,9 @@ def upload_section(library: Library) -> None:
             # Embedding is the slow step; show how far into this file it is.
             bar.progress(min((n + done / max(total, 1)) / len(files), 1.0), text=label)
 
-        try:
-            outcome = add_bytes(library, f.getvalue(), f.name, progress=on_chars)
-        except (LoadError, LibraryError, EmbeddingError) as e:
-            st.error(str(e))
-            continue
-        if outcome.duplicate:
-            st.info(f"《{outcome.title or f.name}》已在范文库中，未重复导入。")
-        else:
-            st.success(f"已导入《{outcome.title or f.name}》，共 {outcome.chunks} 个片段。")
-        if outcome.removed:
-            with st.expander(f"{f.name}：已清除网页杂项 {len(outcome.removed)} 行"):
-                st.text("\n".join(f"[{r.reason}] {r.line}" for r in outcome.removed))
+        outcome = _add(library, f.name, f.getvalue(), progress=on_chars)
+        if outcome is not None and outcome.similar_to:
+            pending[f.name] = f.getvalue()
     bar.progress(1.0, text="导入完成")
 
 
@@ -122,23 +158,35 @@ def search_section(library: Library) -> None:
 
 
 def documents_section(library: Library) -> int:
-    """The documents in the library, with delete; returns how many there are."""
+    """The documents in the library, with their kind (editable) and delete; returns how many."""
     docs = library.list_documents()
+    kinds = default_kinds(page_settings().structures_dir)
     st.subheader(f"范文库文档（{len(docs)} 篇）")
+    flash = st.session_state.pop(FLASH, None)
+    if flash:
+        st.success(flash)  # said after the rerun that shows the changed list
     if not docs:
         st.caption("范文库为空，请上传讲话稿。")
         return 0
     st.dataframe(
-        [{"标题": d.title, "类型": d.kind, "字数": d.chars, "片段": d.chunks, "文件": d.filename,
-          "编号": d.doc_id} for d in docs],
+        [{"标题": d.title, "类型": kinds[d.kind].name if d.kind in kinds else "未识别", "字数": d.chars,
+          "片段": d.chunks, "文件": d.filename} for d in docs],
         hide_index=True, width="stretch",
     )
     options = {d.doc_id: f"《{d.title or d.filename}》" for d in docs}
+    c1, c2 = st.columns(2)
+    target = c1.selectbox("修改类型的文档", [""] + list(options), key="kind_doc",
+                          format_func=lambda i: "请选择……" if not i else options[i])
+    new_kind = c2.selectbox("改为", list(kinds), key="kind_value", format_func=lambda k: kinds[k].name)
+    if target and st.button("保存类型", key="kind_go"):
+        library.set_kind(target, new_kind)
+        st.session_state[FLASH] = f"已把{options[target]}的类型改为“{kinds[new_kind].name}”。"
+        st.rerun()
     victim = st.selectbox("删除文档", [""] + list(options), key="remove_doc",
                           format_func=lambda i: "请选择……" if not i else options[i])
     if victim and st.button("确认删除", key="remove_go"):
         library.remove(victim)
-        st.success(f"已删除{options[victim]}。")
+        st.session_state[FLASH] = f"已删除{options[victim]}。"
         st.rerun()
     return len(docs)
 
