@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,10 @@ from tests.fakes.server import FakeOpenAI
 
 REPO = Path(__file__).resolve().parents[1]
 
+# Variables the autouse fixture removes besides every ASSISTANT_* one: with them set, a test
+# could reach a developer's real model endpoint.
+CLEARED_VARS = ("OPENAI_API_KEY", "OPENAI_BASE_URL")
+
 
 @pytest.fixture(scope="session")
 def vector_cache(tmp_path_factory) -> Path:
@@ -21,22 +26,19 @@ def vector_cache(tmp_path_factory) -> Path:
 
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path, monkeypatch, vector_cache) -> Path:
-    """A temporary ASSISTANT_DATA_DIR; no test touches real data or a real endpoint."""
+    """A temporary ASSISTANT_DATA_DIR; no test touches real data or a real endpoint.
+
+    Every ASSISTANT_* variable of the environment is removed, so a developer's settings never
+    leak into a test. Variables that steer the test run itself are read at import time by the
+    test module that needs them (tests/test_browser.py reads ASSISTANT_REQUIRE_BROWSER and
+    CHROMIUM_PATH before any fixture runs), so CI's ASSISTANT_REQUIRE_BROWSER=1 still counts.
+    """
+    for var in list(os.environ):
+        if var.startswith("ASSISTANT_") or var in CLEARED_VARS:
+            monkeypatch.delenv(var)
     d = tmp_path / "data"
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(d))
     monkeypatch.setenv("ASSISTANT_CACHE_DIR", str(vector_cache))
-    for var in (
-        "ASSISTANT_CHROMA_URL",
-        "OPENAI_API_KEY",
-        "OPENAI_BASE_URL",
-        "ASSISTANT_MODEL",
-        "ASSISTANT_PROVIDER",
-        "ASSISTANT_EMBEDDING_BACKEND",
-        "ASSISTANT_EMBEDDING_API_KEY",
-        "ASSISTANT_EMBEDDING_BASE_URL",
-        "ASSISTANT_EMBEDDING_MODEL",
-    ):
-        monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)  # so a developer's .env is never read
     return d
 
