@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from assistant.config import Settings
+from assistant.library.store import Library
+from tests.fakes.chat_model import ScriptedChatModel
 from tests.fakes.server import FakeOpenAI
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.scenario import DOCS
+from tests.shared import CORPUS, build_library, isolated_settings, settings_vars
 
 
 @pytest.fixture(scope="session")
@@ -21,22 +24,19 @@ def vector_cache(tmp_path_factory) -> Path:
 
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path, monkeypatch, vector_cache) -> Path:
-    """A temporary ASSISTANT_DATA_DIR; no test touches real data or a real endpoint."""
+    """A temporary ASSISTANT_DATA_DIR; no test touches real data or a real endpoint.
+
+    Every ASSISTANT_* variable of the environment (and OPENAI_API_KEY, OPENAI_BASE_URL) is
+    removed, so a developer's settings never leak into a test. Variables that steer the test
+    run itself are read at import time by the module that needs them (test_browser.py reads
+    ASSISTANT_REQUIRE_BROWSER and CHROMIUM_PATH before any fixture runs), so CI's
+    ASSISTANT_REQUIRE_BROWSER=1 still makes a missing browser a failure.
+    """
+    for var in settings_vars():
+        monkeypatch.delenv(var)
     d = tmp_path / "data"
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(d))
     monkeypatch.setenv("ASSISTANT_CACHE_DIR", str(vector_cache))
-    for var in (
-        "ASSISTANT_CHROMA_URL",
-        "OPENAI_API_KEY",
-        "OPENAI_BASE_URL",
-        "ASSISTANT_MODEL",
-        "ASSISTANT_PROVIDER",
-        "ASSISTANT_EMBEDDING_BACKEND",
-        "ASSISTANT_EMBEDDING_API_KEY",
-        "ASSISTANT_EMBEDDING_BASE_URL",
-        "ASSISTANT_EMBEDDING_MODEL",
-    ):
-        monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)  # so a developer's .env is never read
     return d
 
@@ -49,7 +49,7 @@ def use_corpus(tmp_path, monkeypatch) -> Callable[..., Path]:
         corpus = tmp_path / "corpus"
         corpus.mkdir(exist_ok=True)
         for name in names:
-            shutil.copy(REPO / "corpus" / name, corpus / name)
+            shutil.copy(CORPUS / name, corpus / name)
         monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(corpus))
         return corpus
 
@@ -61,3 +61,49 @@ def fake_openai():
     """A running fake OpenAI-compatible server (real HTTP on 127.0.0.1)."""
     with FakeOpenAI(api_key="test-key") as srv:
         yield srv
+
+
+@pytest.fixture
+def llm_env(fake_openai, monkeypatch) -> FakeOpenAI:
+    """The chat model configured through the environment, as a user would: the fake server."""
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("ASSISTANT_MODEL", "fake-model")
+    monkeypatch.setenv("ASSISTANT_PROVIDER", "custom")
+    monkeypatch.setenv("ASSISTANT_LLM_MAX_RETRIES", "0")
+    monkeypatch.setenv("ASSISTANT_LLM_TIMEOUT", "5")
+    return fake_openai
+
+
+@pytest.fixture
+def chat() -> ScriptedChatModel:
+    """An in-process chat model answering from scripted replies (no HTTP); see tests/fakes."""
+    return ScriptedChatModel()
+
+
+# --- a small library over the scenario's speeches, built once per module -----------------
+
+
+@pytest.fixture(scope="module")
+def embed_srv():
+    """Embeddings for the module's library: the fake server's deterministic vectors are fast."""
+    with FakeOpenAI(api_key="test-key") as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def lib_settings(tmp_path_factory, embed_srv) -> Settings:
+    """Settings of the module's library: its own data dir, embeddings from embed_srv."""
+    return isolated_settings(
+        data_dir=tmp_path_factory.mktemp("lib"),
+        embedding_backend="openai",
+        embedding_base_url=embed_srv.base_url,
+        embedding_api_key="test-key",
+        embedding_model="fake-embedding",
+    )
+
+
+@pytest.fixture(scope="module")
+def library(lib_settings) -> Library:
+    """A real Library (Chroma + BM25) over the scenario's three corpus speeches."""
+    return build_library(lib_settings, DOCS)

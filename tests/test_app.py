@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-REPO = Path(__file__).resolve().parents[1]
-APP = str(REPO / "app.py")
+from tests.shared import APP, CORPUS
+
 TIMEOUT = 120
 
 
@@ -55,7 +55,7 @@ def test_upload_adds_document_and_reports_junk(small_corpus, tmp_path):
     at = _run()
     page = (
         "首页 | 范文大全 | 讲话稿 | 工作总结 | 心得体会\n当前位置：首页 > 讲话稿 > 正文\n"
-        + (REPO / "corpus" / "land-01.md").read_text(encoding="utf-8").split("---", 2)[2]
+        + (CORPUS / "land-01.md").read_text(encoding="utf-8").split("---", 2)[2]
         + "\n上一篇：在全县春耕生产会议上的讲话\n相关推荐\n在全县耕地保护工作会议上的讲话\n"
     )
     at.file_uploader(key="upload_files").set_value(("耕地约谈.txt", page.encode("gb18030"), "text/plain")).run()

@@ -9,10 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.fakes.server import Reply
-from tests.test_drafting import BRIEF, HEADINGS, script
-
-REPO = Path(__file__).resolve().parents[1]
-APP = str(REPO / "app.py")
+from tests.scenario import BRIEF, HEADINGS, script
+from tests.shared import APP
 
 
 @pytest.fixture

@@ -15,11 +15,8 @@ from assistant.brief import (
     load_brief,
     parse_brief,
 )
-from assistant.kinds import default_kinds
 from assistant.writing.plan import tone_for
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "briefs"
-KINDS = default_kinds(Path(__file__).resolve().parents[1] / "prompts" / "structures")
+from tests.shared import BRIEFS, KINDS
 
 MINIMAL = {
     "kind": "work_safety",
@@ -42,7 +39,7 @@ def _write(tmp_path: Path, name: str, data) -> Path:
 
 
 def test_load_json_fixture():
-    b = load_brief(FIXTURES / "work_safety.json")
+    b = load_brief(BRIEFS / "work_safety.json")
     assert b.kind == "work_safety"
     assert b.speaker == "临江市人民政府副市长"
     assert len(b.targets) == 4 and len(b.decisions) == 3 and len(b.requirements) == 3
@@ -51,7 +48,7 @@ def test_load_json_fixture():
 
 
 def test_load_yaml_fixture_with_chinese_kind_and_minutes():
-    b = load_brief(FIXTURES / "project_delay.yaml")
+    b = load_brief(BRIEFS / "project_delay.yaml")
     choice = choose_kind(b, KINDS)
     assert choice.kind.id == "project_delay" and not choice.notice  # 重点项目推进滞后约谈 → id
     assert b.length == 12 * CHARS_PER_MINUTE
@@ -60,7 +57,7 @@ def test_load_yaml_fixture_with_chinese_kind_and_minutes():
 
 
 def test_kind_by_alias_and_yml_extension(tmp_path):
-    b = load_brief(FIXTURES / "integrity.yaml")
+    b = load_brief(BRIEFS / "integrity.yaml")
     assert choose_kind(b, KINDS).kind.id == "integrity"  # 廉政提醒谈话 is an alias
     p = _write(tmp_path, "b.yml", {**MINIMAL, "kind": "安全生产约谈"})
     assert choose_kind(load_brief(p), KINDS).kind.id == "work_safety"
@@ -180,7 +177,7 @@ def test_gb18030_yaml(tmp_path):
 
 
 def test_all_facts_collects_every_fact_string():
-    b = load_brief(FIXTURES / "work_safety.json")
+    b = load_brief(BRIEFS / "work_safety.json")
     facts = b.all_facts()
     for s in [b.meeting, b.speaker, b.title, *b.targets, *b.issues, *b.facts, *b.decisions, *b.requirements]:
         assert s in facts

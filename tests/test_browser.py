@@ -17,8 +17,11 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.shared import REPO
+
+# Read at import, before conftest's autouse fixture clears every ASSISTANT_* variable.
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+REQUIRE_BROWSER = os.environ.get("ASSISTANT_REQUIRE_BROWSER") == "1"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -35,7 +38,7 @@ pytestmark = pytest.mark.browser
 def _require_browser() -> None:
     if not Path(CHROMIUM).exists():
         message = f"找不到浏览器 {CHROMIUM}（apt-get install chromium）"
-        if os.environ.get("ASSISTANT_REQUIRE_BROWSER") == "1":
+        if REQUIRE_BROWSER:
             pytest.fail(message)
         pytest.skip(message)
 

@@ -16,8 +16,8 @@ from assistant.config import get_settings
 from assistant.library.embeddings import make_embedder
 from assistant.library.ingest import add_bytes
 from assistant.library.store import Library, LibraryError
+from tests.shared import CORPUS
 
-REPO = Path(__file__).resolve().parents[1]
 CHROMA = Path(sys.executable).parent / "chroma"
 
 
@@ -55,13 +55,13 @@ def chroma_url(tmp_path):
 def test_two_instances_share_one_library(chroma_url, tmp_path):
     a = Library(s := get_settings(data_dir=tmp_path / "a", chroma_url=chroma_url), make_embedder(s))
     b = Library(s := get_settings(data_dir=tmp_path / "b", chroma_url=chroma_url), make_embedder(s))
-    add_bytes(a, (REPO / "corpus" / "gas_fire-01.md").read_bytes(), "gas_fire-01.md")
+    add_bytes(a, (CORPUS / "gas_fire-01.md").read_bytes(), "gas_fire-01.md")
     # Instance b sees the document and finds it, BM25 included, without a restart.
     assert [d.title for d in b.list_documents()] == [d.title for d in a.list_documents()]
     hits = b.search("饭店液化气钢瓶", k=3, mode="bm25")
     assert hits and hits[0].kind == "gas_fire"
     # A duplicate uploaded through b is recognised.
-    assert add_bytes(b, (REPO / "corpus" / "gas_fire-01.md").read_bytes(), "again.md").duplicate
+    assert add_bytes(b, (CORPUS / "gas_fire-01.md").read_bytes(), "again.md").duplicate
     shutil.rmtree(tmp_path / "a")  # local files of a are not needed for b to search
     assert b.search("燃气安全", k=2)
 

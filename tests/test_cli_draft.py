@@ -11,17 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.cli import main
-from assistant.config import Settings
-from assistant.library.embeddings import make_embedder
-from assistant.library.ingest import add_bytes
 from assistant.library.parsing import parse_speech
-from assistant.library.store import Library
-from assistant.models import Draft
+from assistant.models import Draft, count_chars
 from assistant.writing.draft_io import draft_from_text, load_draft, save_draft
-from tests.fakes.server import FakeOpenAI, Reply
-from tests.test_drafting import (
+from tests.fakes.server import Reply
+from tests.scenario import (
     BRIEF,
-    DOCS,
     HEADINGS,
     OUTLINE,
     SPEECH,
@@ -29,33 +24,13 @@ from tests.test_drafting import (
     script,
     section_body,
 )
-
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO / "corpus"
+from tests.shared import length_request
 
 
 @pytest.fixture(scope="module")
-def embed_srv():
-    """Embeddings for the library (deterministic fake vectors keep the CLI tests fast)."""
-    with FakeOpenAI(api_key="test-key") as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def lib_dir(tmp_path_factory, embed_srv) -> Path:
-    """A data dir holding a real Library over three corpus speeches."""
-    d = tmp_path_factory.mktemp("cli-lib")
-    settings = Settings(
-        data_dir=d,
-        embedding_backend="openai",
-        embedding_base_url=embed_srv.base_url,
-        embedding_api_key="test-key",
-        embedding_model="fake-embedding",
-    )
-    lib = Library(settings, make_embedder(settings))
-    for name in DOCS:
-        add_bytes(lib, (CORPUS / name).read_bytes(), name)
-    return d
+def lib_dir(lib_settings, library) -> Path:
+    """A data dir holding a real Library over the scenario's three corpus speeches."""
+    return lib_settings.data_dir
 
 
 @pytest.fixture
@@ -65,18 +40,13 @@ def env(monkeypatch, embed_srv, lib_dir):
     monkeypatch.setenv("ASSISTANT_EMBEDDING_BASE_URL", embed_srv.base_url)
     monkeypatch.setenv("ASSISTANT_EMBEDDING_API_KEY", "test-key")
     monkeypatch.setenv("ASSISTANT_EMBEDDING_MODEL", "fake-embedding")
-    monkeypatch.setenv("ASSISTANT_LLM_MAX_RETRIES", "0")
-    monkeypatch.setenv("ASSISTANT_LLM_TIMEOUT", "5")
     return monkeypatch
 
 
 @pytest.fixture
-def llm(env, fake_openai):
-    env.setenv("OPENAI_API_KEY", "test-key")
-    env.setenv("OPENAI_BASE_URL", fake_openai.base_url)
-    env.setenv("ASSISTANT_MODEL", "fake-model")
-    env.setenv("ASSISTANT_PROVIDER", "custom")
-    return fake_openai
+def llm(env, llm_env):
+    """The library's embeddings plus the chat model on the fake server."""
+    return llm_env
 
 
 @pytest.fixture
@@ -145,14 +115,28 @@ def test_draft_with_edited_outline(llm, lib_dir, brief_file, tmp_path):
 
 
 def test_adjusted_draft_is_printed_again_in_full(llm, lib_dir, brief_file):
-    script(llm, lengths={"harm": 20})
+    script(llm, lengths={"harm": 20, "causes": 100})  # well under 800 × 85%, 第一部分 furthest off
     expanded = f"一、{HEADINGS[0]}\n{section_body(185)}"
     llm.queue(Reply(text=expanded, chunk_size=50))
     r = invoke(lib_dir, "draft", "--brief", str(brief_file))
     assert r.exit_code == 0
-    assert "篇幅已调整" in r.stderr
-    final = r.stdout.rsplit("\n\n", 1)[-1]
-    assert expanded in final and final.startswith(BRIEF["title"])
+    assert "正在扩写第一部分" in r.stderr and "篇幅已调整" in r.stderr
+    streamed, final = r.stdout.rstrip("\n").split("\n\n")
+
+    # the rewrite asked for 第一部分 as streamed, grown by the whole gap to 800 characters
+    lines = streamed.split("\n")
+    start, end = lines.index(f"一、{HEADINGS[0]}"), lines.index(f"二、{HEADINGS[1]}")
+    harm = "\n".join(lines[start:end])
+    current, total = count_chars(harm), count_chars("\n".join(lines[2:]))
+    requests = llm.chat_requests()
+    assert len(requests) == 8
+    rewrite = next(m["content"] for m in requests[-1].json["messages"] if m["role"] == "user")
+    assert length_request("expand", current, current + 800 - total) in rewrite
+    assert f"<待改写部分>\n{harm}\n</待改写部分>" in rewrite
+
+    # the final text is printed again in full: only 第一部分 differs from what streamed
+    assert final.startswith(BRIEF["title"]) and expanded in final
+    assert final.replace(expanded, harm) == streamed
 
 
 def test_no_llm_configured_uses_offline_composer(env, lib_dir, brief_file):

@@ -14,10 +14,9 @@ from assistant.cli import main
 from assistant.library.parsing import parse_speech
 from assistant.library.text_decoding import split_front_matter
 from tests.fixtures.make_files import make_docx, make_scanned_pdf
+from tests.shared import CORPUS, SRC
 
-REPO = Path(__file__).resolve().parents[1]
-SPEECH = REPO / "corpus" / "work_safety-01.md"
-SRC = REPO / "src"
+SPEECH = CORPUS / "work_safety-01.md"
 
 SITE_HEAD = """文秘范文网 - 公文写作第一站
 首页 | 讲话稿 | 工作总结 | 心得体会 | 述职报告 | 调研报告
@@ -155,7 +154,7 @@ def test_ingest_folder_walks_and_skips_readme(tmp_path):
     folder = tmp_path / "范文"
     (folder / "子目录").mkdir(parents=True)
     for name in ("land-01.md", "petition-02.md"):
-        (folder / "子目录" / name).write_bytes((REPO / "corpus" / name).read_bytes())
+        (folder / "子目录" / name).write_bytes((CORPUS / name).read_bytes())
     (folder / "README.md").write_text("# 说明\n这里是说明。", encoding="utf-8")
     result = _invoke("ingest", str(folder), "--json", "-q")
     assert result.exit_code == 0
@@ -163,7 +162,7 @@ def test_ingest_folder_walks_and_skips_readme(tmp_path):
 
 
 def test_search_list_remove_roundtrip():
-    _invoke("ingest", str(SPEECH), str(REPO / "corpus" / "land-01.md"), "-q")
+    _invoke("ingest", str(SPEECH), str(CORPUS / "land-01.md"), "-q")
     result = _invoke("search", "施工单位安全责任没有落实的原因", "-k", "3", "--json")
     hits = json.loads(result.output)
     assert hits and set(hits[0]) == {"doc_id", "title", "section", "role", "text", "score"}

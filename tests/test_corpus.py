@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 
 from assistant.config import get_settings
-from assistant.kinds import default_kinds
 from assistant.library.ingest import prepare_path
 from assistant.library.parsing import parse_speech
+from tests.shared import CORPUS, KINDS, REPO, STRUCTURES
 
-REPO = Path(__file__).resolve().parents[1]
-FILES = sorted((REPO / "corpus").glob("*-*.md"))
+FILES = sorted(CORPUS.glob("*-*.md"))
 WS = re.compile(r"\s+")
 
 
@@ -31,10 +29,10 @@ def test_speech_parses_into_standard_structure(path):
     prepared = prepare_path(path, get_settings())
     doc, meta = prepared.speech, prepared.loaded.metadata
     assert doc.title == meta["title"]
-    assert meta["kind"] in default_kinds(REPO / "prompts" / "structures")
+    assert meta["kind"] in KINDS
     # The kind is detected from the text, not copied from the front matter.
     text_only = {k: v for k, v in meta.items() if k != "kind"}
-    detected = parse_speech(prepared.cleaned.text, text_only, REPO / "prompts" / "structures")
+    detected = parse_speech(prepared.cleaned.text, text_only, STRUCTURES)
     assert detected.kind == meta["kind"]
     assert len(doc.sections) >= 3
     assert all(s.role != "other" for s in doc.sections), [s.heading for s in doc.sections]
@@ -64,5 +62,5 @@ def test_eval_queries_point_at_real_passages():
         queries += yaml.safe_load(q.read_text(encoding="utf-8"))
     assert len(queries) >= 60
     for q in queries:
-        text = WS.sub("", (REPO / "corpus" / f"{q['doc']}.md").read_text(encoding="utf-8"))
+        text = WS.sub("", (CORPUS / f"{q['doc']}.md").read_text(encoding="utf-8"))
         assert WS.sub("", q["expect"]) in text, q

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import socket
 import threading
 import time
 import urllib.error
@@ -59,9 +60,11 @@ def test_binds_loopback_and_stops_quickly():
         server = FakeOpenAI()
         server.start()
         assert server.base_url.startswith("http://127.0.0.1:")
-        assert server.base_url.endswith("/v1")
-        assert server.port > 0
+        port = server.port
+        assert server.base_url == f"http://127.0.0.1:{port}/v1"
         server.stop()
+        with pytest.raises(ConnectionRefusedError):  # nothing listens on the port any more
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
     assert time.monotonic() - t0 < 5.0  # generous: CI machines are shared
 
 

@@ -17,8 +17,8 @@ from assistant.kinds import (
     resolve_kind,
 )
 from assistant.library.parsing import detect_kind
+from tests.shared import STRUCTURES
 
-STRUCTURES = Path(__file__).resolve().parents[1] / "prompts" / "structures"
 SHIPPED = {
     "business_env",
     "eco_env",

@@ -166,7 +166,7 @@ def test_make_chat_model_parameters(fake_openai):
 
 
 def test_stream_end_to_end_with_usage(fake_openai):
-    fake_openai.queue(Reply(text=SPEECH, chunk_size=5))
+    fake_openai.queue(Reply(text=SPEECH, chunk_size=5, delay=0.2))
     pieces: list[str] = []
     result = stream_chat(_model(fake_openai), MESSAGES, on_token=pieces.append)
     assert len(pieces) >= 5
@@ -176,7 +176,7 @@ def test_stream_end_to_end_with_usage(fake_openai):
     assert result.usage["completion_tokens"] == count_tokens(SPEECH)
     assert result.usage["prompt_tokens"] > 0
     assert result.continuations == 0
-    assert result.elapsed_s > 0
+    assert result.elapsed_s >= 0.2  # the time shown to the user includes the model's wait
     (req,) = fake_openai.chat_requests()
     assert req.json["stream"] is True
     assert req.json["stream_options"] == {"include_usage": True}
@@ -366,8 +366,9 @@ def test_explain_unknown_and_passthrough():
     err = explain(ValueError("boom"), None)
     assert err.kind == "unknown" and "ValueError" in err.message
     assert "Traceback" not in err.message
-    same = LLMError("已有说明", "timeout")
-    assert explain(same) is same
+    # an LLMError is passed on with its message; the text written so far is attached
+    passed = explain(LLMError("已有说明", "timeout"), partial_text="已写的半段")
+    assert (passed.message, passed.kind, passed.partial_text) == ("已有说明", "timeout", "已写的半段")
 
 
 def test_plain_bad_request(fake_openai):

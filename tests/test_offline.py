@@ -9,10 +9,6 @@ from pathlib import Path
 import pytest
 
 from assistant.brief import Brief, load_brief, parse_brief
-from assistant.config import Settings
-from assistant.kinds import default_kinds
-from assistant.library.embeddings import make_embedder
-from assistant.library.ingest import add_bytes
 from assistant.library.parsing import cn_to_int, parse_speech
 from assistant.library.store import Library
 from assistant.models import count_chars
@@ -24,14 +20,10 @@ from assistant.writing.offline import (
     speaker_org,
 )
 from assistant.writing.plan import make_plan
+from tests.shared import BRIEFS, CORPUS, KINDS, STRUCTURES, build_library, isolated_settings
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO / "corpus"
-BRIEFS = REPO / "tests" / "fixtures" / "briefs"
-STRUCTURES = REPO / "prompts" / "structures"
 DOCS = ["work_safety-01.md", "project_delay-01.md", "integrity-01.md"]
 BRIEF_FILES = ["work_safety.json", "project_delay.yaml", "integrity.yaml"]
-KINDS = default_kinds(STRUCTURES)
 
 
 def compose(brief: Brief, library, created_at: str = ""):
@@ -45,22 +37,10 @@ MARKDOWN_RE = re.compile(r"^\s*(#|>|[-*+]\s|\d+\.\s)|\*\*|`|__")
 HALF_WIDTH_RE = re.compile(r"[,;:!?()]")
 
 
-def _settings(data_dir: Path, cache_dir: Path) -> Settings:
-    return Settings(
-        _env_file=None,
-        data_dir=data_dir,
-        cache_dir=cache_dir,
-        chroma_url=None,
-        embedding_backend="bundled",
-    )
-
-
 def _build_library(data_dir: Path, cache_dir: Path) -> Library:
-    settings = _settings(data_dir, cache_dir)
-    lib = Library(settings, make_embedder(settings))
-    for name in DOCS:
-        add_bytes(lib, (CORPUS / name).read_bytes(), name)
-    return lib
+    """A library over DOCS with the bundled embedding model, as a first start builds it."""
+    settings = isolated_settings(data_dir=data_dir, cache_dir=cache_dir, embedding_backend="bundled")
+    return build_library(settings, DOCS)
 
 
 @pytest.fixture(scope="module")

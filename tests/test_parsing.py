@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from assistant.library.parsing import classify_role, cn_to_int, extract_points, parse_speech
-
-STRUCTURES = Path(__file__).resolve().parents[1] / "prompts" / "structures"
+from tests.shared import STRUCTURES
 
 SPEECH = """在全市重点项目推进滞后单位集体约谈会上的讲话
 （2025年4月16日）

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from pathlib import Path
 
 import pytest
 
-from assistant.config import get_settings
 from assistant.library.embeddings import make_embedder
 from assistant.library.ingest import prepare_path
 from assistant.library.store import Library
+from tests.shared import CORPUS, REPO, isolated_settings
 
-REPO = Path(__file__).resolve().parents[1]
 SUBSET = [
     "project_delay-01", "work_safety-01", "eco_env-02", "integrity-01", "business_env-01",
     "petition-02", "land-01", "food_market-01", "gas_fire-03", "statistics-03",
@@ -30,11 +28,11 @@ def _eval_module():
 
 @pytest.fixture(scope="module")
 def subset(tmp_path_factory, vector_cache):
-    settings = get_settings(data_dir=tmp_path_factory.mktemp("regression"), cache_dir=vector_cache)
+    settings = isolated_settings(data_dir=tmp_path_factory.mktemp("regression"), cache_dir=vector_cache)
     lib = Library(settings, make_embedder(settings))
     names = {}
     for stem in SUBSET:
-        prepared = prepare_path(REPO / "corpus" / f"{stem}.md", settings)
+        prepared = prepare_path(CORPUS / f"{stem}.md", settings)
         lib.add_prepared(prepared)
         names[stem] = prepared.doc_id
     ev = _eval_module()

@@ -13,9 +13,8 @@ from assistant.library.ingest import add_bytes
 from assistant.library.loaders import LoadError
 from assistant.library.protocol import SearchLibrary
 from assistant.library.store import EmbeddingMismatchError, Library, LibraryError
+from tests.shared import CORPUS, build_library
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO / "corpus"
 DOCS = ["project_delay-01.md", "work_safety-01.md", "petition-02.md"]
 
 
@@ -26,10 +25,7 @@ def settings(data_dir):
 
 @pytest.fixture
 def library(settings) -> Library:
-    lib = Library(settings, make_embedder(settings))
-    for name in DOCS:
-        add_bytes(lib, (CORPUS / name).read_bytes(), name)
-    return lib
+    return build_library(settings, DOCS)
 
 
 def test_add_list_and_duplicate(library):
