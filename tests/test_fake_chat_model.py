@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.llm import CONTINUE_PROMPT, invoke_text, stream_chat
+from assistant.llm import CONTINUE_PROMPT, stream_chat
 from tests.fakes.chat_model import Scripted, ScriptedChatModel
 from tests.fakes.server import Reply, count_tokens
 
@@ -35,8 +35,8 @@ def test_reasoning_is_kept_apart_and_invoke_works_too():
     model = ScriptedChatModel().queue(Scripted(TEXT, reasoning="先想想。"), "<think>草拟</think>" + TEXT)
     streamed = stream_chat(model, MESSAGES)
     assert (streamed.text, streamed.reasoning) == (TEXT, "先想想。")
-    invoked = invoke_text(model, MESSAGES)
-    assert (invoked.text, invoked.reasoning) == (TEXT, "草拟")
+    second = stream_chat(model, MESSAGES)
+    assert (second.text, second.reasoning) == (TEXT, "草拟")
     assert model.pending == 0 and len(model.calls) == 2
 
 
