@@ -67,11 +67,20 @@ class RemovedLine(BaseModel):
     reason: str
 
 
+class ChangedLine(BaseModel):
+    """A line the cleaner changed (or a count of changes, when ``before`` is empty), and why."""
+
+    before: str
+    after: str
+    reason: str
+
+
 class CleanResult(BaseModel):
-    """Cleaned text plus what was removed."""
+    """Cleaned text plus what was removed and what was changed."""
 
     text: str
     removed: list[RemovedLine] = Field(default_factory=list)
+    changed: list[ChangedLine] = Field(default_factory=list)
 
     @property
     def removed_count(self) -> int:

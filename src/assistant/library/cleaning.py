@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from assistant.library.noise_patterns import NoisePatterns, load_patterns
 from assistant.library.normalize import normalise_line, split_lines
-from assistant.models import CleanResult, RemovedLine
+from assistant.library.repair import repair_lines
+from assistant.models import ChangedLine, CleanResult, RemovedLine
 
 REASON_NAV = "导航"
 REASON_FOOTER = "页脚"
@@ -246,7 +247,8 @@ def _apply_duplicate_titles(doc: _Doc, pats: NoisePatterns) -> dict[int, Removed
 def clean_text(text: str, *, patterns: NoisePatterns | None = None) -> CleanResult:
     """Remove web-page noise and normalise whitespace/punctuation; report removed lines."""
     pats = patterns or load_patterns()
-    lines = split_lines(text)
+    repaired = repair_lines(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    lines = split_lines("\n".join(repaired.lines))
     sal_idx, head_end, tail_start = _locate(lines, pats)
     doc = _Doc(list(lines), [None] * len(lines), sal_idx, head_end, tail_start)
 
@@ -257,7 +259,7 @@ def clean_text(text: str, *, patterns: NoisePatterns | None = None) -> CleanResu
     suffixes = _apply_duplicate_titles(doc, pats)
 
     kept: list[str] = []
-    removed: list[RemovedLine] = []
+    removed: list[RemovedLine] = list(repaired.removed)
     for i, (original, line, reason) in enumerate(zip(lines, doc.lines, doc.reasons, strict=True)):
         if reason is not None:
             removed.append(RemovedLine(line=original, reason=reason))
@@ -267,4 +269,5 @@ def clean_text(text: str, *, patterns: NoisePatterns | None = None) -> CleanResu
         out = normalise_line(line)
         if out:
             kept.append(out)
-    return CleanResult(text="\n".join(kept), removed=removed)
+    changed = [ChangedLine(before=b, after=a, reason=r) for b, a, r in repaired.changed]
+    return CleanResult(text="\n".join(kept), removed=removed, changed=changed)
