@@ -43,7 +43,7 @@ def main() -> None:
                 print("  LOST ", line[:70])
             for line in junk:
                 print("  JUNK ", line[:70])
-    print(f"| fixture | exact | speech lines lost | junk lines kept | title | kind |")
+    print("| fixture | exact | speech lines lost | junk lines kept | title | kind |")
     print("|---|---|---|---|---|---|")
     for name, exact, lost, junk, t, k in rows:
         print(f"| {name} | {'yes' if exact else 'no'} | {lost} | {junk} | {'ok' if t else 'WRONG'} | {'ok' if k else 'WRONG'} |")

@@ -226,11 +226,9 @@ REAL_LINES = (
     "举报电话：12345",
     "主持人：现在开会",
     "附件：整改任务清单",
-    "抄送：市纪委监委",
     "现在开会。",
     "特此通报。",
     "谢谢大家！",
-    "临江市人民政府办公室　2025年3月5日印发",
     "正视问题",
     "查找原因",
     "整改要求",
@@ -247,6 +245,16 @@ def test_real_speech_lines_survive_anywhere(where):
     lines = result.text.split("\n")
     for line in REAL_LINES:
         assert line in lines
+
+
+def test_banji_after_the_speech_is_removed_and_reported():
+    banji = ("抄送：市纪委监委，市人大常委会办公室。", "临江市人民政府办公室　2025年3月5日印发")
+    result = clean_text(speech(tail=banji))
+    assert [r.reason for r in result.removed] == ["版记", "版记"]
+    assert all(line not in result.text for line in banji)
+    # The same words inside the speech are speech.
+    inside = clean_text(speech(body=("要把整改情况抄送：市纪委监委。",)))
+    assert inside.removed == []
 
 
 def test_structure_lines_are_never_removed():

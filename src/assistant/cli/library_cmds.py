@@ -80,6 +80,8 @@ def inspect(obj: Ctx, path: Path, as_json: bool) -> None:
         click.echo(f"结束语：{doc.closing[:80]}{'……' if len(doc.closing) > 80 else ''}")
     if prepared.cleaned.removed:
         click.echo(f"已清除网页杂项 {len(prepared.cleaned.removed)} 行。")
+    for c in prepared.cleaned.changed:
+        click.echo(f"已修正：[{c.reason}] {c.before[:40]}{' → ' + c.after[:40] if c.before else ''}")
 
 
 @click.command(name="list")

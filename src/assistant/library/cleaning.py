@@ -23,11 +23,15 @@ from assistant.library.noise_patterns import NoisePatterns, load_patterns
 from assistant.library.normalize import normalise_line, split_lines
 from assistant.library.repair import repair_lines
 from assistant.models import ChangedLine, CleanResult, RemovedLine
+from assistant.titles import SPEECH_TITLE_RE
 
 REASON_NAV = "导航"
 REASON_FOOTER = "页脚"
 REASON_DUP_TITLE = "重复标题"
 REASON_SITE_NAME = "站点名称"
+REASON_OUTSIDE = "正文之外"
+REASON_BANJI = "版记"
+REASON_TITLE_WRAPPER = "标题修饰"
 
 
 # --- classification ---------------------------------------------------------------------
@@ -244,6 +248,109 @@ def _apply_duplicate_titles(doc: _Doc, pats: NoisePatterns) -> dict[int, Removed
     return extra
 
 
+_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+# A menu item or list entry: a bullet, then a few words.
+_BULLET_RE = re.compile(r"^[•·▪●◆■□▸►\-*]\s*\S")
+# The title of another document (a recommendation list), not a sentence of this speech.
+_OTHER_DOC_RE = re.compile(
+    r"^[^。！？]{4,40}(?:讲话|发言|总结|报告|方案|汇报|材料|心得体会|讲话稿)(?:[（(][^）)]{0,10}[）)])?(?:\.docx?|\.pdf)?$"
+)
+_BYLINE_RE = re.compile(r"^[（(]?\s*\d{4}\s*年.{0,14}[）)]?$")
+_BANJI_RE = re.compile(r"^(?:抄送|主送|分送|印发)[：:]|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$")
+
+
+def _unwrap_title(line: str, pats: NoisePatterns) -> str:
+    for rx in pats.title_wrappers:
+        line = rx.sub("", line)
+    return pats.title_site_suffix.sub("", line).strip()
+
+
+def _title_like(line: str, pats: NoisePatterns) -> bool:
+    core = _unwrap_title(line, pats)
+    return 4 <= len(core) <= 60 and not pats.sentence_end.search(core) and bool(SPEECH_TITLE_RE.search(core))
+
+
+def _site_text(line: str, pats: NoisePatterns) -> bool:
+    return any(w in line for w in pats.site_words)
+
+
+def _apply_region(doc: _Doc, pats: NoisePatterns) -> dict[int, str]:
+    """What lies before the speech's title and after its end is page text; returns retitled lines.
+
+    The speech starts at its title (the nearest title-like line before the salutation, or
+    before the first heading when there is no salutation) and ends with its closing
+    paragraph (同志们，……) or its 版记.
+    """
+    kept = [i for i, r in enumerate(doc.reasons) if r is None]
+    if not kept:
+        return {}
+    heads = [i for i in kept if _matches_any(pats.structural, doc.lines[i]) and not pats.closing.search(doc.lines[i])]
+    anchor = doc.sal_idx if doc.sal_idx is not None else (heads[0] if heads else None)
+    if anchor is None:
+        return {}
+    title = next(
+        (i for i in range(anchor - 1, -1, -1) if doc.reasons[i] is None and _title_like(doc.lines[i], pats)),
+        None,
+    )
+    if title is None and doc.sal_idx is not None:
+        # A title without 讲话/提纲 in it: the short line right before the salutation.
+        before = [i for i in range(doc.sal_idx) if doc.reasons[i] is None and not _BYLINE_RE.match(doc.lines[i])]
+        if before:
+            line = doc.lines[before[-1]]
+            if len(line) <= 40 and not re.search(r"[。！？：:，,]", line) and not _site_text(line, pats):
+                title = before[-1]
+    start = title if title is not None else anchor
+    for i in range(start):
+        if doc.reasons[i] is None:
+            doc.reasons[i] = REASON_OUTSIDE
+    if title is not None and doc.sal_idx is not None:
+        # Between the title and the salutation only a date or speaker line belongs to the speech.
+        for i in range(title + 1, doc.sal_idx):
+            line = doc.lines[i]
+            byline = _BYLINE_RE.match(line) or (
+                len(line) <= 40 and not re.search(r"[。！？]", line) and not _site_text(line, pats)
+            )
+            if doc.reasons[i] is None and not byline:
+                doc.reasons[i] = REASON_OUTSIDE
+    last_head = heads[-1] if heads else anchor
+    end = len(doc.lines)
+    for i in range(last_head + 1, len(doc.lines)):
+        if doc.reasons[i] is None and _BANJI_RE.search(doc.lines[i]):
+            end = i
+            break
+    for i in range(end, len(doc.lines)):
+        doc.reasons[i] = doc.reasons[i] or REASON_BANJI
+    closings = [i for i in range(last_head, end) if doc.reasons[i] is None and pats.closing.search(doc.lines[i])]
+    if closings:
+        # After the closing the speech may still thank the audience; page text speaks of the
+        # page (replies, promos) or is not Chinese at all (user names, counters).
+        for i in range(closings[-1] + 1, end):
+            line = doc.lines[i]
+            if doc.reasons[i] is None and (
+                _site_text(line, pats)
+                or not _HAN_RE.search(line)
+                or _BULLET_RE.match(line)
+                or _OTHER_DOC_RE.search(line)
+            ):
+                doc.reasons[i] = REASON_OUTSIDE
+    retitled: dict[int, str] = {}
+    if title is not None:
+        bare = _unwrap_title(doc.lines[title], pats)
+        if bare != doc.lines[title]:
+            retitled[title] = bare
+    return retitled
+
+
+_MENU_ITEM_RE = re.compile(r"^[•▪●◆■▸►]\s*[^\s。！？，]{1,8}$")
+
+
+def _apply_menu_items(doc: _Doc) -> None:
+    """A bulleted line of a few words is a site menu item wherever it stands (speeches number points)."""
+    for i, line in enumerate(doc.lines):
+        if doc.reasons[i] is None and _MENU_ITEM_RE.match(line):
+            doc.reasons[i] = REASON_NAV
+
+
 def clean_text(text: str, *, patterns: NoisePatterns | None = None) -> CleanResult:
     """Remove web-page noise and normalise whitespace/punctuation; report removed lines."""
     pats = patterns or load_patterns()
@@ -253,10 +360,12 @@ def clean_text(text: str, *, patterns: NoisePatterns | None = None) -> CleanResu
     doc = _Doc(list(lines), [None] * len(lines), sal_idx, head_end, tail_start)
 
     _apply_line_rules(doc, pats)
+    _apply_menu_items(doc)
     title_idx = _title_index(doc)
     _apply_vertical_menus(doc, pats, title_idx)
     _apply_footer_blocks(doc, pats, title_idx)
     suffixes = _apply_duplicate_titles(doc, pats)
+    retitled = _apply_region(doc, pats)
 
     kept: list[str] = []
     removed: list[RemovedLine] = list(repaired.removed)
@@ -266,6 +375,9 @@ def clean_text(text: str, *, patterns: NoisePatterns | None = None) -> CleanResu
             continue
         if i in suffixes:
             removed.append(suffixes[i])
+        if i in retitled:
+            repaired.changed.append((line, retitled[i], REASON_TITLE_WRAPPER))
+            line = retitled[i]
         out = normalise_line(line)
         if out:
             kept.append(out)

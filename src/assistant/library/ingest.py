@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.config import Settings
+from assistant.kinds import GENERAL_KIND
 from assistant.library.chunking import chunk_speech
 from assistant.library.cleaning import clean_text
 from assistant.library.errors import LibraryError
@@ -56,6 +57,8 @@ def prepare_bytes(data: bytes, filename: str, settings: Settings) -> PreparedDoc
     if not speech.title:
         # A library document needs a name in lists and references; say that it was made up.
         speech = speech.model_copy(update={"title": derive_title(speech.opening), "title_derived": True})
+    if not speech.kind:
+        speech = speech.model_copy(update={"kind": GENERAL_KIND})  # every document has a kind
     doc_id = content_id(cleaned.text)
     chunks = chunk_speech(speech, doc_id)
     return PreparedDoc(

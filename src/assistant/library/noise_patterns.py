@@ -49,6 +49,8 @@ class NoisePatterns:
     footer_header: re.Pattern[str]
     title_site_suffix: re.Pattern[str]
     title_decorations: tuple[re.Pattern[str], ...]
+    site_words: tuple[str, ...] = ()
+    title_wrappers: tuple[re.Pattern[str], ...] = ()
     prose_min_length: int = 30
     nav_item_max_length: int = 10
     nav_run_item_max_length: int = 8
@@ -113,6 +115,8 @@ def _parse_patterns(raw: dict) -> NoisePatterns:
         footer_header=footer_header,
         title_site_suffix=re.compile(raw["title_site_suffix"]),
         title_decorations=_compile_all(raw.get("title_decorations")),
+        site_words=tuple(str(w) for w in raw.get("site_words") or []),
+        title_wrappers=_compile_all(raw.get("title_wrappers")),
         **{k: limits[k] for k in limits if k in NoisePatterns.__dataclass_fields__},
     )
 

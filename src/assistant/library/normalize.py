@@ -128,7 +128,11 @@ def _normalise_punctuation(line: str) -> str:
             continue  # an ellipsis written with dots
         if not (prev_raw and (_HAN_RE.match(prev_raw) or prev_raw in "”’）》」』")):
             continue
-        if next_raw is not None and not (next_raw in " \u3000" or _is_cjk(next_raw)):
+        # "清零.158处": a sentence ended right before a number that starts the next one.
+        after_han = prev_raw is not None and bool(_HAN_RE.match(prev_raw))
+        if next_raw is not None and not (
+            next_raw in " \u3000" or _is_cjk(next_raw) or (after_han and _is_digit(next_raw))
+        ):
             continue
         if _CN_NUMERAL_MARKER_RE.match("".join(chars[:i])):
             continue  # "一.正视问题" is a list marker, not a sentence end

@@ -48,6 +48,7 @@ _PARA_START_RE = re.compile(
 _INNER_PUNCT_RE = re.compile(r"[，、。；]")
 _TITLE_START_RE = re.compile(r"^(?:在|关于).{2,40}$")
 _TITLE_END_RE = re.compile(r"^.{0,20}(?:讲话|讲话提纲|发言|发言提纲|提纲)$")
+_OCR_SLIP_RE = re.compile(r"(?<=[\u4e00-\u9fff])[’'_](?=[\u4e00-\u9fff])")
 _HEADING_RE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)])")
 # Lines this much shorter than the usual width end a paragraph even without a stop.
 _SHORT_LINE = 0.7
@@ -168,6 +169,10 @@ def repair_lines(raw_lines: list[str]) -> Repaired:
         if _is_spaced(fixed.strip()):
             indent = fixed[: len(fixed) - len(fixed.lstrip())]
             fixed, reasons = indent + _unspace(fixed.strip()), [*reasons, "去除字间空格"]
+            # OCR leaves stray marks inside words: 卫’片, 图_斑 (a closing quote has its opening one).
+            slips = _OCR_SLIP_RE.sub("", fixed) if "‘" not in fixed else fixed
+            if slips != fixed:
+                fixed, reasons = slips, [*reasons, "识别错误符号"]
         body = fixed.strip()
         if _PAGE_RE.match(body):
             out.removed.append(RemovedLine(line=stripped, reason=REASON_PAGE))

@@ -38,7 +38,7 @@ from assistant.library.ranking import (
     fuse,
     query_roles,
 )
-from assistant.models import Chunk, DocRecord, RemovedLine, SearchHit, SpeechDoc
+from assistant.models import ChangedLine, Chunk, DocRecord, RemovedLine, SearchHit, SpeechDoc
 
 if TYPE_CHECKING:
     # Only a type here: ingest.py builds on this module, not the other way round.
@@ -61,6 +61,7 @@ class AddOutcome:
     chunks: int
     duplicate: bool
     removed: list[RemovedLine] = field(default_factory=list)  # page junk the cleaner dropped
+    changed: list[ChangedLine] = field(default_factory=list)  # lines the cleaner repaired
     similar_to: str = ""  # not added: a near copy of this document (title is that document's)
     similarity: float = 0.0
 
@@ -225,14 +226,16 @@ class Library:
             self._check_embedder()
             if self.has_document(prepared.doc_id):
                 return AddOutcome(
-                    prepared.doc_id, prepared.speech.title, 0, True, prepared.cleaned.removed
-                )
+                    prepared.doc_id, prepared.speech.title, 0, True, prepared.cleaned.removed,
+                    prepared.cleaned.changed,
+                )  # fmt: skip
             if not allow_similar and prepared.signature:
                 twin, score, title = self.most_similar(prepared.signature)
                 if score >= NEAR_DUPLICATE:
                     return AddOutcome(
-                        prepared.doc_id, title, 0, False, prepared.cleaned.removed, twin, score
-                    )
+                        prepared.doc_id, title, 0, False, prepared.cleaned.removed,
+                        prepared.cleaned.changed, twin, score,
+                    )  # fmt: skip
             if not prepared.chunks:
                 raise LoadError(f"《{prepared.filename}》没有可用的正文内容。")
             was_empty = self.chunk_count() == 0
@@ -259,8 +262,9 @@ class Library:
                 raise
             self._bump_revision(fresh=was_empty)
             return AddOutcome(
-                prepared.doc_id, prepared.speech.title, len(prepared.chunks), False, prepared.cleaned.removed
-            )
+                prepared.doc_id, prepared.speech.title, len(prepared.chunks), False,
+                prepared.cleaned.removed, prepared.cleaned.changed,
+            )  # fmt: skip
 
     def most_similar(self, sig: bytes) -> tuple[str, float, str]:
         """(doc_id, similarity, title) of the stored document nearest to a signature ("", 0, "")."""

@@ -73,9 +73,15 @@ def _report(outcome, name: str) -> None:
         st.info(f"《{outcome.title or name}》已在范文库中，未重复导入。")
     else:
         st.success(f"已导入《{outcome.title or name}》，共 {outcome.chunks} 个片段。")
-    if outcome.removed:
-        with st.expander(f"{name}：已清除网页杂项 {len(outcome.removed)} 行"):
-            st.text("\n".join(f"[{r.reason}] {r.line}" for r in outcome.removed))
+    if outcome.removed or outcome.changed:
+        fixed = f"，修正 {len(outcome.changed)} 处" if outcome.changed else ""
+        with st.expander(f"{name}：已清除网页杂项 {len(outcome.removed)} 行{fixed}"):
+            st.text(
+                "\n".join(
+                    [f"[{r.reason}] {r.line}" for r in outcome.removed]
+                    + [f"[{c.reason}] {c.before} → {c.after}" if c.before else f"[{c.reason}]" for c in outcome.changed]
+                )
+            )
 
 
 def _add(library: Library, name: str, data: bytes, progress=None, allow_similar: bool = False):
