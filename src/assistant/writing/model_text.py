@@ -17,6 +17,30 @@ _LABEL_RE = re.compile(
 )
 _SALUTATION_PREFIX_RE = re.compile(r"^同志们\s*[：:]")
 
+# Lines a chat model adds around what was asked for ("好的，以下是……：", "以上内容供参考……").
+# A line that starts like this is held whole and dropped when it is chatter all through.
+_CHATTER_START_RE = re.compile(
+    r"^(?:好的|好[，,。！!]|当然|没问题|可以[，,。！!]|以下|下面(?:是|为)|根据(?:您|你)|按照(?:您|你)|以上|希望"
+    r"|如需|如有|如果(?:您|你)|请(?:您|你)|需要|注[：:]|说明[：:]|备注[：:])"
+)
+_CHATTER_RE = re.compile(
+    r"^(?:(?:好的|好|当然|没问题|可以)[，,。！!].*"
+    r"|(?:以下|下面)(?:是|为).{0,60}[：:]"
+    r"|(?:以下|下面)(?:是|为)[^。]{0,40}(?:讲话|提纲|稿|内容|版本|修改|润色)[^。]{0,20}"
+    r"|(?:根据|按照)(?:您|你).{0,60}"
+    r"|以上.{0,40}(?:供参考|仅供|参考|修改|调整|帮助).*"
+    r"|(?:希望|如需|如有|如果(?:您|你)|请(?:您|你)|需要).{0,40}"
+    r"(?:帮助|调整|修改|告诉我|补充|进一步|随时|满意|需要).*"
+    r"|(?:注|说明|备注)[：:].*)$"
+)
+# A Markdown list number in front of the speech's own marker: "1. 一是……".
+_LIST_BEFORE_MARKER_RE = re.compile(
+    r"^\d{1,2}[.．、]\s+(?=[一二三四五六七八九十]+[是要]|[（(][一二三四五六七八九十]+[）)])"
+)
+_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
+_HAN_OR_PUNCT_RE = re.compile(r"[\u4e00-\u9fff，。；：？！、“”）》]")
+_NUMERAL_MARKER_RE = re.compile(r"^[（(]?[一二三四五六七八九十]+[）)]?$")
+
 #: head(line, complete) → text to keep ("" drops the line and keeps looking; content ends the head).
 HeadRule = Callable[[str, bool], str]
 
@@ -44,6 +68,9 @@ class StreamCleaner:
         self.has_content = self.decided
         self.star = False
         self.ws = ""
+        self.line_out = ""  # what was put out of the current line, for punctuation context
+        self.open_paren = False
+        self.dot = False  # a "." after a number: a decimal point or the end of a sentence
 
     def feed(self, piece: str) -> str:
         """Add model text; return the cleaned text that is now certain."""
@@ -58,7 +85,9 @@ class StreamCleaner:
             else:
                 self.line += ch
                 limit = self.HEAD_MAX if self.head else self.HOLD
-                if len(self.line.lstrip(_SPACE)) >= limit:
+                probe = _MD_PREFIX_RE.sub("", self.line.lstrip(_SPACE)).replace("**", "")
+                # Possible chatter is held to the end of its line (then dropped or kept whole).
+                if len(self.line.lstrip(_SPACE)) >= limit and not _CHATTER_START_RE.match(probe):
                     self._decide(out, complete=False)
         s = "".join(out)
         self.text += s
@@ -74,11 +103,12 @@ class StreamCleaner:
 
     def _decide(self, out: list[str], complete: bool) -> None:
         line = _MD_PREFIX_RE.sub("", self.line.lstrip(_SPACE))
+        line = _LIST_BEFORE_MARKER_RE.sub("", line)
         self.line = ""
         self.decided = True
         if complete:
             probe = line.replace("**", "").strip(_SPACE)
-            if not probe or _RULE_RE.match(probe):
+            if not probe or _RULE_RE.match(probe) or _CHATTER_RE.match(probe):
                 return
         if self.head is not None:
             probe = line.replace("**", "")
@@ -93,6 +123,9 @@ class StreamCleaner:
     def _end_line(self, out: list[str]) -> None:
         if not self.decided and self.line:
             self._decide(out, complete=True)
+        if self.dot:
+            self.dot = False
+            self._put("。", out)  # "占38.2%." at the end of a Chinese line ends a sentence
         if self.star:
             self.star = False
             self._put("*", out)
@@ -100,8 +133,15 @@ class StreamCleaner:
         if self.has_content:
             self.pending_nl = True
         self.line, self.decided, self.has_content = "", False, False
+        self.line_out, self.open_paren = "", False
 
     def _inline(self, ch: str, out: list[str]) -> None:
+        if self.dot:
+            self.dot = False
+            self._put("." if ch.isascii() and ch.isdigit() else "。", out)
+        if ch == "." and self.line_out[-1:] in tuple("0123456789%") and _HAN_OR_PUNCT_RE.search(self.line_out):
+            self.dot = True
+            return
         if self.star:
             self.star = False
             if ch == "*":
@@ -114,7 +154,24 @@ class StreamCleaner:
             if self.has_content:
                 self.ws += ch  # kept only if more text follows on this line
             return
-        self._put(ch, out)
+        self._put(self._width(ch), out)
+
+    def _width(self, ch: str) -> str:
+        """Half-width punctuation after Chinese text becomes full-width (decided from what came before)."""
+        prev = self.line_out[-1:]
+        chinese_before = bool(prev) and bool(_HAN_OR_PUNCT_RE.match(prev))
+        if ch in _HALF_TO_FULL and chinese_before:
+            return _HALF_TO_FULL[ch]
+        if ch == "(" and (chinese_before or not prev):
+            self.open_paren = True
+            return "（"
+        if ch == ")" and self.open_paren:
+            self.open_paren = False
+            return "）"
+        han_before = bool(prev) and bool(re.match(r"[\u4e00-\u9fff]", prev))
+        if ch == "." and han_before and not _NUMERAL_MARKER_RE.match(self.line_out):
+            return "。"  # but "一.正视问题" is a marker, not a sentence end
+        return ch
 
     def _put(self, ch: str, out: list[str]) -> None:
         if self.pending_nl and self.started:
@@ -124,6 +181,7 @@ class StreamCleaner:
             out.append(self.ws)
             self.ws = ""
         out.append(ch)
+        self.line_out += ch
         self.started = True
         self.has_content = True
 
@@ -146,8 +204,8 @@ def section_head(heading: str, found: list[str] | None = None) -> HeadRule:
             if found is not None and m.group(1).strip():
                 found.append(m.group(1).strip())
             return line[m.end() :].lstrip(_SPACE)
-        if complete and (line.rstrip("。：:") == bare or _LABEL_RE.match(line)):
-            return ""
+        if complete and (line.rstrip("。：:") == bare or _LABEL_RE.match(line) or SALUTATION_RE.match(line)):
+            return ""  # a restated heading, a part label or a 同志们： the model repeated
         return line
 
     return rule
