@@ -18,7 +18,7 @@ from assistant.config import get_settings  # noqa: E402
 from assistant.library.ingest import prepare_bytes  # noqa: E402
 from assistant.library.parsing import split_paragraphs  # noqa: E402
 
-FIXTURES = REPO / "tests" / "fixtures" / "real_world"
+FIXTURES = REPO / "tests" / "fixtures" / (sys.argv[sys.argv.index("--set") + 1] if "--set" in sys.argv else "real_world")
 
 
 def main() -> None:

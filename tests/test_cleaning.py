@@ -237,14 +237,23 @@ REAL_LINES = (
 )
 
 
-@pytest.mark.parametrize("where", ["body", "tail"])
-def test_real_speech_lines_survive_anywhere(where):
-    text = speech(body=REAL_LINES) if where == "body" else speech(tail=REAL_LINES)
-    result = clean_text(text)
+def test_real_speech_lines_survive_in_the_body():
+    result = clean_text(speech(body=REAL_LINES))
     assert result.removed == []
     lines = result.text.split("\n")
     for line in REAL_LINES:
         assert line in lines
+
+
+def test_after_the_closing_only_speaking_lines_stay():
+    sentences = tuple(line for line in REAL_LINES if line.endswith(("。", "！")))
+    result = clean_text(speech(tail=(*sentences, "（2025年3月5日）")))
+    assert result.removed == []
+    # The first line that is not the speaker speaking ends the speech; the rest is page text.
+    page = ("（完）", "本文仅代表作者观点", "北湖区要闻", "北湖区召开防汛工作会议。", "举报/反馈")
+    result = clean_text(speech(tail=("谢谢大家！", *page)))
+    assert result.text.endswith(CLOSING + "\n谢谢大家！")
+    assert {r.line for r in result.removed} == set(page)
 
 
 def test_banji_after_the_speech_is_removed_and_reported():
@@ -451,7 +460,8 @@ def test_rules_come_from_yaml_and_can_be_extended(tmp_path):
     custom = tmp_path / "rules.yaml"
     custom.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
 
-    text = speech(tail=("新站专享福利，点此领取",))
+    # Inside the speech, where only line rules can remove it (around it, the page is cut anyway).
+    text = speech(body=("新站专享福利，点此领取",))
     assert "新站专享福利" in clean_text(text).text
     result = clean_text(text, patterns=load_patterns(custom))
     assert "新站专享福利" not in result.text

@@ -186,9 +186,10 @@ def test_connection_refused(llm, env, lib_dir, brief_file):
     [
         (Reply(status=500), "HTTP 500"),
         (Reply(text=section_body(170), chunk_size=20, cut_after=3), "中断"),
+        (Reply(text=section_body(170), chunk_size=20, end_after=3), "没有收到结束标记"),
         (Reply(text="迟到的回答。", delay=2), "秒内没有响应"),
     ],
-    ids=["500", "stream-cut", "timeout"],
+    ids=["500", "stream-cut", "no-finish-reason", "timeout"],
 )
 def test_failure_mid_draft_writes_partial_file(llm, env, lib_dir, brief_file, reply, expected):
     env.setenv("ASSISTANT_LLM_TIMEOUT", "0.5")

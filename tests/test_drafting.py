@@ -405,8 +405,9 @@ def _fail_at_harm(srv, reply: Reply) -> None:
         ),
         (Reply(status=500), "HTTP 500"),
         (Reply(text=section_body(170), chunk_size=20, cut_after=3), "中断"),
+        (Reply(text=section_body(170), chunk_size=20, end_after=3), "没有收到结束标记"),
     ],
-    ids=["401", "404-model", "500", "stream-cut"],
+    ids=["401", "404-model", "500", "stream-cut", "no-finish-reason"],
 )
 def test_failures_keep_partial_text(llm_env, brief, library, lib_settings, reply, expected):
     _fail_at_harm(llm_env, reply)
@@ -417,7 +418,7 @@ def test_failures_keep_partial_text(llm_env, brief, library, lib_settings, reply
     assert "Traceback" not in err.message
     assert [p.role for p in err.draft.parts[:3]] == ["title", "salutation", "opening"]
     assert err.partial_text.startswith(BRIEF["title"]) and "今天召开约谈会" in err.partial_text
-    if reply.cut_after:
+    if reply.cut_after or reply.end_after:
         assert err.draft.parts[-1].role == "harm"
         assert err.draft.parts[-1].text.startswith(f"一、{HEADINGS[0]}\n（一）")
 

@@ -12,18 +12,23 @@ from assistant.config import get_settings
 from assistant.library.ingest import prepare_bytes
 from assistant.library.parsing import split_paragraphs
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "real_world"
-NAMES = sorted(p.name.removesuffix(".meta.yaml") for p in FIXTURES.glob("*.meta.yaml"))
+ROOT = Path(__file__).resolve().parent / "fixtures"
+# real_world: the set the cleaner was developed on; held_out: written afterwards (see its README).
+NAMES = sorted(
+    f"{d}/{p.name.removesuffix('.meta.yaml')}" for d in ("real_world", "held_out") for p in (ROOT / d).glob("*.meta.yaml")
+)
 # The one slip left: "基本农、田" — a 、 inside a word cannot be told from a list without a
 # dictionary; the checker (issue 10) is where such slips are caught.
-KNOWN_GAPS = {"ocr_scan_spaced"}
+# A Word viewer's page header glued into a paragraph broken across the page: the header is
+# not recognised (it is not repeated exactly), so half the paragraph is kept apart.
+KNOWN_GAPS = {"real_world/ocr_scan_spaced", "held_out/word_viewer_toc"}
 
 
 def _prepare(name: str):
-    raw = (FIXTURES / f"{name}.input.txt").read_bytes()
-    meta = yaml.safe_load((FIXTURES / f"{name}.meta.yaml").read_text(encoding="utf-8"))
-    expected = (FIXTURES / f"{name}.expected.txt").read_text(encoding="utf-8")
-    return prepare_bytes(raw, f"{name}.txt", get_settings()), meta, expected
+    raw = (ROOT / f"{name}.input.txt").read_bytes()
+    meta = yaml.safe_load((ROOT / f"{name}.meta.yaml").read_text(encoding="utf-8"))
+    expected = (ROOT / f"{name}.expected.txt").read_text(encoding="utf-8")
+    return prepare_bytes(raw, f"{Path(name).name}.txt", get_settings()), meta, expected
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -45,7 +50,7 @@ def test_no_speech_line_is_lost_and_title_kind_sections_are_right(name):
 
 @pytest.mark.parametrize(
     "name",
-    [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="、 inside a word")) if n in KNOWN_GAPS else n for n in NAMES],
+    [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="a known gap, see KNOWN_GAPS")) if n in KNOWN_GAPS else n for n in NAMES],
 )
 def test_clean_text_is_exactly_the_speech(name):
     prepared, _, expected = _prepare(name)

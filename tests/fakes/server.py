@@ -62,6 +62,9 @@ class Reply:
     # abrupt close: stream -> after the role chunk plus this many content/reasoning pieces
     # (>= all pieces: cut before the finish chunk); non-stream -> after half the body
     cut_after: int | None = None
+    # stream this many content pieces, then end the response cleanly with no finish reason
+    # and no [DONE] (a proxy or server that gives up mid-answer)
+    end_after: int | None = None
 
 
 @dataclass
@@ -440,6 +443,10 @@ class _Handler(BaseHTTPRequestHandler):
         for sent, data in enumerate(content_events):
             if reply.cut_after is not None and sent >= reply.cut_after:
                 self._abort()
+                return
+            if reply.end_after is not None and sent >= reply.end_after:
+                self.wfile.write(b"0\r\n\r\n")
+                self.wfile.flush()
                 return
             if not self._wait(reply.chunk_delay):
                 self._abort()

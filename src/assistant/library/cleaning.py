@@ -23,6 +23,7 @@ from assistant.library.noise_patterns import NoisePatterns, load_patterns
 from assistant.library.normalize import normalise_line, split_lines
 from assistant.library.repair import repair_lines
 from assistant.models import ChangedLine, CleanResult, RemovedLine
+from assistant.numbering import TOP_HEADING_RE, cn_to_int
 from assistant.titles import SPEECH_TITLE_RE
 
 REASON_NAV = "导航"
@@ -285,6 +286,16 @@ def _apply_region(doc: _Doc, pats: NoisePatterns) -> dict[int, str]:
     if not kept:
         return {}
     heads = [i for i in kept if _matches_any(pats.structural, doc.lines[i]) and not pats.closing.search(doc.lines[i])]
+    # The speech's own top headings run 一、二、三…; a list that starts again at 一、 after
+    # them (a code block, another article) is not part of it.
+    tops, expected = [], 1
+    for i in kept:
+        m = TOP_HEADING_RE.match(doc.lines[i])
+        if m and cn_to_int(m.group(1)) == expected:
+            tops.append(i)
+            expected += 1
+        elif m and tops and cn_to_int(m.group(1)) == 1:
+            break
     anchor = doc.sal_idx if doc.sal_idx is not None else (heads[0] if heads else None)
     if anchor is None:
         return {}
@@ -312,7 +323,7 @@ def _apply_region(doc: _Doc, pats: NoisePatterns) -> dict[int, str]:
             )
             if doc.reasons[i] is None and not byline:
                 doc.reasons[i] = REASON_OUTSIDE
-    last_head = heads[-1] if heads else anchor
+    last_head = tops[-1] if tops else (heads[-1] if heads else anchor)
     end = len(doc.lines)
     for i in range(last_head + 1, len(doc.lines)):
         if doc.reasons[i] is None and _BANJI_RE.search(doc.lines[i]):
@@ -322,16 +333,19 @@ def _apply_region(doc: _Doc, pats: NoisePatterns) -> dict[int, str]:
         doc.reasons[i] = doc.reasons[i] or REASON_BANJI
     closings = [i for i in range(last_head, end) if doc.reasons[i] is None and pats.closing.search(doc.lines[i])]
     if closings:
-        # After the closing the speech may still thank the audience; page text speaks of the
-        # page (replies, promos) or is not Chinese at all (user names, counters).
+        # The speech ends with its closing. What follows belongs to it only while it goes on
+        # speaking (a sentence, 谢谢大家！, a date or signature line); from the first line
+        # that does not, the rest is page text (replies, notices, other articles, code).
+        cut = False
         for i in range(closings[-1] + 1, end):
             line = doc.lines[i]
-            if doc.reasons[i] is None and (
-                _site_text(line, pats)
-                or not _HAN_RE.search(line)
-                or _BULLET_RE.match(line)
-                or _OTHER_DOC_RE.search(line)
-            ):
+            if doc.reasons[i] is not None:
+                continue
+            speaking = (
+                bool(re.search(r"[。！？]$", line)) and not _site_text(line, pats)
+            ) or bool(_BYLINE_RE.match(line))
+            cut = cut or not speaking
+            if cut:
                 doc.reasons[i] = REASON_OUTSIDE
     retitled: dict[int, str] = {}
     if title is not None:

@@ -222,3 +222,16 @@ def explain(
         "unknown",
         f"调用模型时出错（{type(exc).__name__}：{detail}）。请稍后重试，或检查“设置”页面中的模型配置。",
     )
+
+
+def unfinished(config: LLMConfig | None, partial_text: str) -> LLMError:
+    """The error for an answer that ended without a finish reason (the connection gave up)."""
+    base_url = config.base_url if config else "（未知地址）"
+    return LLMError(
+        _with_partial(
+            f"模型服务（{base_url}）的回答在中途结束，没有收到结束标记，内容不完整。请稍后重试或继续生成。",
+            partial_text,
+        ),
+        "connection",
+        partial_text=partial_text,
+    )

@@ -15,7 +15,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, convert_to_messages
 
 from assistant.llm.chat_model import config_of
-from assistant.llm.errors import explain
+from assistant.llm.errors import explain, unfinished
 from assistant.llm.providers import LLMConfig
 
 CONTINUE_PROMPT = "请从中断处继续，不要重复已写内容。"
@@ -276,6 +276,9 @@ def _run(
     try:
         while True:
             result.text += _stream_round(model, request, result.text, on_token, result, config)
+            if result.finish_reason is None and result.text.strip():
+                # The answer stopped without saying why: a cut, not a finished answer.
+                raise unfinished(config, result.text)
             if (
                 result.finish_reason != "length"
                 or not result.text
