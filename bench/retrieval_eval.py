@@ -4,7 +4,9 @@ with the structure-aware chunker and with LangChain's RecursiveCharacterTextSpli
     .venv/bin/python bench/retrieval_eval.py [--queries bench/queries] [--work bench/results/eval]
 
 A hit is relevant when it comes from the labelled speech and contains the labelled passage
-(`expect`, a verbatim substring), so both chunkers are judged by the same rule.
+(`expect`, a verbatim substring), so both chunkers are judged by the same rule. A hit shows the
+whole point or paragraph its best chunk belongs to; `--level chunk` judges the matched chunk
+alone instead (the rule before hits showed whole points), `--level both` prints both tables.
 """
 
 from __future__ import annotations
@@ -88,8 +90,14 @@ def build(
     return lib, names
 
 
-def evaluate(lib: Library, names: dict[str, str], queries: list[Query], mode: str, k: int = 10) -> dict:
-    """Recall@1/3/5 and MRR@10 for one library and one search mode."""
+def evaluate(
+    lib: Library, names: dict[str, str], queries: list[Query], mode: str, k: int = 10, level: str = "unit"
+) -> dict:
+    """Recall@1/3/5 and MRR@10 for one library and one search mode.
+
+    level "unit": the hit's whole point or paragraph must contain the passage; "chunk": the
+    matched chunk must.
+    """
     ranks: list[int | None] = []
     latencies = []
     for q in queries:
@@ -99,7 +107,7 @@ def evaluate(lib: Library, names: dict[str, str], queries: list[Query], mode: st
         want_doc = names[q.doc]
         want = _WS.sub("", q.expect)
         rank = next(
-            (i + 1 for i, h in enumerate(hits) if h.doc_id == want_doc and want in _WS.sub("", h.text)),
+            (i + 1 for i, h in enumerate(hits) if h.doc_id == want_doc and want in _WS.sub("", _judged(h, level))),
             None,
         )
         ranks.append(rank)
@@ -116,6 +124,10 @@ def evaluate(lib: Library, names: dict[str, str], queries: list[Query], mode: st
         "p50_ms": sorted(latencies)[n // 2] * 1000,
         "misses": [q.query for q, r in zip(queries, ranks, strict=True) if r is None or r > 5],
     }
+
+
+def _judged(hit, level: str) -> str:
+    return hit.text if level == "unit" else (hit.matched or hit.text)
 
 
 #: The search settings before tuning, with chunks of up to UNTUNED_CHUNK_CHARS.
@@ -135,6 +147,7 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=REPO / "bench" / "results" / "eval")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--show-misses", action="store_true")
+    ap.add_argument("--level", choices=["unit", "chunk", "both"], default="both")
     args = ap.parse_args()
     queries = load_queries(args.queries)
     size = CHUNK_MAX_CHARS
@@ -146,23 +159,25 @@ def main() -> None:
             args.work, args.corpus, "structure-untuned", UNTUNED_CHUNK_CHARS, UNTUNED
         ),
     }
-    for name, (lib, names) in libs.items():
-        for mode in ("dense", "bm25", "hybrid"):
-            r = evaluate(lib, names, queries, mode)
-            rows.append({"setup": name, "mode": mode, "chunks": lib.chunk_count(),
-                         "avg_chars": round(_avg_len(lib)), **r})
+    levels = ["unit", "chunk"] if args.level == "both" else [args.level]
+    for level in levels:
+        for name, (lib, names) in libs.items():
+            for mode in ("dense", "bm25", "hybrid"):
+                r = evaluate(lib, names, queries, mode, level=level)
+                rows.append({"setup": name, "level": level, "mode": mode, "chunks": lib.chunk_count(),
+                             "avg_chars": round(_avg_len(lib)), **r})
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     print(f"{len(queries)} queries over {len(libs['structure (tuned)'][1])} speeches")
-    print("| setup | method | chunks (avg chars) | Recall@1 | Recall@3 | Recall@5 | MRR@10 | p50 ms |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| setup | judged | method | chunks (avg chars) | Recall@1 | Recall@3 | Recall@5 | MRR@10 | p50 ms |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['setup']} | {r['mode']} | {r['chunks']} ({r['avg_chars']}) | {r['R@1']:.3f} | "
+        print(f"| {r['setup']} | {r['level']} | {r['mode']} | {r['chunks']} ({r['avg_chars']}) | {r['R@1']:.3f} | "
               f"{r['R@3']:.3f} | {r['R@5']:.3f} | {r['MRR']:.3f} | {r['p50_ms']:.0f} |")
     if args.show_misses:
         for r in rows:
-            print(r["setup"], r["mode"], "misses:", *r["misses"], sep="\n  ")
+            print(r["setup"], r["level"], r["mode"], "misses:", *r["misses"], sep="\n  ")
 
 
 if __name__ == "__main__":

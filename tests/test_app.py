@@ -51,6 +51,30 @@ def test_search_shows_matching_paragraphs(small_corpus):
     assert "高处坠落" in shown
 
 
+def test_search_shows_the_whole_point_with_the_match_highlighted(small_corpus):
+    at = _run()
+    at.text_input(key="search_query").input("网格员天天从工地门口经过却从来没有进去看过").run()
+    assert not at.exception
+    shown = [m.value for m in at.markdown]
+    n = next(i for i, v in enumerate(shown) if v.startswith("（四）"))
+    head, body = shown[n - 1], shown[n]
+    assert "二、深挖根源，把事故背后的原因剖析透彻" in head
+    assert body.startswith("（四）属地和行业监管失之于宽。")
+    assert "<mark>江岸街道认为工地安全是住建部门的事" in body and body.endswith("都打了折扣。</mark>")
+
+
+def test_unit_markdown_escapes_library_text():
+    from assistant.ui.library_page import unit_markdown
+
+    unit = "一是<script>alert(1)</script>不行。\n**加粗**和[链接](x)也只是文字。"
+    shown = unit_markdown(unit, "**加粗**和[链接](x)也只是文字。")
+    assert "<script>" not in shown and "&lt;script&gt;" in shown
+    assert shown == (
+        "一是&lt;script&gt;alert\\(1\\)&lt;/script&gt;不行。\n\n"
+        "<mark>\\*\\*加粗\\*\\*和\\[链接\\]\\(x\\)也只是文字。</mark>"
+    )
+
+
 def test_upload_adds_document_and_reports_junk(small_corpus, tmp_path):
     at = _run()
     page = (

@@ -176,6 +176,20 @@ def test_search_list_remove_roundtrip():
     assert missing.exit_code == 1 and "没有编号为" in missing.stderr
 
 
+def test_search_shows_the_whole_point_with_the_match_marked():
+    _invoke("ingest", str(SPEECH), "-q")
+    query = "网格员天天从工地门口经过却从来没有进去看过"
+    out = _invoke("search", query, "-k", "1").output
+    lines = out.splitlines()
+    assert "二、深挖根源，把事故背后的原因剖析透彻" in lines[0] and "[查找原因]" in lines[0]
+    # The whole point (四), marker first, with the sentences that matched inside 【】.
+    assert lines[1].startswith("    （四）属地和行业监管失之于宽。区住建局建筑工地安全监管人员只有6名，")
+    assert "【江岸街道认为工地安全是住建部门的事" in out and out.rstrip().endswith("都打了折扣。】")
+    hit = json.loads(_invoke("search", query, "-k", "1", "--json").output)[0]
+    assert hit["text"].startswith("（四）属地和行业监管失之于宽。") and hit["text"].endswith("都打了折扣。")
+    assert "【" not in hit["text"]
+
+
 def test_console_script_never_shows_traceback(tmp_path):
     # PYTHONPATH: run this checkout's code, not whichever checkout the venv was installed from.
     env = {"ASSISTANT_DATA_DIR": str(tmp_path / "d"), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(SRC)}

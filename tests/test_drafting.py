@@ -18,7 +18,7 @@ from assistant.library.ingest import add_bytes
 from assistant.library.loaders import LoadError
 from assistant.library.parsing import parse_speech
 from assistant.llm import CONTINUE_PROMPT, make_chat_model, resolve_llm
-from assistant.models import Draft, count_chars
+from assistant.models import Draft, SearchHit, count_chars
 from assistant.numbering import heading_line
 from assistant.writing.draft_io import (
     draft_from_text,
@@ -39,7 +39,7 @@ from assistant.writing.events import (
 )
 from assistant.writing.model_text import StreamCleaner, clean_model_text, head_rule
 from assistant.writing.plan import make_plan
-from assistant.writing.references import retrieve_references
+from assistant.writing.references import retrieve_references, select_references
 from assistant.writing.revision import fact_strings
 from assistant.writing.templates import load_prompts
 from assistant.writing.writer import Reviser
@@ -645,3 +645,26 @@ def test_retrieval_is_role_filtered_budgeted_and_deduplicated(brief, kind, libra
         seen |= ids
     assert refs["harm"] and refs["rectification"]
     assert retrieve_references(make_plan(brief, KINDS), None) == {r.role: [] for r in kind.roles}
+
+
+def _hit(unit: str, text: str, matched: str) -> SearchHit:
+    return SearchHit(doc_id="d", title="范文", section="查找原因", role="causes", text=text, score=1.0,
+                     chunk_id=f"{unit}-c", unit=unit, matched=matched)
+
+
+def test_references_are_whole_points_and_a_long_point_is_cut_around_its_match():
+    long_point = "二是畏难情绪严重。" + "有的同志遇到难题绕着走，整改工作一拖再拖。" * 30 + "关键是怕担责任、怕得罪人。"
+    hits = [
+        _hit("d:s2:p2", long_point, "关键是怕担责任、怕得罪人。"),
+        _hit("d:s2:p2", long_point, "二是畏难情绪严重。"),  # another chunk of the same point
+        _hit("d:s2:p3", "三是能力不足。", "三是能力不足。"),
+    ]
+    used: set[str] = set()
+    refs = select_references(hits, used, k=3, max_chars=300)
+    assert [r.unit for r in refs] == ["d:s2:p2", "d:s2:p3"]  # one reference per point
+    cut = refs[0].text
+    # Within its share of the budget, with the marker sentence and the match kept.
+    assert len(cut) <= 100
+    assert cut.startswith("二是畏难情绪严重。……") and cut.endswith("关键是怕担责任、怕得罪人。")
+    assert refs[1].text == "三是能力不足。"  # a short point is given whole
+    assert select_references(hits, used, k=3, max_chars=300) == []  # used points are not given again

@@ -8,6 +8,7 @@ from assistant.library.ranking import (
     Fused,
     best_first,
     boost_roles,
+    collapse_units,
     diversify,
     fuse,
     query_roles,
@@ -16,6 +17,14 @@ from assistant.library.ranking import (
 
 def cand(cid: str, doc: str = "d1", role: str = "other", text: str | None = None, dense=None) -> Candidate:
     return Candidate(cid, text if text is not None else f"正文{cid}", {"doc_id": doc, "role": role}, dense)
+
+
+def piece(cid: str, unit: str, text: str, unit_text: str, doc: str = "d1") -> Candidate:
+    """A chunk that is one piece of a whole point."""
+    return Candidate(cid, text, {"doc_id": doc, "role": "causes", "unit": unit, "unit_text": unit_text})
+
+
+POINT = "二是畏难情绪严重。有的同志怕担责任。有的同志怕得罪人。"
 
 
 def ids(fused: list[Fused]) -> list[str]:
@@ -106,3 +115,27 @@ def test_diversify_skipped_hits_claim_nothing():
         Fused(cand("d", doc="d3", text="三"), 0.6),
     ]
     assert ids(diversify(ordered, k=5, max_per_doc=1)) == ["a", "c", "d"]
+
+
+def test_collapse_units_keeps_the_best_piece_of_each_point():
+    ordered = [
+        Fused(piece("a2", "d1:s2:p2", "有的同志怕得罪人。", POINT), 0.9),
+        Fused(piece("b1", "d1:s2:p3", "三是能力不足。", "三是能力不足。"), 0.8),
+        Fused(piece("a1", "d1:s2:p2", "二是畏难情绪严重。", POINT), 0.7),
+    ]
+    assert ids(collapse_units(ordered)) == ["a2", "b1"]
+    # Chunks of a library without units are each their own unit.
+    assert ids(collapse_units([Fused(cand("x"), 1.0), Fused(cand("y"), 0.5)])) == ["x", "y"]
+
+
+def test_diversify_gives_one_hit_per_point_showing_the_whole_point():
+    ordered = [
+        Fused(piece("a2", "d1:s2:p2", "有的同志怕得罪人。", POINT), 0.9),
+        Fused(piece("a1", "d1:s2:p2", "二是畏难情绪严重。", POINT), 0.8),
+        Fused(piece("c", "d2:s1:p1", POINT, POINT, doc="d2"), 0.7),  # a copy in another speech
+        Fused(piece("b1", "d1:s2:p3", "三是能力不足。", "三是能力不足。"), 0.6),
+    ]
+    picked = diversify(ordered, k=5, max_per_doc=2)
+    assert ids(picked) == ["a2", "b1"]
+    hit = picked[0].candidate.to_hit(picked[0].score)
+    assert hit.text == POINT and hit.matched == "有的同志怕得罪人。" and hit.unit == "d1:s2:p2"

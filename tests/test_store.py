@@ -176,3 +176,50 @@ def test_emptied_library_accepts_the_current_model_again(settings, fake_openai, 
     assert switched.embedding_mismatch() is None
     add_bytes(switched, (CORPUS / DOCS[2]).read_bytes(), DOCS[2])
     assert switched.indexed_with == other.id
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_search_shows_the_whole_point_once(library):
+    hits = library.search("网格员天天从工地门口经过却从来没有进去看过", k=10)
+    top = hits[0]
+    # The match is the second half of point (四); the user sees the whole point, marker first,
+    # under its numbered section heading, with the matched sentences kept in `matched`.
+    assert top.text.startswith("（四）属地和行业监管失之于宽。")
+    assert "网格员天天从工地门口经过" in top.text and top.text.endswith("都打了折扣。")
+    assert top.matched.startswith("江岸街道认为工地安全是住建部门的事") and top.matched != top.text
+    assert top.heading == "二、深挖根源，把事故背后的原因剖析透彻"
+    for h in hits:
+        assert _squeeze(h.matched) in _squeeze(h.text)
+    assert len({h.unit for h in hits}) == len(hits)  # never two hits for one point
+    assert len({_squeeze(h.text) for h in hits}) == len(hits)
+
+
+def _strip_units(library: Library, text_format: int = 2) -> None:
+    """Make the library look like one indexed before units were stored."""
+    col = library._collection
+    got = col.get(include=["metadatas"])
+    keep = ("section_number", "unit", "unit_text")
+    col.update(ids=got["ids"], metadatas=[{k: v for k, v in m.items() if k not in keep} for m in got["metadatas"]])
+    col.modify(metadata={**col.metadata, "text_format": text_format})
+
+
+def test_old_library_is_told_to_reindex_and_reindex_restores_whole_points(library, settings):
+    _strip_units(library)
+    message = library.embedding_mismatch()
+    assert message and "assistant reindex" in message and "完整的段落" in message
+    with pytest.raises(EmbeddingMismatchError):
+        library.search("网格员从来没有进去看过", k=3)
+    # One document's parsed copy is missing (e.g. saved by another instance on a shared server).
+    petition = next(d for d in library.list_documents() if d.title.startswith("青石县信访"))
+    (Path(settings.data_dir) / "docs" / f"{petition.doc_id}.json").unlink()
+    before = library.chunk_count()
+    assert library.reindex() == before
+    assert library.embedding_mismatch() is None
+    top = library.search("网格员天天从工地门口经过却从来没有进去看过", k=3)[0]
+    assert top.text.startswith("（四）属地和行业监管失之于宽。") and top.unit.endswith(":s2:p4")
+    # Rebuilt from the stored chunks alone: still one unit per point, each holding its pieces.
+    chunks = library.get_chunks(petition.doc_id)
+    assert all(c.unit and _squeeze(c.text) in _squeeze(c.unit_text) for c in chunks)

@@ -7,6 +7,8 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, Field
 
+from assistant.numbering import heading_line
+
 #: Every role a part of a speech can take, in speech order; the one place the order is written.
 Role = Literal[
     "title",
@@ -170,21 +172,36 @@ class Chunk(BaseModel):
     kind: str = ""
     section: str = ""  # heading of the top-level section ("" for opening/closing)
     role: str = "other"
-    point_index: int = 0  # 1-based point/paragraph index inside the section
+    point_index: int = 0  # 1-based point index inside the section; 0: a loose paragraph
+    section_number: int = 0  # number of the top-level section as written; 0 for opening/closing
+    # The whole point or paragraph the chunk belongs to, which search shows: chunks stay small
+    # for matching, a reader needs the full thought. Chunks of one unit share both fields.
+    unit: str = ""  # "<doc_id>:s2:p3" (point 3 of section 2), "<doc_id>:opening:para1", …
+    unit_text: str = ""
     text: str
 
 
 class SearchHit(BaseModel):
-    """One search result (`assistant search --json`)."""
+    """One search result (`assistant search --json`): a whole point or paragraph."""
 
     doc_id: str
     title: str
     section: str
     role: str
-    text: str
+    text: str  # the whole point or paragraph the match belongs to (marker included)
     score: float
     kind: str = ""
-    chunk_id: str = ""
+    chunk_id: str = ""  # the best-matching chunk, which stands for its unit
+    matched: str = ""  # that chunk's text: the sentences that matched, inside `text`
+    unit: str = ""
+    section_number: int = 0  # 0 for opening/closing
+
+    @property
+    def heading(self) -> str:
+        """The section heading as a reader knows it: "二、深挖根源" ("开场", "" when unnamed)."""
+        if self.section_number and self.section:
+            return heading_line(self.section_number, self.section)
+        return self.section
 
 
 class DocRecord(BaseModel):

@@ -132,7 +132,8 @@ def remove(obj: Ctx, doc_id: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
 @click.pass_obj
 def search(obj: Ctx, query: str, k: int, role: str | None, kind: str | None, mode: str, as_json: bool) -> None:
-    """按语义检索范文片段。"""
+    """按语义检索范文，返回命中句子所在的整条要点或整段（命中的句子用【】标出）。"""
+    from assistant.library.chunking import split_at_match
     from assistant.library.store import LibraryError
 
     try:
@@ -145,8 +146,12 @@ def search(obj: Ctx, query: str, k: int, role: str | None, kind: str | None, mod
     if not hits:
         click.echo("没有找到相关内容。")
     for n, h in enumerate(hits, 1):
-        click.echo(f"[{n}] 《{h.title}》 {h.section} [{ROLE_LABELS.get(h.role, h.role)}]  得分 {h.score:.4f}")
-        click.echo(f"    {h.text}")
+        click.echo(f"[{n}] 《{h.title}》 {h.heading} [{ROLE_LABELS.get(h.role, h.role)}]  得分 {h.score:.4f}")
+        before, match, after = split_at_match(h.text, h.matched)
+        # 【】 mark the sentences that matched, when the point has more than those.
+        shown = f"{before}【{match}】{after}" if match and (before or after) else h.text
+        for line in shown.split("\n"):
+            click.echo(f"    {line}")
 
 
 @click.command()

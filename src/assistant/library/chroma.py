@@ -32,12 +32,22 @@ def chunk_meta(chunk: Chunk, prepared: PreparedDoc, original: str, added_at: str
         "section": chunk.section,
         "role": chunk.role,
         "point_index": chunk.point_index,
+        **unit_meta(chunk),
         "filename": prepared.filename,
         "source_format": prepared.loaded.source_format,
         "doc_chars": prepared.chars,
         "original": original,
         "added_at": added_at,
     }
+
+
+def unit_meta(chunk: Chunk) -> dict:
+    """The fields that tie a chunk to its whole point or paragraph.
+
+    The unit's text travels in every chunk's row (not in a file under one data dir), so every
+    app instance sharing a Chroma server can show whole points without a second lookup.
+    """
+    return {"section_number": chunk.section_number, "unit": chunk.unit, "unit_text": chunk.unit_text}
 
 
 def chunk_from_meta(chunk_id: str, text: str, meta: Mapping[str, Any]) -> Chunk:
@@ -50,6 +60,9 @@ def chunk_from_meta(chunk_id: str, text: str, meta: Mapping[str, Any]) -> Chunk:
         section=meta.get("section", ""),
         role=meta.get("role", "other"),
         point_index=int(meta.get("point_index", 0)),
+        section_number=int(meta.get("section_number", 0)),
+        unit=str(meta.get("unit", "")),
+        unit_text=str(meta.get("unit_text", "")),
         text=text,
     )
 

@@ -1,4 +1,4 @@
-"""Ranking of search candidates: rank fusion, query-intent role boost, per-document cap, de-duplication.
+"""Ranking of search candidates: rank fusion, query-intent role boost, one hit per point, per-document cap, de-duplication.
 
 Pure functions over typed candidates, so each step can be tested without Chroma or BM25.
 """
@@ -43,18 +43,31 @@ class Candidate(NamedTuple):
         """The chunk's document."""
         return self.meta.get("doc_id", "")
 
+    @property
+    def unit(self) -> str:
+        """The point or paragraph the chunk belongs to (the chunk itself in a library without units)."""
+        return self.meta.get("unit") or self.chunk_id
+
+    @property
+    def unit_text(self) -> str:
+        """The whole text of that unit."""
+        return self.meta.get("unit_text") or self.text
+
     def to_hit(self, score: float) -> SearchHit:
-        """The search result for this chunk, showing `score`."""
+        """The search result for this chunk's unit, showing `score`."""
         meta = self.meta
         return SearchHit(
             doc_id=self.doc_id,
             title=meta.get("title", ""),
             section=meta.get("section", ""),
             role=meta.get("role", "other"),
-            text=self.text,
+            text=self.unit_text,
             score=round(float(score), 6),
             kind=meta.get("kind", ""),
             chunk_id=self.chunk_id,
+            matched=self.text,
+            unit=self.unit,
+            section_number=int(meta.get("section_number", 0)),
         )
 
 
@@ -98,18 +111,30 @@ def text_key(text: str) -> str:
     return "".join(text.split())
 
 
+def collapse_units(ordered: Sequence[Fused]) -> list[Fused]:
+    """One entry per unit (point or paragraph): its best chunk, where that chunk ranked."""
+    # A hit shows the whole unit, so a second chunk of the same point would show it again.
+    seen: set[str] = set()
+    out: list[Fused] = []
+    for f in ordered:
+        if f.candidate.unit not in seen:
+            seen.add(f.candidate.unit)
+            out.append(f)
+    return out
+
+
 def diversify(
     ordered: Sequence[Fused], k: int, max_per_doc: int, exclude_doc_ids: Collection[str] = ()
 ) -> list[Fused]:
-    """The first k of a best-first list, at most max_per_doc per document and no repeated text."""
+    """The first k of a best-first list, at most max_per_doc per document and no repeated unit text."""
     # Cap and de-duplication are one greedy pass: a skipped hit neither uses up its document's
     # quota nor claims its text, so a later copy from another document can still be picked.
     picked: list[Fused] = []
     per_doc: dict[str, int] = {}
     seen_text: set[str] = set()
-    for f in ordered:
+    for f in collapse_units(ordered):
         doc_id = f.candidate.doc_id
-        key = text_key(f.candidate.text)
+        key = text_key(f.candidate.unit_text)
         if doc_id in exclude_doc_ids or key in seen_text or per_doc.get(doc_id, 0) >= max_per_doc:
             continue
         seen_text.add(key)

@@ -20,9 +20,10 @@ from assistant.library.chroma import (
     chunk_meta,
     make_chroma_client,
     nearest,
+    unit_meta,
     where_filter,
 )
-from assistant.library.chunking import embedding_text
+from assistant.library.chunking import embedding_text, units_for
 from assistant.library.embeddings import CachedEmbedder, make_embedder
 from assistant.library.errors import EmbeddingMismatchError, LibraryError
 from assistant.library.files import DocFiles
@@ -47,9 +48,10 @@ if TYPE_CHECKING:
 #: progress(done, total, message): done/total in characters of text to embed.
 Progress = Callable[[int, int, str], None]
 
-#: Version of what is embedded per chunk (chunking.embedding_text). Stored vectors made from
-#: another version still work but rank worse, so the library asks for a reindex.
-TEXT_FORMAT = 2
+#: Version of what is stored per chunk: the embedded text (chunking.embedding_text) and, since
+#: 3, the whole point or paragraph it belongs to (chroma.unit_meta). An index of another version
+#: ranks worse or shows fragments instead of whole points, so the library asks for a reindex.
+TEXT_FORMAT = 3
 
 
 @dataclass
@@ -137,7 +139,8 @@ class Library:
             return None
         if stored == self.embedder.id and int(meta.get("text_format", 1)) != TEXT_FORMAT:
             return (
-                "范文库的索引是用旧版本程序建立的，检索效果会变差。请执行 `assistant reindex`"
+                "范文库的索引是用旧版本程序建立的，检索效果会变差，检索结果也只能显示片段、"
+                "看不到完整的段落。请执行 `assistant reindex`"
                 "（或在页面上点“重建索引”）重建索引，原文已保存，无需重新上传。"
             )
         if stored and stored != self.embedder.id:
@@ -320,10 +323,12 @@ class Library:
             return True
 
     def reindex(self, progress: Progress | None = None) -> int:
-        """Re-embed every chunk with the configured model (after a model change). Returns chunks."""
+        """Re-embed every chunk with the configured model and refill its unit. Returns chunks."""
         with self._lock:
             ids, metas, docs = self._all_rows(include_documents=True)
             chunks = [chunk_from_meta(cid, text, m) for cid, text, m in zip(ids, docs, metas, strict=True)]
+            chunks = self._with_units(chunks)
+            metas = [{**m, **unit_meta(c)} for m, c in zip(metas, chunks, strict=True)]
             vectors = self._embed_chunks(chunks, progress, "正在用当前向量模型重建索引")
             old_meta = self._meta()
             # Build the new index beside the old one, then swap: a crash part-way leaves
@@ -340,6 +345,17 @@ class Library:
             self.client.delete_collection(self.settings.collection)
             collection.modify(name=self.settings.collection)
             return len(ids)
+
+    def _with_units(self, chunks: list[Chunk]) -> list[Chunk]:
+        """The chunks (in the given order) with their units filled in, document by document."""
+        by_doc: dict[str, list[Chunk]] = {}
+        for c in chunks:
+            by_doc.setdefault(c.doc_id, []).append(c)
+        filled: dict[str, Chunk] = {}
+        for doc_id, doc_chunks in by_doc.items():
+            doc_chunks.sort(key=lambda c: c.chunk_id)
+            filled.update((c.chunk_id, c) for c in units_for(doc_chunks, self.files.load_parsed(doc_id)))
+        return [filled[c.chunk_id] for c in chunks]
 
     # ------------------------------------------------------------ search
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import streamlit as st
 
 from assistant.config import Settings
 from assistant.kinds import default_kinds
+from assistant.library.chunking import split_at_match
 from assistant.library.corpus import needs_seeding, seed_corpus
 from assistant.library.embeddings import EmbeddingError
 from assistant.library.ingest import add_bytes
@@ -15,6 +19,31 @@ from assistant.models import PART_ROLES, ROLE_LABELS
 from assistant.ui.page_settings import env_settings, page_settings
 
 ROLE_CHOICES = ["", *PART_ROLES]
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:])")
+
+
+def escape_markdown(text: str) -> str:
+    """Library text shown literally by st.markdown: HTML escaped, markdown syntax backslashed."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def unit_markdown(unit_text: str, matched: str) -> str:
+    """A whole point as markdown, one paragraph per line, the matched sentences highlighted.
+
+    <mark> rather than **bold**: markdown cannot close bold after "。" followed by a Chinese
+    character, which is exactly where a matched sentence ends.
+    """
+    before, match, after = split_at_match(unit_text, matched)
+    lines: list[str] = [""]
+    for segment, marked in ((before, False), (match, True), (after, False)):
+        for n, line in enumerate(segment.split("\n")):
+            if n:
+                lines.append("")
+            if line:
+                shown = escape_markdown(line)
+                lines[-1] += f"<mark>{shown}</mark>" if marked and (before or after) else shown
+    return "\n\n".join(x for x in lines if x)
 
 
 @st.cache_resource(show_spinner="正在打开范文库……")
@@ -158,9 +187,10 @@ def search_section(library: Library) -> None:
     for n, h in enumerate(hits, 1):
         with st.container(border=True):
             label = ROLE_LABELS.get(h.role, h.role)
-            where = label if h.section in ("", label) else f"{h.section} · {label}"
-            st.markdown(f"**{n}. 《{h.title}》** · {where}")
-            st.text(h.text)
+            where = label if h.section in ("", label) else f"{h.heading} · {label}"
+            st.markdown(f"**{n}. 《{escape_markdown(h.title)}》** · {escape_markdown(where)}")
+            # Every piece of library text is escaped, so only our own <mark> is HTML.
+            st.markdown(unit_markdown(h.text, h.matched), unsafe_allow_html=True)
 
 
 def documents_section(library: Library) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from assistant.library.chunking import excerpt
 from assistant.library.embeddings import EmbeddingError
 from assistant.library.protocol import SearchLibrary
 from assistant.library.store import EmbeddingMismatchError, LibraryError
@@ -17,7 +18,9 @@ from assistant.writing.messages import DEFAULT_REFERENCE_CHARS
 from assistant.writing.plan import SpeechPlan
 
 #: References given to one part, and the characters they may take in one call
-#: (≈1,000 tokens at the ~1.5 characters per token typical of Chinese).
+#: (≈1,000 tokens at the ~1.5 characters per token typical of Chinese). A hit is a whole point;
+#: one longer than its share (max_chars / k, at most DEFAULT_REFERENCE_CHARS) is cut to whole
+#: sentences around the match, so one long point cannot crowd out the others.
 DEFAULT_REFS_PER_PART = 3
 DEFAULT_REF_CHARS = 1500
 # Query embedding time grows with length; a heading plus the key facts fits in this.
@@ -100,23 +103,32 @@ def _ref_key(hit: SearchHit) -> str:
     return "".join(hit.text.split())
 
 
+def fit_reference(hit: SearchHit, max_chars: int) -> SearchHit:
+    """The hit with its text within max_chars: the whole point, or whole sentences around the match."""
+    text = excerpt(hit.text, hit.matched, max_chars)
+    return hit if text == hit.text else hit.model_copy(update={"text": text})
+
+
 def select_references(
     hits: Iterable[SearchHit],
     used: set[str],
     k: int = DEFAULT_REFS_PER_PART,
     max_chars: int = DEFAULT_REF_CHARS,
 ) -> list[SearchHit]:
-    """Up to k hits not used by another part, whose texts fit in max_chars; marks them used."""
+    """Up to k hits not used by another part, each fitted to its share, within max_chars; marks them used."""
+    share = max(1, min(DEFAULT_REFERENCE_CHARS, max_chars // max(k, 1)))
     out: list[SearchHit] = []
     total = 0
     for h in hits:
-        keys = {h.chunk_id, _ref_key(h)} - {""}
+        # A point used by one part is not given to another, whichever of its chunks matched.
+        keys = {h.chunk_id, h.unit, _ref_key(h)} - {""}
         if keys & used:
             continue
-        n = min(len(h.text), DEFAULT_REFERENCE_CHARS)
+        fitted = fit_reference(h, share)
+        n = len(fitted.text)
         if total + n > max_chars:
             continue  # a shorter hit further down may still fit
-        out.append(h)
+        out.append(fitted)
         total += n
         used.update(keys)
         if len(out) >= k:
