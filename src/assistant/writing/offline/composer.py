@@ -38,7 +38,7 @@ from assistant.writing.offline.layout import (
     speaker_org,
     total,
 )
-from assistant.writing.offline.sentence_filter import is_generic_sentence, load_phrases
+from assistant.writing.offline.sentence_filter import is_generic_sentence, load_phrases, place_names
 from assistant.writing.plan import SpeechPlan
 from assistant.writing.references import search_references
 
@@ -117,6 +117,7 @@ class _Composer:
         seen: set[str] = set()
         for h in hits:
             after_semicolon = False
+            names = place_names(h.title)
             for s in split_sentences(h.text):
                 s = s.strip()
                 # A sentence after "；" continues the one before it and cannot stand alone.
@@ -127,7 +128,7 @@ class _Composer:
                     s = s[len(CLOSING_LEAD) :]
                 key = norm(s)
                 if key in seen or not is_generic_sentence(
-                    s, self.allowed, self.reject_words, self.foreign_words
+                    s, self.allowed, self.reject_words, self.foreign_words, names
                 ):
                     continue
                 seen.add(key)
