@@ -67,3 +67,38 @@ def test_speech_sentences_that_start_like_chatter_are_kept():
         c = StreamCleaner()
         out = "".join(c.feed(text[i : i + size]) for i in range(0, len(text), size)) + c.flush()
         assert out == text
+
+
+def test_a_part_that_runs_into_the_next_is_cut_and_asked_again():
+    brief = parse_brief(BRIEF)
+    runaway = f"一、{HEADINGS[0]}\n一是投资完成率低。\n二、{HEADINGS[1]}\n一是责任传导层层递减。"
+    redo = "一是投资完成率低，仅占年度计划的38.2%。\n二是东环路工程进度仅35%。"
+    model = ScriptedChatModel().queue(
+        OUTLINE, "今天召开约谈会。下面，我讲几点意见。", runaway, redo,
+        "一是责任传导层层递减。\n二是前期工作不实。", "（一）予以通报批评。\n（二）端正态度。",
+        "一要报送整改方案。\n二要完成征地签约。", "同志们，时不我待。",
+    )  # fmt: skip
+    events: list = []
+    draft = draft_speech(make_plan(brief, KINDS), None, model, PROMPTS, events.append, adjust_length=False)
+    assert draft.sections()[0].text == f"一、{HEADINGS[0]}\n" + redo
+    assert draft.text.count(f"二、{HEADINGS[1]}") == 1
+    again = model.calls[3][-1].content
+    assert "写到了其他部分" in again and f"二、{HEADINGS[1]}" in again
+    assert any("已截去并重新生成" in e.message for e in events if hasattr(e, "message"))
+
+
+def test_a_revision_that_writes_other_parts_is_refused():
+    import pytest
+
+    from assistant.writing.draft_io import draft_from_text
+    from assistant.writing.events import DraftError
+    from assistant.writing.revision import Reviser
+
+    speech = (
+        f"{BRIEF['title']}\n同志们：\n今天开会。下面，我讲几点意见。\n一、{HEADINGS[0]}\n一是进度慢。\n"
+        f"二、{HEADINGS[1]}\n一是责任不实。\n三、{HEADINGS[2]}\n（一）通报批评。\n四、{HEADINGS[3]}\n一要整改。\n同志们，要行动。"
+    )
+    draft = draft_from_text(speech).model_copy(update={"kind": "project_delay"})
+    model = ScriptedChatModel().queue(f"一是进度严重滞后。\n三、{HEADINGS[2]}\n（一）通报批评。")
+    with pytest.raises(DraftError, match="写到了其他部分"):
+        Reviser(model, PROMPTS, KINDS).part(draft, 1, "更严厉")

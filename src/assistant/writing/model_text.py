@@ -37,6 +37,7 @@ _CHATTER_RE = re.compile(
 _LIST_BEFORE_MARKER_RE = re.compile(
     r"^\d{1,2}[.．、]\s+(?=[一二三四五六七八九十]+[是要]|[（(][一二三四五六七八九十]+[）)])"
 )
+_TOP_HEADING_START_RE = re.compile(rf"^\s*{NUMERAL}\s*[、.．]")
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 _HAN_OR_PUNCT_RE = re.compile(r"[\u4e00-\u9fff，。；：？！、“”）》]")
 _NUMERAL_MARKER_RE = re.compile(r"^[（(]?[一二三四五六七八九十]+[）)]?$")
@@ -56,7 +57,12 @@ class StreamCleaner:
     HEAD_MAX = 80  # longer lines cannot be a heading/title/salutation to drop
 
     def __init__(
-        self, head: HeadRule | None = None, prefix: str = "", *, open_line: bool = False
+        self,
+        head: HeadRule | None = None,
+        prefix: str = "",
+        *,
+        open_line: bool = False,
+        cut_at_heading: bool = False,
     ) -> None:
         """``prefix``: text already written; ``open_line``: its last line goes on (a resumed part)."""
         self.head = head
@@ -71,11 +77,15 @@ class StreamCleaner:
         self.line_out = ""  # what was put out of the current line, for punctuation context
         self.open_paren = False
         self.dot = False  # a "." after a number: a decimal point or the end of a sentence
+        self.cut_at_heading = cut_at_heading
+        self.cut = ""  # the heading of another part the reply went on to (everything after it is dropped)
 
     def feed(self, piece: str) -> str:
         """Add model text; return the cleaned text that is now certain."""
         out: list[str] = []
         for ch in piece:
+            if self.cut:
+                break  # the reply went on to another part: nothing more belongs to this one
             if ch == "\r":
                 continue
             if ch == "\n":
@@ -87,7 +97,11 @@ class StreamCleaner:
                 limit = self.HEAD_MAX if self.head else self.HOLD
                 probe = _MD_PREFIX_RE.sub("", self.line.lstrip(_SPACE)).replace("**", "")
                 # Possible chatter is held to the end of its line (then dropped or kept whole).
-                if len(self.line.lstrip(_SPACE)) >= limit and not _CHATTER_START_RE.match(probe):
+                # A heading of another part is held whole too, so the cut can name it.
+                held = _CHATTER_START_RE.match(probe) or (
+                    self.cut_at_heading and self.head is None and _TOP_HEADING_START_RE.match(probe)
+                )
+                if len(self.line.lstrip(_SPACE)) >= limit and not held:
                     self._decide(out, complete=False)
         s = "".join(out)
         self.text += s
@@ -106,6 +120,10 @@ class StreamCleaner:
         line = _LIST_BEFORE_MARKER_RE.sub("", line)
         self.line = ""
         self.decided = True
+        if self.cut_at_heading and self.head is None and _TOP_HEADING_START_RE.match(line.replace("**", "")):
+            # Past this part's own head, a 一、/二、 heading starts another part.
+            self.cut = line.replace("**", "").strip(_SPACE)[:40]
+            return
         if complete:
             probe = line.replace("**", "").strip(_SPACE)
             if not probe or _RULE_RE.match(probe) or _CHATTER_RE.match(probe):

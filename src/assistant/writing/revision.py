@@ -232,7 +232,13 @@ class Reviser:
             adjusting=True,
             found_heading=found,
             with_heading=False,
+            reask=False,
         )
+        if s.last_cut:
+            raise DraftError(
+                f"修改结果写到了其他部分（“{s.last_cut}”），会打乱讲话稿的结构，原文未改动。"
+                "请重试或换一种修改要求。"
+            )
         if not body.strip():
             raise DraftError("模型没有返回修改后的内容，原文未改动。请重试或换一种修改要求。")
         heading = part.heading

@@ -32,6 +32,7 @@ class ModelSession:
         self.calls = 0
         self.llm_s = 0.0
         self.warnings: list[DraftWarning] = []
+        self.last_cut = ""  # heading of another part the last part's reply went on to
 
     def emit(self, event: Event) -> None:
         """Pass an event to the caller's callback."""
@@ -84,18 +85,58 @@ class ModelSession:
         found_heading: list[str] | None = None,
         with_heading: bool = True,
         resume_from: str = "",
+        reask: bool = True,
     ) -> str:
         """Stream one part; the result is cleaned and starts with its heading line if a section.
 
         ``resume_from``: the cleaned text of this part written before an interruption; the
         model is asked to go on from there and the result is that text plus the rest.
+        A reply that goes on to another part's heading is cut there (``last_cut`` names that
+        heading) and, with ``reask``, asked for once more with the reason.
         """
+        text = self._stream_part(
+            messages, index, role, number, heading, title, target, adjusting,
+            found_heading, with_heading, resume_from,
+        )  # fmt: skip
+        if self.last_cut and reask and not resume_from:
+            label = stage_label(role, number)
+            self.warn(f"模型在{label}中写到了其他部分（“{self.last_cut}”），已截去并重新生成{label}。")
+            again = [
+                *messages,
+                {"role": "assistant", "content": text},
+                {
+                    "role": "user",
+                    "content": f"你的回答写到了其他部分（“{self.last_cut}”）。请只重新输出{label}的内容，"
+                    "不要写其他部分的标题和内容，也不要加任何说明。",
+                },
+            ]
+            text = self._stream_part(
+                again, index, role, number, heading, title, target, True,
+                found_heading, with_heading, "",
+            )  # fmt: skip
+        return text
+
+    def _stream_part(
+        self,
+        messages: Any,
+        index: int,
+        role: str,
+        number: int,
+        heading: str,
+        title: str,
+        target: int,
+        adjusting: bool,
+        found_heading: list[str] | None,
+        with_heading: bool,
+        resume_from: str,
+    ) -> str:
         if resume_from:
             prefix = resume_from
-            cleaner = StreamCleaner(None, prefix, open_line=True)
+            cleaner = StreamCleaner(None, prefix, open_line=True, cut_at_heading=True)
         else:
             prefix = heading_line(number, heading) if number and with_heading else ""
-            cleaner = StreamCleaner(head_rule(role, number, heading, title, found_heading), prefix)
+            rule = head_rule(role, number, heading, title, found_heading)
+            cleaner = StreamCleaner(rule, prefix, cut_at_heading=True)
         self.emit(PartStarted(role, number, heading, index, target, adjusting))
         if prefix:
             self.emit(PartToken(prefix, index))
@@ -114,6 +155,7 @@ class ModelSession:
         tail = cleaner.flush()
         if tail:
             self.emit(PartToken(tail, index))
+        self.last_cut = cleaner.cut
         return cleaner.text
 
 
