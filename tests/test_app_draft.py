@@ -107,6 +107,28 @@ def test_llm_failure_keeps_partial_text(small_corpus, fake_openai, monkeypatch, 
     assert "Traceback" not in "\n".join(e.value for e in at.error)
 
 
+def test_chatty_model_and_cut_stream_in_the_page(small_corpus, fake_openai, monkeypatch, data_dir):
+    from tests.fakes.server import Reply as R
+    from tests.test_chatty_model import CHATTER, CHATTY_OUTLINE, PARTS
+
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("ASSISTANT_MODEL", "fake-model")
+    fake_openai.queue(R(text=CHATTY_OUTLINE, chunk_size=9), *(R(text=p, chunk_size=6) for p in PARTS))
+    at = _fill(_start(), BRIEF)
+    text = _draft_text(at)
+    assert text.count("同志们：") == 1 and not CHATTER.search(text)
+    # A stream cut mid-part is an interruption with 继续生成, never a finished draft.
+    from tests.scenario import OUTLINE, part_replies
+
+    fake_openai.queue(R(text=OUTLINE, chunk_size=50), part_replies()[0], R(text="一是项目进度严重滞后，" * 5, chunk_size=10, cut_after=2))
+    at = _fill(at, BRIEF)
+    assert not any("初稿完成" in s.value for s in at.success)
+    assert any("中断" in e.value and "partial-" in e.value for e in at.error)
+    assert at.button(key="resume_go")
+    assert list((data_dir / "drafts").glob("partial-*.json"))
+
+
 def test_settings_tab_configures_llm_for_the_session(small_corpus, fake_openai):
     at = _start()
     assert any("离线组稿" in i.value for i in at.info)

@@ -328,3 +328,30 @@ def test_offline_draft_on_first_use_indexes_bundled_corpus(tmp_path, use_corpus)
     again = CliRunner().invoke(main, ["draft", "--brief", str(brief), "--offline"])
     assert again.exit_code == 0 and "首次使用" not in again.stderr
     assert again.stdout == first.stdout  # deterministic
+
+
+def test_chatty_model_through_the_cli_saves_a_clean_draft(llm, lib_dir, brief_file, tmp_path):
+    from tests.test_chatty_model import CHATTER, CHATTY_OUTLINE, HALF_WIDTH_IN_CHINESE, PARTS
+
+    llm.queue(Reply(text=CHATTY_OUTLINE, chunk_size=7), *(Reply(text=p, chunk_size=5) for p in PARTS))
+    out = tmp_path / "chatty.json"
+    r = invoke(lib_dir, "draft", "--brief", str(brief_file), "--out", str(out))
+    assert r.exit_code == 0, r.stderr
+    text = load_draft(out).text
+    assert text.count("同志们：") == 1 and not CHATTER.search(text) and not HALF_WIDTH_IN_CHINESE.search(text)
+    headings = [line for line in text.split("\n") if re.match(r"^[一二三四五六七八九十]+、", line)]
+    assert headings == [f"{n}、{h}" for n, h in zip("一二三四", HEADINGS, strict=True)]
+
+
+def test_think_blocks_and_length_continuation_through_the_cli(llm, lib_dir, brief_file, tmp_path):
+    replies = part_replies()
+    replies[0] = Reply(text="<think>先想想怎么开场。</think>" + replies[0].text, chunk_size=6)
+    body = replies[1].text
+    replies[1:2] = [Reply(text=body[:60], finish_reason="length", chunk_size=20), Reply(text=body[60:], chunk_size=20)]
+    llm.queue(Reply(text=OUTLINE, chunk_size=50), *replies)
+    out = tmp_path / "think.json"
+    r = invoke(lib_dir, "draft", "--brief", str(brief_file), "--out", str(out))
+    assert r.exit_code == 0, r.stderr
+    draft = load_draft(out)
+    assert "think" not in draft.text and "先想想" not in draft.text
+    assert draft.status == "done" and len(llm.chat_requests()) == 8  # one automatic continuation
