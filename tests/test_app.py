@@ -122,3 +122,32 @@ def test_bad_setting_shows_one_chinese_error_and_the_page_keeps_working(small_co
     at.text_input(key="search_query").input("工人从脚手架上摔下来").run()
     assert not at.exception
     assert len(at.error) == 1 and "高处坠落" in _texts(at)
+
+
+def test_near_copy_upload_is_held_back_and_can_still_be_added(small_corpus):
+    at = _run()
+    body = (small_corpus / "petition-02.md").read_text(encoding="utf-8").split("---", 2)[2]
+    copy = "网友投稿，仅供参考。\n" + body.replace("必须", "务必", 3) + "\n（责任编辑：小王）\n"
+    at.file_uploader(key="upload_files").set_value(("下载的.txt", copy.encode("utf-8"), "text/plain")).run()
+    at.button(key="upload_go").click().run()
+    assert not at.exception
+    assert any("疑似重复" in w.value for w in at.warning)
+    assert at.metric[0].value == "2 篇"
+    at.button(key="similar_下载的.txt").click().run()
+    assert not at.exception
+    assert any("已导入" in s.value for s in at.success)
+    assert at.metric[0].value == "3 篇"
+
+
+def test_kind_is_shown_in_chinese_and_can_be_changed(small_corpus):
+    at = _run()
+    from tests.shared import KINDS
+
+    shown = set(at.dataframe[0].value["类型"])
+    assert shown and shown <= {k.name for k in KINDS.values()}  # Chinese names, never ids
+    at.selectbox(key="kind_doc").select_index(1).run()
+    at.selectbox(key="kind_value").set_value("general").run()
+    at.button(key="kind_go").click().run()
+    assert not at.exception
+    assert any("类型改为“通用约谈”" in s.value for s in at.success)
+    assert "通用约谈" in set(at.dataframe[0].value["类型"])
