@@ -668,3 +668,25 @@ def test_references_are_whole_points_and_a_long_point_is_cut_around_its_match():
     assert cut.startswith("二是畏难情绪严重。……") and cut.endswith("关键是怕担责任、怕得罪人。")
     assert refs[1].text == "三是能力不足。"  # a short point is given whole
     assert select_references(hits, used, k=3, max_chars=300) == []  # used points are not given again
+
+
+def test_reference_specifics_in_a_draft_are_flagged(brief, library, lib_settings, chat):
+    # The model copies a quotation and a number of a reference speech (project_delay-01.md:
+    # “压舱石”, 158个) that the brief never gave.
+    replies = part_replies()
+    replies[1] = Reply(text=f"一、{HEADINGS[0]}\n（一）重点项目是“压舱石”，全市158个项目中有一半滞后。\n（二）必须正视。")
+    chat.queue(Reply(text=OUTLINE), *replies)
+    events: list = []
+    run(brief, library, lib_settings, events, model=chat, adjust_length=False)
+    warnings = [e.message for e in events if isinstance(e, DraftWarning)]
+    flagged = [w for w in warnings if "参考范文里的具体内容" in w]
+    assert flagged and "压舱石" in flagged[0] and "158个" in flagged[0]
+    # Facts the brief gave are never flagged.
+    assert "38.2%" not in flagged[0] and "青石县" not in flagged[0]
+
+
+def test_a_draft_without_reference_specifics_has_no_such_warning(brief, library, lib_settings, chat):
+    chat.queue(Reply(text=OUTLINE), *part_replies())
+    events: list = []
+    run(brief, library, lib_settings, events, model=chat, adjust_length=False)
+    assert not [e for e in events if isinstance(e, DraftWarning) and "参考范文" in e.message]

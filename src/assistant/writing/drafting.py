@@ -28,6 +28,7 @@ from assistant.writing.events import (
     PartStarted,
     PartToken,
 )
+from assistant.writing.leak_guard import leaked_specifics
 from assistant.writing.messages import (
     DEFAULT_WRITTEN_CHARS,
     length_instruction,
@@ -322,6 +323,15 @@ def _write_parts(
         except LLMError as e:
             s.warn(f"篇幅调整失败，保留调整前的稿子：{e.message}")
         draft = _finish(base, outlined, draft.parts, s, started)
+    shown = [h for hits in [*refs.values(), *part_refs] for h in hits]
+    leaked = leaked_specifics(
+        draft.text, [f"{h.title}\n{h.text}" for h in shown], "\n".join(plan.brief.all_facts())
+    )
+    if leaked:
+        s.warn(
+            "稿中有参考范文里的具体内容，约谈要素中没有：" + "、".join(leaked[:12])
+            + ("等" if len(leaked) > 12 else "") + "。请核实：确是本次约谈的事实请补入约谈要素，否则删除。"
+        )
     s.emit(DraftFinished(draft, s.llm_s, max(0.0, time.monotonic() - started - s.llm_s), s.calls))
     return draft
 
