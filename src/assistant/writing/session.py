@@ -94,68 +94,48 @@ class ModelSession:
         A reply that goes on to another part's heading is cut there (``last_cut`` names that
         heading) and, with ``reask``, asked for once more with the reason.
         """
-        text = self._stream_part(
-            messages, index, role, number, heading, title, target, adjusting,
-            found_heading, with_heading, resume_from,
-        )  # fmt: skip
-        if self.last_cut and reask and not resume_from:
+        attempts = 2 if reask and not resume_from else 1
+        for attempt in range(attempts):
+            if resume_from:
+                prefix = resume_from
+                cleaner = StreamCleaner(None, prefix, open_line=True, cut_at_heading=True)
+            else:
+                prefix = heading_line(number, heading) if number and with_heading else ""
+                rule = head_rule(role, number, heading, title, found_heading)
+                cleaner = StreamCleaner(rule, prefix, cut_at_heading=True)
+            # A second attempt rewrites a part already on screen.
+            self.emit(PartStarted(role, number, heading, index, target, adjusting or attempt > 0))
+            if prefix:
+                self.emit(PartToken(prefix, index))
+
+            def on_token(piece: str, c: StreamCleaner = cleaner) -> None:
+                out = c.feed(piece)
+                if out:
+                    self.emit(PartToken(out, index))
+
+            try:
+                self.chat(messages, on_token, resume_from)
+            except LLMError as e:
+                cleaner.flush()
+                e.partial_text = cleaner.text  # cleaned, for the partial draft
+                raise
+            tail = cleaner.flush()
+            if tail:
+                self.emit(PartToken(tail, index))
+            self.last_cut = cleaner.cut
+            if not self.last_cut or attempt + 1 == attempts:
+                break
             label = stage_label(role, number)
             self.warn(f"模型在{label}中写到了其他部分（“{self.last_cut}”），已截去并重新生成{label}。")
-            again = [
+            messages = [
                 *messages,
-                {"role": "assistant", "content": text},
+                {"role": "assistant", "content": cleaner.text},
                 {
                     "role": "user",
                     "content": f"你的回答写到了其他部分（“{self.last_cut}”）。请只重新输出{label}的内容，"
                     "不要写其他部分的标题和内容，也不要加任何说明。",
                 },
             ]
-            text = self._stream_part(
-                again, index, role, number, heading, title, target, True,
-                found_heading, with_heading, "",
-            )  # fmt: skip
-        return text
-
-    def _stream_part(
-        self,
-        messages: Any,
-        index: int,
-        role: str,
-        number: int,
-        heading: str,
-        title: str,
-        target: int,
-        adjusting: bool,
-        found_heading: list[str] | None,
-        with_heading: bool,
-        resume_from: str,
-    ) -> str:
-        if resume_from:
-            prefix = resume_from
-            cleaner = StreamCleaner(None, prefix, open_line=True, cut_at_heading=True)
-        else:
-            prefix = heading_line(number, heading) if number and with_heading else ""
-            rule = head_rule(role, number, heading, title, found_heading)
-            cleaner = StreamCleaner(rule, prefix, cut_at_heading=True)
-        self.emit(PartStarted(role, number, heading, index, target, adjusting))
-        if prefix:
-            self.emit(PartToken(prefix, index))
-
-        def on_token(piece: str) -> None:
-            out = cleaner.feed(piece)
-            if out:
-                self.emit(PartToken(out, index))
-
-        try:
-            self.chat(messages, on_token, resume_from)
-        except LLMError as e:
-            cleaner.flush()
-            e.partial_text = cleaner.text  # cleaned, for the partial draft
-            raise
-        tail = cleaner.flush()
-        if tail:
-            self.emit(PartToken(tail, index))
-        self.last_cut = cleaner.cut
         return cleaner.text
 
 
