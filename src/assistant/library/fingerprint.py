@@ -44,18 +44,31 @@ def normalize(text: str) -> str:
     return _KEEP_RE.sub("", unicodedata.normalize("NFKC", to_simplified(text)).lower())
 
 
-def content_id(text: str) -> str:
-    """doc_id: the same for every copy of a speech that differs only in layout and punctuation."""
-    return hashlib.sha256(normalize(text).encode("utf-8")).hexdigest()[:16]
+def _id(norm: str) -> str:
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:16]
 
 
-def signature(text: str) -> bytes:
-    """MinHash signature of the text's five-character shingles (PERMUTATIONS × uint64)."""
-    norm = normalize(text)
+def _signature(norm: str) -> bytes:
     m = MinHash(num_perm=PERMUTATIONS, seed=1)
     shingles = {norm[i : i + SHINGLE] for i in range(max(1, len(norm) - SHINGLE + 1))}
     m.update_batch([s.encode("utf-8") for s in shingles])
     return np.asarray(m.hashvalues, dtype=np.uint64).tobytes()
+
+
+def content_id(text: str) -> str:
+    """doc_id: the same for every copy of a speech that differs only in layout and punctuation."""
+    return _id(normalize(text))
+
+
+def signature(text: str) -> bytes:
+    """MinHash signature of the text's five-character shingles (PERMUTATIONS × uint64)."""
+    return _signature(normalize(text))
+
+
+def fingerprint(text: str) -> tuple[str, bytes]:
+    """(content_id, signature) of a text, normalising it once (OpenCC over the whole text)."""
+    norm = normalize(text)
+    return _id(norm), _signature(norm)
 
 
 def similarity(a: bytes, b: bytes) -> float:

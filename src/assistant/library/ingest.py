@@ -11,7 +11,7 @@ from assistant.kinds import GENERAL_KIND
 from assistant.library.chunking import chunk_speech
 from assistant.library.cleaning import clean_text
 from assistant.library.errors import LibraryError
-from assistant.library.fingerprint import content_id, signature
+from assistant.library.fingerprint import fingerprint
 from assistant.library.loaders import SUPPORTED, LoadError, load_bytes
 from assistant.library.parsing import load_role_keywords, parse_speech
 from assistant.library.store import AddOutcome, Library, Progress
@@ -59,7 +59,7 @@ def prepare_bytes(data: bytes, filename: str, settings: Settings) -> PreparedDoc
         speech = speech.model_copy(update={"title": derive_title(speech.opening), "title_derived": True})
     if not speech.kind:
         speech = speech.model_copy(update={"kind": GENERAL_KIND})  # every document has a kind
-    doc_id = content_id(cleaned.text)
+    doc_id, sig = fingerprint(cleaned.text)
     chunks = chunk_speech(speech, doc_id)
     return PreparedDoc(
         filename=filename,
@@ -69,7 +69,7 @@ def prepare_bytes(data: bytes, filename: str, settings: Settings) -> PreparedDoc
         speech=speech,
         doc_id=doc_id,
         chunks=chunks,
-        signature=signature(cleaned.text),
+        signature=sig,
     )
 
 
