@@ -249,13 +249,6 @@ def _apply_duplicate_titles(doc: _Doc, pats: NoisePatterns) -> dict[int, Removed
     return extra
 
 
-_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
-# A menu item or list entry: a bullet, then a few words.
-_BULLET_RE = re.compile(r"^[•·▪●◆■□▸►\-*]\s*\S")
-# The title of another document (a recommendation list), not a sentence of this speech.
-_OTHER_DOC_RE = re.compile(
-    r"^[^。！？]{4,40}(?:讲话|发言|总结|报告|方案|汇报|材料|心得体会|讲话稿)(?:[（(][^）)]{0,10}[）)])?(?:\.docx?|\.pdf)?$"
-)
 _BYLINE_RE = re.compile(r"^[（(]?\s*\d{4}\s*年.{0,14}[）)]?$")
 _BANJI_RE = re.compile(r"^(?:抄送|主送|分送|印发)[：:]|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$")
 
