@@ -163,11 +163,6 @@ def choose_kind(brief: Brief, kinds: dict[str, MeetingKind]) -> KindChoice:
     return KindChoice(kind, notice)
 
 
-def field_names() -> list[str]:
-    """Valid brief fields, as shown in error messages."""
-    return list(FIELD_LABELS)
-
-
 def _allowed(_loc: tuple) -> list[str]:
     return [f"{n}（{FIELD_LABELS[n]}）" for n in FIELD_LABELS]
 

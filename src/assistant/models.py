@@ -26,8 +26,6 @@ ROLES: tuple[str, ...] = get_args(Role)
 PART_ROLES: tuple[str, ...] = ROLES[2:8]
 #: Roles of the numbered top-level sections (一、二、三、四、).
 BODY_ROLES: tuple[str, ...] = PART_ROLES[1:-1]
-#: Roles a top-level section can take when parsed (a section no role fits is "other").
-SECTION_ROLES: tuple[str, ...] = (*BODY_ROLES, "other")
 #: Roles a search can be limited to.
 SEARCH_ROLES: tuple[str, ...] = (*PART_ROLES, "other")
 

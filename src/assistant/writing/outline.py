@@ -35,12 +35,6 @@ class OutlinePlan:
     fallback: bool = False  # True: the kind's skeleton replaced an unusable outline
 
 
-def outline_problems(text: str, plan: SpeechPlan) -> list[str]:
-    """Why an outline does not parse into the kind's parts ([] when it does)."""
-    doc = parse_speech(text)
-    return _problems([s.heading for s in doc.sections if s.heading], plan)
-
-
 def _problems(headings: Sequence[str], plan: SpeechPlan) -> list[str]:
     n = len(plan.kind.body_roles)
     if not headings:
