@@ -24,7 +24,6 @@ from assistant.library.protocol import SearchLibrary
 from assistant.models import Draft, SearchHit, count_chars
 from assistant.numbering import CN_NUMERALS
 from assistant.writing.offline.layout import (
-    SALUTATION,
     Block,
     Candidate,
     Part,
@@ -36,8 +35,8 @@ from assistant.writing.offline.layout import (
     rotate,
     sentence,
     speaker_org,
-    total,
 )
+from assistant.writing.offline.length import balance
 from assistant.writing.offline.sentence_filter import is_generic_sentence, load_phrases, place_names
 from assistant.writing.plan import SpeechPlan
 from assistant.writing.references import search_references
@@ -54,10 +53,6 @@ CHARS_PER_HIT = 200
 OPENING_ISSUES = 3
 #: Shared han bigrams needed to file a fact under an issue instead of the overview paragraph.
 FACT_OVERLAP = 3
-#: The draft is topped up while shorter than this fraction of the target length.
-TOP_UP_BELOW = 0.97
-#: ... and trimmed while longer than this fraction.
-TRIM_ABOVE = 1.05
 
 
 class _Composer:
@@ -377,49 +372,6 @@ _TIME_START_RE = re.compile(
 )
 
 
-def _balance(composer: _Composer, title: str, parts: list[Part], total_target: int) -> None:
-    """Distribute the target over the parts by share, fill, then top up or trim the whole."""
-    fixed = count_chars(title) + count_chars(SALUTATION)
-    shares = [p.spec.share for p in parts]
-    s = sum(shares) or 1.0
-    targets = [max(0.0, (total_target - fixed) * sh / s) for sh in shares]
-    cores = [p.length() for p in parts]
-    # Parts whose facts exceed their share keep them; the others give up the difference.
-    over = sum(max(0.0, c - t) for c, t in zip(cores, targets, strict=True))
-    slack = [max(0.0, t - c) for c, t in zip(cores, targets, strict=True)]
-    room = sum(slack)
-    for i, (c, t) in enumerate(zip(cores, targets, strict=True)):
-        if c >= t:
-            targets[i] = float(c)
-        elif room > 0:
-            targets[i] = max(float(c), t - over * slack[i] / room)
-    for p, t in zip(parts, targets, strict=True):
-        p.target = round(t)
-        composer.fill(p, p.target)
-
-    # Top up: parts that ran out of material leave a deficit the others may cover; material
-    # from other kinds of meetings (tier 2) only when nothing else is left.
-    for tier in (1, 2):
-        for _ in range(6):
-            deficit = total_target - total(title, parts)
-            if deficit <= total_target * (1 - TOP_UP_BELOW):
-                break
-            grew = False
-            for p in parts:
-                p.target = p.length() + round(deficit * p.spec.share / s) + 1
-                grew = composer.fill(p, p.target, tier) or grew
-            if not grew:
-                break
-
-    # Trim: newest connectives first, from the part furthest above its target.
-    while total(title, parts) > total_target * TRIM_ABOVE:
-        candidates = [p for p in parts if p.history]
-        if not candidates:
-            break
-        worst = max(candidates, key=lambda p: (p.length() - p.target, -parts.index(p)))
-        composer.trim(worst)
-
-
 def compose_offline(
     plan: SpeechPlan,
     library: SearchLibrary | None,
@@ -429,7 +381,7 @@ def compose_offline(
     """A complete speech in the kind's structure from the plan's brief and the library, without an LLM."""
     composer = _Composer(plan, library, load_phrases(), kinds)
     parts = composer.build()
-    _balance(composer, plan.title, parts, plan.length)
+    balance(composer, plan.title, parts, plan.length)
     return Draft(
         title=plan.title,
         kind=plan.kind.id,
