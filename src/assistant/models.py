@@ -260,6 +260,7 @@ class DraftPart(BaseModel):
     text: str  # the exact text of the part as it appears in the draft (sections include "一、…")
     sources: list[str] = Field(default_factory=list)  # chunk_ids of the references that fed it
     complete: bool = True  # False: the model was cut off while writing this part
+    warnings: list[str] = Field(default_factory=list)  # conformance problems left after one re-ask (Chinese)
 
 
 class Draft(BaseModel):
@@ -278,6 +279,7 @@ class Draft(BaseModel):
     elapsed_s: float = 0.0
     created_at: str = ""
     brief: dict = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list)  # whole-draft conformance problems (Chinese)
 
     @property
     def text(self) -> str:
