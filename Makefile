@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench corpus-vectors clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -29,6 +29,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest_bench.py
 	$(BIN)/python bench/search_bench.py
 	$(BIN)/python bench/retrieval_eval.py
+
+# After changing corpus/*.md (or parsing/chunking): recompute the corpus's vectors, then commit
+# corpus/vectors.npz. Tests fail while it is out of date; CI uses the committed file.
+corpus-vectors: $(STAMP)
+	$(BIN)/python -m assistant.library.corpus
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -10,6 +10,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.library.store import Library
+from assistant.library.vector_file import CORPUS_VECTORS
 from tests.fakes.chat_model import ScriptedChatModel
 from tests.fakes.server import FakeOpenAI
 from tests.scenario import DOCS
@@ -43,13 +44,19 @@ def data_dir(tmp_path, monkeypatch, vector_cache) -> Path:
 
 @pytest.fixture
 def use_corpus(tmp_path, monkeypatch) -> Callable[..., Path]:
-    """use_corpus("a.md", "b.md"): a small bundled corpus (ASSISTANT_CORPUS_DIR) for quick first starts."""
+    """use_corpus("a.md", "b.md"): a small bundled corpus (ASSISTANT_CORPUS_DIR) for quick first starts.
 
-    def make(*names: str) -> Path:
+    The shipped vectors file comes along (as it would with a corpus folder of one's own), unless
+    with_vectors=False.
+    """
+
+    def make(*names: str, with_vectors: bool = True) -> Path:
         corpus = tmp_path / "corpus"
         corpus.mkdir(exist_ok=True)
         for name in names:
             shutil.copy(CORPUS / name, corpus / name)
+        if with_vectors:
+            shutil.copy(CORPUS / CORPUS_VECTORS, corpus / CORPUS_VECTORS)
         monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(corpus))
         return corpus
 

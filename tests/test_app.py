@@ -31,18 +31,6 @@ def _texts(at: AppTest) -> str:
     return "\n".join(parts)
 
 
-def test_first_start_indexes_corpus_once(small_corpus, data_dir):
-    at = _run()
-    assert at.metric[0].value == "2 篇"
-    # The progress is shown above the tabs, not inside a tab the user may not be looking at.
-    assert at.get("progress")
-    assert all(not tab.get("progress") for tab in at.tabs)
-    assert (data_dir / "corpus_seeded.json").exists()
-    # A later start reuses the index: nothing is added twice.
-    again = _run()
-    assert again.metric[0].value == "2 篇"
-
-
 def test_search_shows_matching_paragraphs(small_corpus):
     at = _run()
     at.text_input(key="search_query").input("工人从脚手架上摔下来").run()

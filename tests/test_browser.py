@@ -49,21 +49,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def served_app(tmp_path, vector_cache, use_corpus):
+@contextlib.contextmanager
+def _serve(tmp_path: Path, corpus: Path, **env_vars: str):
+    """`streamlit run app.py` on a free port with an empty data dir; yields its URL once it answers."""
     _require_browser()
-    corpus = use_corpus("work_safety-01.md", "food_market-01.md")
     port = _free_port()
     env = {
         **os.environ,
         "ASSISTANT_DATA_DIR": str(tmp_path / "data"),
-        "ASSISTANT_CACHE_DIR": str(vector_cache),
         "ASSISTANT_CORPUS_DIR": str(corpus),
         # Serve this checkout's code, not whichever checkout the venv was installed from.
         "PYTHONPATH": str(REPO / "src"),
     }
     for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ASSISTANT_CHROMA_URL"):
         env.pop(var, None)
+    env.update(env_vars)
     log = open(tmp_path / "streamlit.log", "w")  # noqa: SIM115 - closed in the teardown
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port),
@@ -83,13 +83,22 @@ def served_app(tmp_path, vector_cache, use_corpus):
     else:
         proc.terminate()
         pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text())
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture
+def served_app(tmp_path, vector_cache, use_corpus):
+    corpus = use_corpus("work_safety-01.md", "food_market-01.md")
+    with _serve(tmp_path, corpus, ASSISTANT_CACHE_DIR=str(vector_cache)) as url:
+        yield url
 
 
 @contextlib.contextmanager
@@ -141,3 +150,37 @@ def test_offline_draft_in_real_browser(served_app, tmp_path):
         assert "9月30日前完成全县学校食堂专项检查" in body
         expect(page.get_by_text("识别为“食品安全/市场监管约谈”").first).to_be_visible()
         page.screenshot(path=str(tmp_path / "draft.png"), full_page=True)
+
+
+def test_first_start_keeps_the_form_usable_while_indexing(tmp_path, use_corpus, fake_openai):
+    from playwright.sync_api import expect
+
+    from tests.fakes.server import Reply
+
+    # Indexing made slow on purpose: embeddings come from the fake server, each answer 8 s late
+    # (the shipped vectors are of another model, so they do not apply).
+    corpus = use_corpus("work_safety-01.md", "food_market-01.md")
+    fake_openai.queue_embedding(Reply(delay=8), Reply(delay=8))
+    embeddings = {
+        "ASSISTANT_EMBEDDING_BACKEND": "openai",
+        "ASSISTANT_EMBEDDING_BASE_URL": fake_openai.base_url,
+        "ASSISTANT_EMBEDDING_API_KEY": "test-key",
+        "ASSISTANT_EMBEDDING_MODEL": "fake-embedding",
+        "ASSISTANT_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    with _serve(tmp_path, corpus, **embeddings) as url, _page(url) as page:
+        meeting = page.get_by_label("会议名称")
+        expect(meeting).to_be_editable(timeout=60_000)
+        # The form is there while the bar above it still moves.
+        expect(page.get_by_text("首次启动：正在导入内置范文").first).to_be_visible()
+        meeting.fill("青石县学校食堂食品安全问题约谈会")
+        speaker = page.get_by_label("讲话人")
+        speaker.fill("青石县人民政府副县长")  # leaving the first field sends it: a rerun mid-indexing
+        speaker.press("Tab")
+        expect(page.get_by_text("内置范文导入完成：2 篇。")).to_be_visible(timeout=90_000)
+        # What was typed survives the runs during indexing and the one after it.
+        expect(meeting).to_have_value("青石县学校食堂食品安全问题约谈会")
+        expect(speaker).to_have_value("青石县人民政府副县长")
+        page.get_by_role("tab", name="范文库").click()
+        expect(page.get_by_text("2 篇").first).to_be_visible(timeout=30_000)
+        assert "Traceback" not in page.content()

@@ -84,7 +84,7 @@ def seed_if_first_use(library, settings: Settings, quiet: bool) -> None:
     if not needs_seeding(library, settings.corpus_dir):
         return
     if not quiet:
-        click.echo("首次使用：正在导入内置范文（只需一次，约需 1 分钟）……", err=True)
+        click.echo("首次使用：正在导入内置范文（只需一次）……", err=True)
     bar = ProgressBar(enabled=not quiet)
     report = seed_corpus(library, settings.corpus_dir, on_file=bar.file)
     if not quiet:

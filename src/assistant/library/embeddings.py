@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
@@ -12,6 +11,7 @@ from typing import Protocol
 import numpy as np
 
 from assistant.config import Settings
+from assistant.library.vector_file import PrecomputedVectors, corpus_vectors_path, text_hash
 
 
 class EmbeddingError(Exception):
@@ -130,10 +130,14 @@ class OpenAICompatibleEmbedder:
 
 
 class CachedEmbedder:
-    """Wraps an embedder with an on-disk cache keyed by model id and content hash."""
+    """Wraps an embedder: precomputed vectors first, then an on-disk cache, then the model.
 
-    def __init__(self, inner: Embedder, cache_path: Path):
+    Both are keyed by model id and the hash of the exact text, so a hit is the model's vector.
+    """
+
+    def __init__(self, inner: Embedder, cache_path: Path, precomputed: PrecomputedVectors | None = None):
         self.inner = inner
+        self.precomputed = precomputed
         cache_path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(cache_path), check_same_thread=False)
         self._db.execute("CREATE TABLE IF NOT EXISTS vec (model TEXT, key TEXT, v BLOB, PRIMARY KEY(model, key))")
@@ -148,11 +152,13 @@ class CachedEmbedder:
     def embed_passages(
         self, texts: Sequence[str], progress: Callable[[int], None] | None = None
     ) -> np.ndarray:
-        keys = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
-        found: dict[str, np.ndarray] = {}
+        keys = [text_hash(t) for t in texts]
+        found = self.precomputed.lookup(self.id, keys) if self.precomputed is not None else {}
+        # Only what the file lacks is looked up in the cache.
+        rest = sorted({k for k in keys if k not in found})
         with self._lock:
-            for i in range(0, len(keys), 500):
-                batch = keys[i : i + 500]
+            for i in range(0, len(rest), 500):
+                batch = rest[i : i + 500]
                 rows = self._db.execute(
                     f"SELECT key, v FROM vec WHERE model=? AND key IN ({','.join('?' * len(batch))})",
                     [self.id, *batch],
@@ -201,4 +207,6 @@ def make_embedder(settings: Settings) -> CachedEmbedder:
             "可选：bundled（内置，离线）或 openai（OpenAI 兼容接口）。"
         )
     cache_dir = settings.cache_dir or Path(settings.data_dir) / "cache"
-    return CachedEmbedder(inner, Path(cache_dir) / "embeddings.sqlite")
+    # The bundled corpus's vectors: its first indexing then needs no model call.
+    precomputed = PrecomputedVectors.load(corpus_vectors_path(settings.corpus_dir))
+    return CachedEmbedder(inner, Path(cache_dir) / "embeddings.sqlite", precomputed)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
 
 log = logging.getLogger("assistant.ui")
 
+T = TypeVar("T")
 
-def guarded(render: Callable[[], None], where: str) -> None:
-    """Run one view; an unexpected exception is logged in full and shown as a short message."""
+
+def guarded(render: Callable[[], T], where: str) -> T | None:
+    """Run one view and return its result; an unexpected exception is logged and shown as a short message (None)."""
     try:
-        render()
+        return render()
     except Exception as e:  # noqa: BLE001 - st.rerun/st.stop are BaseException and pass through
         log.exception("unexpected error in %s", where)
         st.error(

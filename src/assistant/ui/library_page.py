@@ -1,4 +1,4 @@
-"""The 范文库 page: library size, first-start indexing, upload, search, document list."""
+"""The 范文库 page: library size, upload, search, document list."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import streamlit as st
 from assistant.config import Settings
 from assistant.kinds import default_kinds
 from assistant.library.chunking import split_at_match
-from assistant.library.corpus import needs_seeding, seed_corpus
 from assistant.library.embeddings import EmbeddingError
 from assistant.library.ingest import add_bytes
 from assistant.library.loaders import LoadError
@@ -64,28 +63,6 @@ def get_library() -> Library | None:
     except (LibraryError, EmbeddingError) as e:
         st.error(str(e))
     return None
-
-
-def _file_progress(bar):
-    def on_file(n: int, total: int, path) -> None:
-        label = f"（{min(n + 1, total)}/{total}）{path.name}" if total and n < total else ""
-        bar.progress(min(n / total, 1.0) if total else 1.0, text=f"首次启动：正在导入内置范文{label}")
-
-    return on_file
-
-
-def seed_if_empty(library: Library, settings: Settings) -> None:
-    """First start: index the bundled corpus with a visible progress bar."""
-    if st.session_state.get("seed_checked"):
-        return
-    st.session_state["seed_checked"] = True
-    if not needs_seeding(library, settings.corpus_dir):
-        return
-    bar = st.progress(0.0, text="首次启动：正在导入内置范文……")
-    report = seed_corpus(library, settings.corpus_dir, on_file=_file_progress(bar))
-    bar.progress(1.0, text=f"内置范文导入完成：{len(report.added)} 篇")
-    if report.failed:
-        st.warning("以下内置范文未能导入：\n" + "\n".join(f"- {f.error}" for f in report.failed))
 
 
 SIMILAR = "similar_uploads"
@@ -225,16 +202,6 @@ def documents_section(library: Library) -> int:
         st.session_state[FLASH] = f"已删除{options[victim]}。"
         st.rerun()
     return len(docs)
-
-
-def first_start() -> None:
-    """Above the tabs: on a first start, index the bundled corpus where the user can see it."""
-    settings = page_settings()
-    # Always one placeholder here, so the page below keeps the same shape on every rerun.
-    with st.empty().container():
-        library = get_library()
-        if library is not None and not library.embedding_mismatch():
-            seed_if_empty(library, settings)
 
 
 def render() -> None:
