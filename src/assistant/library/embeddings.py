@@ -1,4 +1,4 @@
-"""Embedding backends: the bundled multilingual-e5-small (offline) and any OpenAI-compatible API."""
+"""Embedding backends (the bundled multilingual-e5-small, any OpenAI-compatible API) and the cache in front of them."""
 
 from __future__ import annotations
 

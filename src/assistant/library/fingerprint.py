@@ -15,7 +15,6 @@ import unicodedata
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash
 
 #: Shared shingles (estimated Jaccard) above which an upload is reported as 疑似重复.
 NEAR_DUPLICATE = 0.8
@@ -49,6 +48,9 @@ def _id(norm: str) -> str:
 
 
 def _signature(norm: str) -> bytes:
+    # Imported here: datasketch pulls in scipy, which would slow every start of the page.
+    from datasketch import MinHash
+
     m = MinHash(num_perm=PERMUTATIONS, seed=1)
     shingles = {norm[i : i + SHINGLE] for i in range(max(1, len(norm) - SHINGLE + 1))}
     m.update_batch([s.encode("utf-8") for s in shingles])

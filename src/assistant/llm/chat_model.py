@@ -1,49 +1,17 @@
-"""The ChatOpenAI factory: a reasoning-aware subclass built from an LLMConfig."""
+"""The ChatOpenAI factory: a reasoning-aware subclass (llm/openai_chat.py) built from an LLMConfig."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_openai import ChatOpenAI
-from pydantic import Field
 
 from assistant.llm.providers import LLMConfig, load_providers
 
+if TYPE_CHECKING:
+    from langchain_openai import ChatOpenAI
+
 DEFAULT_TEMPERATURE = 0.7
-
-
-class ReasoningChatOpenAI(ChatOpenAI):
-    """ChatOpenAI that keeps DeepSeek/Qwen ``reasoning_content`` in ``additional_kwargs``.
-
-    langchain-openai 1.7 drops non-standard delta fields, so reasoning models would lose
-    their reasoning (or, worse, it would never be separated from the answer).
-    """
-
-    llm_config: LLMConfig | None = Field(default=None, exclude=True)
-
-    def _convert_chunk_to_generation_chunk(
-        self, chunk: dict, default_chunk_class: type, base_generation_info: dict | None
-    ) -> Any:
-        generation = super()._convert_chunk_to_generation_chunk(
-            chunk, default_chunk_class, base_generation_info
-        )
-        choices = chunk.get("choices") or chunk.get("chunk", {}).get("choices") or []
-        if generation is not None and choices:
-            delta = choices[0].get("delta") or {}
-            reasoning = delta.get("reasoning_content")
-            if isinstance(reasoning, str) and reasoning:
-                generation.message.additional_kwargs["reasoning_content"] = reasoning
-        return generation
-
-    def _create_chat_result(self, response: Any, generation_info: dict | None = None) -> Any:
-        result = super()._create_chat_result(response, generation_info)
-        data = response if isinstance(response, dict) else response.model_dump()
-        for generation, choice in zip(result.generations, data.get("choices") or [], strict=False):
-            reasoning = (choice.get("message") or {}).get("reasoning_content")
-            if isinstance(reasoning, str) and reasoning:
-                generation.message.additional_kwargs["reasoning_content"] = reasoning
-        return result
 
 
 def make_chat_model(config: LLMConfig, **kw: Any) -> ChatOpenAI:
@@ -61,6 +29,10 @@ def make_chat_model(config: LLMConfig, **kw: Any) -> ChatOpenAI:
     fields = ("model", "base_url", "api_key", "timeout", "max_retries")
     overrides = {k: kw[k] for k in fields if k in kw}
     attached = config.model_copy(update=overrides) if overrides else config
+    # Imported on first use: langchain-openai and the openai SDK take seconds to import, and
+    # the page and most commands start without a chat model.
+    from assistant.llm.openai_chat import ReasoningChatOpenAI
+
     return ReasoningChatOpenAI(llm_config=attached, **params)
 
 

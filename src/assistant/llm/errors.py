@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import openai
-
 if TYPE_CHECKING:  # providers raises LLMError, so a runtime import would be circular
     from assistant.llm.providers import LLMConfig
 
@@ -115,6 +113,8 @@ def explain(
     exc: BaseException, config: LLMConfig | None = None, *, partial_text: str = ""
 ) -> LLMError:
     """Map an openai/httpx/langchain exception to an LLMError with a Chinese what-to-do message."""
+    import openai  # here, not at the top: the SDK takes a second to import and most runs never fail
+
     if isinstance(exc, LLMError):
         if partial_text and not exc.partial_text:
             exc.partial_text = partial_text
