@@ -138,7 +138,7 @@ def test_unreadable_vector_file_is_ignored(tmp_path, content):
     assert PrecomputedVectors.load(tmp_path / "absent.npz") is None
 
 
-def test_app_finds_the_file_in_the_corpus_folder(use_corpus, monkeypatch, tmp_path):
+def test_app_finds_the_file_in_the_corpus_folder(use_corpus):
     from assistant.library.embeddings import make_embedder
 
     corpus = use_corpus("work_safety-01.md")
