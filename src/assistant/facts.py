@@ -217,6 +217,8 @@ def _numbers(text: str, v: _Vocab, taken: list[tuple[int, int]]) -> list[Fact]:
         n = cn_value(m.group(1))
         if n is None or n < 2 or not free(*m.span()):
             continue  # 一 + measure word is rarely a count (一起, 一名干部)
+        if not re.search("[零〇一二两三四五六七八九]", m.group(1)) and not m.group(1).startswith("十"):
+            continue  # 千家万户, 百人百样: figures of speech, not counts
         unit = m.group(3)
         kind = "amount" if unit.endswith("元") else "percent" if unit == "个百分点" else "number"
         out.append(Fact(compact(m.group(0)), kind, m.start(), m.end(), f"{n}{unit}"))

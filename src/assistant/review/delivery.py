@@ -11,7 +11,8 @@ from assistant.review.model import CheckInput, Finding
 from assistant.review.registry import finding, load_data, rule
 
 NAME = "delivery"
-_SENTENCE_RE = re.compile(r"[^。！？；]+[。！？；]?")
+# Sentences end at 。！？； — or at a half-width stop after a Chinese character (text pasted from the web).
+_SENTENCE_RE = re.compile(r"(?:[^。！？；.?!;]|(?<![\u4e00-\u9fff])[.?!;])+(?:[。！？；.?!;]|$)")
 _CLAUSE_RE = re.compile(r"[^，、：；。！？,;:!?“”（）()]+")
 
 

@@ -17,7 +17,7 @@ from assistant.review.registry import finding, rule
 NAME = "facts"
 COMPARED = ("number", "percent", "amount", "date", "deadline", "place", "unit")
 #: Share of an item's character pairs a paragraph must contain for the item to count as written.
-ITEM_COVERAGE = 0.5
+ITEM_COVERAGE = 0.7
 _KIND_LABELS = {
     "number": "数字", "percent": "百分比", "amount": "金额", "date": "日期",
     "deadline": "时限", "place": "地名", "unit": "单位名称",
@@ -96,7 +96,11 @@ def _missing(ctx: CheckInput) -> Iterator[Finding]:
     draft = compact(ctx.text)
     drafted = FactIndex.of([ctx.text])
     paragraphs = [_pairs(line) for line in ctx.lines if line.strip()]
-    for item in brief_facts(brief):
+    items = brief_facts(brief)
+    deadlines = {f.value for f in items if f.kind == "deadline"}
+    for item in items:
+        if item.kind == "date" and item.value + "前" in deadlines:
+            continue  # reported with its deadline
         label = _FIELD_LABELS.get(item.field)
         if label is None:
             continue  # the meeting's name, the speaker and the title are not points of the speech
@@ -114,7 +118,8 @@ def _missing(ctx: CheckInput) -> Iterator[Finding]:
 
 
 def _unit_of(f: Fact) -> str:
-    return f.kind + re.sub(r"^第?[\d.]+", "", f.value)
+    """What a specific measures, numbers left out: "number#个", "deadline#-#前"."""
+    return f.kind + re.sub(r"\d+(?:\.\d+)?", "#", f.value)
 
 
 def _changes(ctx: CheckInput, previous: str) -> Iterator[Finding]:

@@ -183,6 +183,8 @@ def _line_findings(ctx: CheckInput, i: int, line: str) -> Iterator[Finding]:
             i, line[pos - 1 : pos + 2], pos - 1, line[pos - 1] + line[pos + 1],
         )  # fmt: skip
     claimed = {p for p, _ in stray}
+    if m := _TOP_DOT_RE.match(line):
+        claimed.add(m.start(2))  # "一." is reported as a heading number below
     marks = _half_width(line, claimed, table)
     if marks:
         first, last = marks[0][0], marks[-1][0]
@@ -195,6 +197,10 @@ def _line_findings(ctx: CheckInput, i: int, line: str) -> Iterator[Finding]:
             f"本行有 {len(marks)} 处半角标点（{shown}），中文正文应使用全角标点。",
             i, line[first : last + 1], first, "".join(fixed),
         )  # fmt: skip
+    fixes = {pos: _quote_fix(line, pos) for pos in unmatched}
+    if any(fixes.values()):
+        # “…“: only the quote typed the wrong way round is reported, with its fix.
+        unmatched = [pos for pos in unmatched if fixes[pos] or line[pos] not in "“”"]
     for pos in unmatched:
         if pos in claimed:
             continue
@@ -202,7 +208,7 @@ def _line_findings(ctx: CheckInput, i: int, line: str) -> Iterator[Finding]:
         yield finding(
             ctx, NAME, "error",
             f"引号或括号不成对：“{line[pos]}”没有对应的另一半（……{around}……）。",
-            i, line[pos], pos, _quote_fix(line, pos),
+            i, line[pos], pos, fixes[pos],
         )  # fmt: skip
     for m in _ELLIPSIS_RE.finditer(line):
         yield finding(ctx, NAME, "warning", "省略号应为“……”。", i, m.group(0), m.start(), "……")
