@@ -552,6 +552,23 @@ def test_revise_opening_and_closing(reviser, chat, text_draft, index, role):
     _others_identical(text_draft, res.draft, res.index)
 
 
+@pytest.mark.parametrize(
+    "reply",
+    [
+        # 一是/二是 of 第二部分 rewritten as （一）（二）: the kind numbers causes 一是、二是.
+        "（一）责任传导层层递减，必须严肃追责。\n（二）前期工作不实，决不允许再拖。",
+        # Numbering that skips: 一是, 三是.
+        "一是责任传导层层递减，必须严肃追责。\n三是前期工作不实，决不允许再拖。",
+        # A second salutation in the middle of the speech (one at the start is dropped as chatter).
+        "一是责任传导层层递减，必须严肃追责。\n同志们：\n二是前期工作不实，决不允许再拖。",
+    ],
+)
+def test_revision_that_breaks_the_structure_is_refused(reviser, chat, text_draft, reply):
+    chat.queue(Reply(text=reply, chunk_size=50))
+    with pytest.raises(DraftError, match="打乱讲话稿的结构"):
+        reviser.part(text_draft, 2, "更严厉")
+
+
 def test_revise_bad_index(reviser, chat, text_draft):
     with pytest.raises(DraftError, match="共有 4 个一级标题"):
         reviser.part(text_draft, 7, "扩写")

@@ -46,11 +46,14 @@ class Conformance:
 
     parts: dict[int, list[str]] = field(default_factory=dict)
     draft: list[str] = field(default_factory=list)
+    structural: set[str] = field(default_factory=set)  # the messages about form, not facts
 
-    def add(self, index: int | None, message: str) -> None:
+    def add(self, index: int | None, message: str, structural: bool = False) -> None:
         target = self.draft if index is None else self.parts.setdefault(index, [])
         if message not in target:
             target.append(message)
+        if structural:
+            self.structural.add(message)
 
     @property
     def ok(self) -> bool:
@@ -93,14 +96,14 @@ def check_draft(
     for n, line in enumerate(lines, start=1):
         i = owner_of(n)
         if SALUTATION_RE.match(line) and i is not None and draft.parts[i].role != "salutation":
-            found.add(i, "本部分重复了称呼“同志们：”，全文只在开头称呼一次。")
+            found.add(i, "本部分重复了称呼“同志们：”，全文只在开头称呼一次。", structural=True)
 
     # The kind's parts, in its order.
     kind_order = [r.role for r in plan.kind.roles]
     drafted = [p.role for p in draft.parts if p.role in kind_order]
     if [r for r in kind_order if r in drafted] != drafted or set(kind_order) - set(drafted):
         want = "、".join(r.heading_for(plan.kind.topic) for r in plan.kind.body_roles)
-        found.add(None, f"各部分的顺序或数量与“{plan.kind.name}”的标准结构不一致（{want}）。")
+        found.add(None, f"各部分的顺序或数量与“{plan.kind.name}”的标准结构不一致（{want}）。", True)
 
     # Each body part numbers its paragraphs as the kind specifies.
     specs = {r.role: r for r in plan.kind.roles}
@@ -116,7 +119,7 @@ def check_draft(
         expected = _STYLE_FAMILY[spec.markers]
         if families and expected not in families:
             used = "、".join(_FAMILY_STYLE[f] for f in sorted(families))
-            found.add(i, f"本部分的分条序号应使用“{spec.markers}”，稿中用的是“{used}”。")
+            found.add(i, f"本部分的分条序号应使用“{spec.markers}”，稿中用的是“{used}”。", structural=True)
 
     # The checker's rules, each finding filed under the part its line is in.
     report = run_checks(draft.text, brief=plan.brief, kind=plan.kind, rules=RULES)
@@ -126,7 +129,7 @@ def check_draft(
         i = owner_of(f.line)
         if i is None and f.field:
             i = _part_for_role(draft, _FIELD_ROLE.get(f.field, ""))
-        found.add(i, f.message)
+        found.add(i, f.message, structural=f.rule == "structure")
 
     leaked = leaked_specifics(draft.text, references, "\n".join(plan.brief.all_facts()))
     for item in leaked:
@@ -194,3 +197,11 @@ def conform(
     for m in final.draft:
         s.warn(m)
     return with_warnings(draft, final)
+
+
+def broken_by(before: Draft, after: Draft, plan: SpeechPlan, index: int) -> list[str]:
+    """Problems of form that a rewrite of part ``index`` brought in (a revision with any is refused)."""
+    old = check_draft(before, plan, only=[index])
+    new = check_draft(after, plan, only=[index])
+    had = set(old.parts.get(index, [])) | set(old.draft)
+    return [m for m in [*new.parts.get(index, []), *new.draft] if m in new.structural and m not in had]
