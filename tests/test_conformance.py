@@ -82,3 +82,17 @@ def test_offline_drafts_conform(library):
         plan = make_plan(parse_brief({**BRIEF, "kind": kind}), KINDS)
         found = check_draft(compose_offline(plan, library, KINDS), plan)
         assert found.ok, (kind, found.all())
+
+
+def test_a_length_rewrite_that_restates_title_and_salutation_is_not_taken(chat, brief, library):
+    # Found with the chatty fake through the CLI: asked to expand 第四部分, a chatty model wrote
+    # the title, "同志们：" and an opening, and the length pass pasted them into the part.
+    from tests.test_chatty_model import PARTS
+
+    replies = part_replies({"rectification": 40})
+    chat.queue(Reply(text=OUTLINE), *replies, Reply(text=PARTS[0]))
+    events: list = []
+    draft = draft_speech(_plan(brief), library, chat, PROMPTS, events.append, fix_parts=False)
+    assert draft.text.count("同志们：") == 1 and draft.text.count(BRIEF["title"]) == 1
+    shown = [e.message for e in events if isinstance(e, DraftWarning)]
+    assert any("打乱了结构" in w for w in shown)

@@ -182,9 +182,11 @@ def conform(
         candidate = draft.model_copy(deep=True)
         candidate.parts[i] = part.model_copy(update={"text": text})
         after = check_draft(candidate, plan, references, only=[i]).parts.get(i, [])
-        # A rewrite that dropped most of the part "fixes" its problems by losing its content.
+        # A rewrite that dropped most of the part "fixes" its problems by losing its content;
+        # one that brings in a problem of form (a title, a salutation, other markers) is worse.
         shrunk = count_chars(text) < KEEP_SHARE * count_chars(part.text)
-        if s.last_cut or shrunk or len(after) >= len(problems):
+        worse = shrunk or bool(broken_by(draft, candidate, plan, i))
+        if s.last_cut or worse or len(after) >= len(problems):
             s.emit(PartDone(part, i))  # the rewrite is no better: the part stays as it was
             continue
         draft = candidate

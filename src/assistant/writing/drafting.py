@@ -17,7 +17,7 @@ from assistant.library.protocol import SearchLibrary
 from assistant.llm import LLMError, config_of
 from assistant.models import Draft, DraftPart, SearchHit, count_chars
 from assistant.numbering import heading_line
-from assistant.writing.conformance import conform
+from assistant.writing.conformance import broken_by, conform
 from assistant.writing.events import (
     DraftError,
     DraftFinished,
@@ -404,6 +404,11 @@ def _adjust_length(
     candidate = draft.model_copy(deep=True)
     candidate.parts[offset + worst] = part.model_copy(update={"text": text})
     new_total = speech_chars(candidate)
+    broken = broken_by(draft, candidate, plan, offset + worst)
+    if broken:
+        s.warn(f"篇幅调整的结果打乱了结构（{broken[0]}），保留调整前的{label}。")
+        s.emit(PartDone(part, offset + worst))
+        return draft
     if abs(new_total - target) >= abs(actual - target):
         s.warn(f"篇幅调整没有改善（调整后约 {new_total} 字），保留调整前的{label}。")
         s.emit(PartDone(part, offset + worst))
