@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest_bench.py
 	$(BIN)/python bench/search_bench.py
 	$(BIN)/python bench/retrieval_eval.py
+	$(BIN)/python bench/first_start_bench.py
 
 # After changing corpus/*.md (or parsing/chunking): recompute the corpus's vectors, then commit
 # corpus/vectors.npz. Tests fail while it is out of date; CI uses the committed file.
