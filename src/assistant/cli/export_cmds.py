@@ -37,7 +37,7 @@ def _read_source(path: Path, ctx: Ctx):
             # The size limit is checked before the file is read, as for every upload.
             if path.is_file() and path.stat().st_size > settings.max_upload_bytes:
                 fail(
-                    f"《{path.name}》文件过大，超过上限 {settings.max_upload_bytes // (1024 * 1024)} MB"
+                    f"《{path.name}》文件过大，超过上限 {settings.max_upload_mb:g} MB"
                     "（可通过 ASSISTANT_MAX_UPLOAD_MB 调整）。"
                 )
             return load_draft(path, settings.structures_dir, settings.max_upload_bytes)

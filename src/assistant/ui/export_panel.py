@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from assistant.export import MEDIA_TYPES, export_bytes, export_filename
 from assistant.models import Draft
 
-# The page's text is passed to the script as JSON (never as HTML), so nothing in a speech can
-# become markup. navigator.clipboard needs a secure context (https or localhost); on a plain
-# http address inside an office network the hidden-textarea copy still works.
+# The speech (model output, uploads) is passed to the script as JSON with "<" escaped, never
+# as HTML, so nothing in it can become markup or script in the frame. navigator.clipboard
+# needs a secure context (https or localhost); on a plain http address inside an office
+# network the hidden-textarea copy still works.
 _COPY_HTML = """
 <div style="font-family: sans-serif;">
   <button id="copy" type="button" style="padding:0.35rem 0.9rem;border:1px solid #bbb;border-radius:0.5rem;
@@ -35,15 +35,16 @@ function fallbackCopy() {
   document.body.removeChild(area);
   return ok;
 }
-function report(ok) {
+function report(ok, via) {
+  done.dataset.via = via;
   done.style.color = ok ? "#2e7d32" : "#c62828";
   done.textContent = ok ? "已复制，可直接粘贴到 Word 或 WPS" : "复制失败，请选中正文后按 Ctrl+C 复制";
 }
 document.getElementById("copy").addEventListener("click", () => {
   if (navigator.clipboard && window.isSecureContext) {
-    navigator.clipboard.writeText(text).then(() => report(true), () => report(fallbackCopy()));
+    navigator.clipboard.writeText(text).then(() => report(true, "api"), () => report(fallbackCopy(), "textarea"));
   } else {
-    report(fallbackCopy());
+    report(fallbackCopy(), "textarea");
   }
 });
 </script>
@@ -83,4 +84,14 @@ def show_export(draft: Draft) -> None:
         mime=MEDIA_TYPES["md"], key="export_md", on_click="ignore",
     )
     with cols[3]:
-        components.html(copy_button_html(plain), height=48)
+        _html_frame(copy_button_html(plain), height=48)
+
+
+def _html_frame(html: str, height: int) -> None:
+    # st.iframe replaces components.v1.html (deprecated, to be removed); older Streamlit has only the latter.
+    if hasattr(st, "iframe"):
+        st.iframe(html, height=height)
+    else:  # pragma: no cover - Streamlit before st.iframe
+        import streamlit.components.v1 as components
+
+        components.html(html, height=height)
