@@ -97,7 +97,7 @@ def side_by_side(images: list[Path], out: Path) -> None:
         sheet.paste(img, (x, gap))
         x += img.width + gap
     out.parent.mkdir(parents=True, exist_ok=True)
-    sheet.save(out, optimize=True)
+    sheet.convert("L").save(out, optimize=True)  # black text on white: grey levels are enough
 
 
 def main() -> None:
@@ -105,7 +105,7 @@ def main() -> None:
     ap.add_argument("--source", type=Path, default=ROOT / "corpus" / "project_delay-01.md")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "images" / "export-sample.png")
     ap.add_argument("--pages", type=int, default=2, help="how many pages (2 shows odd and even page numbers)")
-    ap.add_argument("--dpi", type=int, default=60)
+    ap.add_argument("--dpi", type=int, default=72)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="export-render-") as work:
         pages = render(args.source, Path(work), args.pages, args.dpi)
