@@ -72,12 +72,10 @@ def show_export(draft: Draft) -> None:
     cols[0].download_button(
         "下载 Word（公文格式）", lambda: export_bytes(draft, "docx"), file_name=export_filename(draft, "docx"),
         mime=MEDIA_TYPES["docx"], key="export_docx", on_click="ignore", type="primary",
-        help="A4，GB/T 9704 版式：标题小标宋二号，正文仿宋三号，一级标题黑体、二级标题楷体，页码“— 1 —”。",
     )
     cols[1].download_button(
         "下载纯文本（.txt）", export_bytes(draft, "txt"), file_name=export_filename(draft, "txt"),
         mime=MEDIA_TYPES["txt"], key="export_txt", on_click="ignore",
-        help="每段一行，没有 Markdown 符号，可直接粘贴到 Word/WPS。",
     )
     cols[2].download_button(
         "下载 Markdown（.md）", export_bytes(draft, "md"), file_name=export_filename(draft, "md"),
@@ -85,6 +83,11 @@ def show_export(draft: Draft) -> None:
     )
     with cols[3]:
         _html_frame(copy_button_html(plain), height=48)
+    # A caption, not button help: a tooltip renders the button label a second time on the page.
+    st.caption(
+        "Word 为 GB/T 9704 公文版式（A4，标题小标宋二号，正文仿宋三号，一级标题黑体、二级标题楷体，页码“— 1 —”）；"
+        "纯文本和“复制全文”每段一行、没有 Markdown 符号，可直接粘贴到 Word/WPS。"
+    )
 
 
 def _html_frame(html: str, height: int) -> None:
