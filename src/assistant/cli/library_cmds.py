@@ -12,7 +12,7 @@ from assistant.models import ROLE_LABELS, SEARCH_ROLES
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度。")
 @click.option("--allow-similar", is_flag=True, help="与已有文档疑似重复的文件也导入。")
@@ -54,7 +54,7 @@ def ingest(obj: Ctx, paths: tuple[Path, ...], as_json: bool, quiet: bool, allow_
 
 
 @click.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path, readable=False))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
 @click.pass_obj
 def inspect(obj: Ctx, path: Path, as_json: bool) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 import unicodedata
 import zipfile
@@ -15,6 +16,12 @@ from assistant.library.admission import (
 )
 from assistant.library.errors import LoadError, empty_file_error
 from assistant.models import LoadedText
+
+# pypdf logs English warnings ("EOF marker not found") that Python would print to stderr;
+# every problem that matters reaches the user as a Chinese LoadError instead.
+_PYPDF_LOG = logging.getLogger("pypdf")
+_PYPDF_LOG.addHandler(logging.NullHandler())
+_PYPDF_LOG.propagate = False
 
 SAVE_AS_DOCX = "请用 Word 或 WPS 打开后“另存为” .docx 格式再上传"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
