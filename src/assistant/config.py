@@ -81,6 +81,7 @@ class Settings(BaseSettings):
     provider: str = Field(
         default="openai", validation_alias=AliasChoices("ASSISTANT_PROVIDER", "provider")
     )
+    # One deadline for the model to start answering (or to send the next piece), retries included.
     llm_timeout: float = Field(
         default=120, gt=0, validation_alias=AliasChoices("ASSISTANT_LLM_TIMEOUT", "llm_timeout")
     )
