@@ -2,8 +2,8 @@
 
 Every case must end with a Chinese reason naming the file, leave the library as it was, finish
 within its timeout (a FIFO must not hang) and keep the ingest process under 1 GB of peak memory
-(measured with wait4's rusage of that very process, see fixtures/peak_rss.py). Set HOSTILE_REPORT=path to append each
-case's peak memory and time as JSON lines.
+(wait4's rusage of that very process, see fixtures/peak_rss.py). Set HOSTILE_REPORT=path to
+append each case's peak memory and time as JSON lines.
 """
 
 from __future__ import annotations
@@ -13,10 +13,6 @@ import os
 import random
 import re
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,24 +21,12 @@ import pytest
 
 from tests.fakes.server import FakeOpenAI
 from tests.fixtures import hostile as H
-from tests.shared import SRC, settings_vars
+from tests.fixtures.cli_run import CliRun, cli_env, run_cli
 
 PEAK_LIMIT_KB = 1024 * 1024  # 1 GB
 HAN = set(chr(c) for c in range(0x4E00, 0xA000))
 ROOT = os.geteuid() == 0
 SETPRIV = shutil.which("setpriv")
-
-
-@dataclass
-class CliRun:
-    code: int
-    out: str
-    err: str
-    peak_kb: int
-    seconds: float
-
-    def json(self):
-        return json.loads(self.out)
 
 
 @pytest.fixture(scope="module")
@@ -51,47 +35,11 @@ def embed():
         yield srv
 
 
-def _env(data_dir: Path, embed: FakeOpenAI) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in settings_vars()}
-    env.update(
-        PYTHONPATH=str(SRC),
-        ASSISTANT_DATA_DIR=str(data_dir),
-        ASSISTANT_CACHE_DIR=str(data_dir / "cache"),
-        ASSISTANT_EMBEDDING_BACKEND="openai",
-        ASSISTANT_EMBEDDING_BASE_URL=embed.base_url,
-        ASSISTANT_EMBEDDING_API_KEY="test-key",
-        ASSISTANT_EMBEDDING_MODEL="fake-embedding",
-    )
-    return env
-
-
-PEAK_RSS = Path(__file__).resolve().parent / "fixtures" / "peak_rss.py"
-
-
-def run_cli(env: dict, *args: str, timeout: float = 120, prefix: tuple[str, ...] = ()) -> CliRun:
-    """`assistant ARGS` in a subprocess, with its own peak RSS; the whole group killed after ``timeout``."""
-    cmd = [sys.executable, "-S", str(PEAK_RSS), *prefix, sys.executable, "-m", "assistant.cli", *args]
-    started = time.monotonic()
-    proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env,
-        start_new_session=True,
-    )  # fmt: skip
-    try:
-        out, err_bytes = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)  # the launcher and the command it started
-        proc.communicate()
-        pytest.fail(f"`assistant {' '.join(args)}` did not finish within {timeout} s")
-    err = err_bytes.decode("utf-8")
-    err, _, peak = err.rpartition("\nPEAK_RSS_KB=")
-    return CliRun(proc.returncode, out.decode("utf-8"), err, int(peak), time.monotonic() - started)
-
-
 @pytest.fixture(scope="module")
 def lib(tmp_path_factory, embed):
     """A library holding one speech, shared by every case (each must leave it as it was)."""
     data = tmp_path_factory.mktemp("hostile-lib") / "data"
-    env = _env(data, embed)
+    env = cli_env(data, embed)
     r = run_cli(env, "ingest", "--json", "-q", str(H.SPEECH))
     assert r.code == 0 and len(r.json()["added"]) == 1, r.err
     return env
@@ -205,6 +153,9 @@ CASES: dict[str, Case] = {
     "huge-one-line-over-char-cap": Case(
         lambda d: [str(_write(d, "一行.txt", (H.speech_text().replace("\n", "") * 200)[:700_000]))], ("一行.txt", "太长")
     ),
+    "symlink-to-oversize-file": Case(
+        lambda d: [str(_link(d, "大链接.txt", H.sparse_file(d / "大.bin", 30)))], ("大链接.txt", "过大")
+    ),
     "oversize-sparse-30MB": Case(lambda d: [str(H.sparse_file(d / "巨大.txt", 30))], ("巨大.txt", "过大", "ASSISTANT_MAX_UPLOAD_MB")),
     "dot-files-only": Case(lambda d: _in_folder(d, _dot_files_only), ("没有可导入",)),
     "directory-named-txt": Case(lambda d: [str((d / "目录.txt").mkdir() or d / "目录.txt")], ("目录.txt", "文件夹")),
@@ -267,3 +218,40 @@ def test_library_is_unchanged_after_the_matrix(lib, before):
     # Runs after the parametrized cases (pytest keeps file order).
     assert _listing(lib) == before[0]
     assert len(before[0]) == 1
+
+
+# --- the same files through the page's upload box ----------------------------------------
+
+PAGE_CASES = {
+    "炸弹.docx": (lambda d: H.docx_zip_bomb(d / "炸弹.docx").read_bytes(), "压缩炸弹"),
+    "用户.txt": (lambda d: H.PASSWD.encode(), "中文"),
+    "一行.txt": (lambda d: (H.speech_text().replace("\n", "") * 200)[:700_000].encode(), "太长"),
+    "乱码.pdf": (lambda d: b"%PDF-1.7\n" + _random_bytes(100_000, 4), "损坏"),
+    "代码.txt": (lambda d: H.CODE.encode(), "中文只占"),
+}
+
+
+def test_page_upload_refuses_hostile_files(use_corpus, tmp_path):
+    import resource
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.shared import APP
+
+    use_corpus("work_safety-01.md")
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    assert at.metric[0].value == "1 篇"
+    files = [(name, build(tmp_path), "application/octet-stream") for name, (build, _) in PAGE_CASES.items()]
+    files.append(("信访.md", (H.REPO / "corpus" / "petition-02.md").read_bytes(), "text/markdown"))
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    at.file_uploader(key="upload_files").set_value(files).run()
+    at.button(key="upload_go").click().run()
+    assert not at.exception
+    growth_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before
+    errors = [e.value for e in at.error]
+    for name, (_, expected) in PAGE_CASES.items():
+        assert any(f"《{name}》" in e and expected in e for e in errors), (name, errors)
+    assert any("已导入" in s.value for s in at.success)  # the good file after the bad ones
+    assert at.metric[0].value == "2 篇"
+    assert growth_kb < PEAK_LIMIT_KB

@@ -120,6 +120,9 @@ def _add(library: Library, name: str, data: bytes, progress=None, allow_similar:
     except (LoadError, LibraryError, EmbeddingError) as e:
         st.error(str(e))
         return None
+    except Exception as e:  # one bad file never stops the other uploads
+        st.error(f"《{name}》导入时出现意外错误，已跳过此文件（错误类型：{type(e).__name__}）。")
+        return None
     _report(outcome, name)
     return outcome
 
