@@ -115,6 +115,10 @@ def _dot_files_only(folder: Path) -> None:
 CASES: dict[str, Case] = {
     "docx-zip-bomb-1GiB": Case(lambda d: [str(H.docx_zip_bomb(d / "炸弹.docx"))], ("炸弹.docx", "压缩炸弹")),
     "docx-steep-member": Case(lambda d: [str(H.docx_steep_member(d / "陡峭.docx"))], ("陡峭.docx", "压缩比异常")),
+    "docx-95MB-of-xml": Case(lambda d: [str(H.docx_many_paragraphs(d / "大文档.docx", 95))], ("大文档.docx", "文字部分")),
+    "docx-24MB-of-tiny-paragraphs": Case(
+        lambda d: [str(H.docx_many_paragraphs(d / "碎段落.docx", 24))], ("碎段落.docx", "太长"), timeout=400
+    ),
     "docx-20000-members": Case(lambda d: [str(H.docx_many_members(d / "部件.docx"))], ("部件.docx", "部件")),
     "docx-path-traversal-member": Case(
         lambda d: [str(H.docx_with_member(d / "穿越.docx", "../../../tmp/evil.txt"))], ("穿越.docx", "异常路径")
