@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: install run run-lan test lint bench clean
+.PHONY: install run run-lan test lint bench clean offline-vocabulary
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -36,3 +36,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# After changing corpus/: the nouns the offline composer may reuse from reference sentences.
+offline-vocabulary: $(STAMP)
+	$(BIN)/python scripts/build_offline_vocabulary.py

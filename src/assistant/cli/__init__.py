@@ -1,4 +1,4 @@
-"""The `assistant` command: ingest, inspect, list, remove, search, reindex, draft, revise."""
+"""The `assistant` command: ingest, inspect, list, remove, search, reindex, draft, revise, check."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli import library_cmds, writing_cmds
+from assistant.cli import library_cmds, review_cmds, writing_cmds
 from assistant.cli.common import Ctx, fail
 from assistant.config import SettingsError, get_settings
 
@@ -31,7 +31,7 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
         fail("配置有误：" + ("\n".join(["", *e.problems]) if len(e.problems) > 1 else str(e)), code=2)
 
 
-for _command in (*library_cmds.COMMANDS, *writing_cmds.COMMANDS):
+for _command in (*library_cmds.COMMANDS, *writing_cmds.COMMANDS, *review_cmds.COMMANDS):
     main.add_command(_command)
 
 
