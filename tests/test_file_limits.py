@@ -237,3 +237,18 @@ def test_inspect_permission_denied_in_chinese(cli, tmp_path):
     r = run_cli(cli, "inspect", str(path), timeout=60, prefix=prefix)
     assert r.code == 1 and "《锁住.txt》没有读取权限" in r.err
     assert "Permission denied" not in r.err
+
+
+@pytest.mark.parametrize("damage", ["chroma-is-a-file", "chroma-db-is-junk"])
+def test_unexpected_library_errors_reach_the_user_in_chinese(cli, damage):
+    data = Path(cli["ASSISTANT_DATA_DIR"])
+    if damage == "chroma-is-a-file":
+        data.mkdir(parents=True)
+        (data / "chroma").write_text("不是文件夹")
+    else:
+        (data / "chroma").mkdir(parents=True)
+        (data / "chroma" / "chroma.sqlite3").write_text("不是数据库")
+    r = run_cli(cli, "list", timeout=120)
+    assert r.code != 0
+    assert "Errno" not in r.err and "File exists" not in r.err and "not a database" not in r.err
+    assert r.err.startswith("错误：") and "Traceback" not in r.err

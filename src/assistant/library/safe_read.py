@@ -30,6 +30,10 @@ _ERRNO_MESSAGES = {
     errno.EBUSY: "文件正被其他程序占用，请关闭后重试。",
     errno.ENXIO: "不是普通文件（设备或管道），无法作为讲话稿读取。",
     errno.ENODEV: "不是普通文件（设备），无法作为讲话稿读取。",
+    errno.EEXIST: "已有同名的文件或文件夹，无法创建。",
+    errno.ENOSPC: "磁盘空间不足，请清理后重试。",
+    errno.EDQUOT: "磁盘配额已用完，请清理后重试。",
+    errno.EROFS: "所在位置是只读的，无法写入。",
 }
 
 
