@@ -218,6 +218,16 @@ def test_hostile_input_is_refused_in_chinese(name, lib, before, tmp_path):
     assert _files(lib) == before[1]
 
 
+def test_yaml_alias_bomb_in_front_matter_is_defused(lib, tmp_path):
+    # Not refused (the speech below it is real): the front matter is kept as text, never walked.
+    path = _write(tmp_path, "别名.md", H.yaml_alias_bomb())
+    run = run_cli(lib, "inspect", "--json", str(path), timeout=60)
+    _report("yaml-alias-bomb-front-matter (inspect)", run)
+    assert run.code == 0, run.err
+    assert run.json()["title"].startswith("在东湖区")
+    assert run.peak_kb < PEAK_LIMIT_KB
+
+
 def test_library_is_unchanged_after_the_matrix(lib, before):
     # Runs after the parametrized cases (pytest keeps file order).
     assert _listing(lib) == before[0]

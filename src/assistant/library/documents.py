@@ -226,6 +226,7 @@ def load_pdf(data: bytes, name: str, max_chars: int = DEFAULT_MAX_CHARS) -> Load
         raise empty_file_error(name)
     page_lines: list[str] = []
     total = 0
+    next_check = max_chars
     for page in pages:
         try:
             text = page.extract_text() or ""
@@ -238,8 +239,9 @@ def load_pdf(data: bytes, name: str, max_chars: int = DEFAULT_MAX_CHARS) -> Load
         text = _PDF_CONTROL_RE.sub("", text)
         total += len(text)
         page_lines.extend(_strip_page_numbers(text.replace("\r\n", "\n").split("\n")))
-        if total > max_chars:
+        if total > next_check:  # whitespace is not counted, so check the real count, now and then
             check_length("\n".join(page_lines), name, max_chars)
+            next_check = total * 2
     if not any(line.strip() for line in page_lines):
         raise LoadError(f"《{name}》{_OCR_MESSAGE}", name)
     metadata: dict = {}

@@ -270,13 +270,21 @@ def _jsonable(value: object) -> object:
     return str(value)
 
 
+_MAX_FRONT_MATTER = 64 * 1024
+
+
 def split_front_matter(text: str) -> tuple[dict, str]:
     """Split a leading YAML front matter block off the text; malformed ones are left in place."""
-    m = _FRONT_MATTER_RE.match(text)
+    m = _FRONT_MATTER_RE.match(text[: _MAX_FRONT_MATTER + 16])
     if not m:
         return {}, text
+    body = m.group("body") or ""
     try:
-        meta = yaml.safe_load(m.group("body") or "")
+        # Aliases can nest a few lines into billions of values once walked: a speech's
+        # metadata (title, date, source) never needs them.
+        if any(isinstance(token, yaml.AliasToken) for token in yaml.scan(body)):
+            return {}, text
+        meta = yaml.safe_load(body)
     except yaml.YAMLError:
         return {}, text
     if meta is None:
