@@ -127,6 +127,7 @@ CASES: dict[str, Case] = {
         lambda d: [str(H.docx_with_member(d / "绝对.docx", "/etc/cron.d/evil"))], ("绝对.docx", "异常路径")
     ),
     "docx-entity-expansion": Case(lambda d: [str(H.docx_entity_expansion(d / "笑.docx"))], ("笑.docx",)),
+    "docx-external-entity-xxe": Case(lambda d: [str(H.docx_external_entity(d / "外部实体.docx"))], ("外部实体.docx",)),
     "symlink-to-dev-zero": Case(lambda d: [str(_link(d, "零.txt", "/dev/zero"))], ("零.txt", "设备文件")),
     "symlink-to-dev-zero-in-folder": Case(
         lambda d: _in_folder(d, lambda f: _link(f, "零.txt", "/dev/zero")), ("零.txt", "文件夹之外")
@@ -212,6 +213,7 @@ def test_hostile_input_is_refused_in_chinese(name, lib, before, tmp_path):
         assert HAN & set(reason), reason  # a Chinese sentence, not an English library message
         assert "Error" not in reason and "errno" not in reason.lower(), reason
     joined = "\n".join(reasons)
+    assert "root:" not in run.out + run.err  # nothing of /etc/passwd ever shows
     for expected in case.expect:
         assert expected in joined, joined
     assert run.peak_kb < PEAK_LIMIT_KB, f"peak {run.peak_kb / 1024:.0f} MB"
