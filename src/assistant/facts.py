@@ -49,6 +49,7 @@ class Fact:
 class _Vocab:
     not_a_place: frozenset[str]
     generic_stems: frozenset[str]
+    suffix_words: frozenset[str]
     place_re: re.Pattern[str]
     unit_re: re.Pattern[str]
     descriptors: tuple[str, ...]
@@ -86,6 +87,7 @@ def _vocab(path: str = str(FACTS_FILE)) -> _Vocab:
     return _Vocab(
         not_a_place=frozenset(data["not_a_place_chars"]),
         generic_stems=frozenset(data["generic_stems"]),
+        suffix_words=frozenset(data["suffix_words"]),
         place_re=re.compile(rf"([\u4e00-\u9fff]{{2}})({places})"),
         unit_re=re.compile(rf"([\u4e00-\u9fff]{{2,14}}?)({units})"),
         descriptors=tuple(sorted(data["unit_descriptors"], key=len, reverse=True)),
@@ -238,6 +240,9 @@ def _places(text: str, v: _Vocab) -> list[Fact]:
     out = []
     for m in v.place_re.finditer(text):
         stem, suffix = m.group(1), m.group(2)
+        # 暴露出县城…: the suffix begins a word with what follows, so 露出县 is no place.
+        if text[m.end(2) - len(suffix) : m.end(2) + 1] in v.suffix_words:
+            continue
         if _is_place_stem(stem, suffix, v):
             out.append(Fact(m.group(0), "place", m.start(), m.end(), stem + suffix))
     return out

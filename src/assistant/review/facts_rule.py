@@ -104,17 +104,19 @@ def _missing(ctx: CheckInput) -> Iterator[Finding]:
         label = _FIELD_LABELS.get(item.field)
         if label is None:
             continue  # the meeting's name, the speaker and the title are not points of the speech
+        missing = None
         if item.kind == "target":
             if not _target_named(item.text, draft):
-                yield finding(ctx, NAME, "warning", f"要点未写入：约谈对象“{item.text}”在稿中没有出现。")
+                missing = f"要点未写入：约谈对象“{item.text}”在稿中没有出现。"
         elif item.kind in ("decision", "requirement"):
             if not _item_written(item.text, paragraphs):
-                yield finding(ctx, NAME, "warning", f"要点未写入：{label}“{item.text}”在稿中找不到对应的表述。")
+                missing = f"要点未写入：{label}“{item.text}”在稿中找不到对应的表述。"
         elif item.kind in COMPARED and not drafted.covers(item):
-            yield finding(
-                ctx, NAME, "warning",
-                f"要点未写入：{label}中的{_KIND_LABELS[item.kind]}“{item.text}”在稿中没有出现。",
-            )  # fmt: skip
+            missing = f"要点未写入：{label}中的{_KIND_LABELS[item.kind]}“{item.text}”在稿中没有出现。"
+        if missing:
+            found = finding(ctx, NAME, "warning", missing)
+            found.field = item.field
+            yield found
 
 
 def _unit_of(f: Fact) -> str:

@@ -35,6 +35,7 @@ class Finding(BaseModel):
     excerpt: str = ""
     suggestion: str | None = None
     column: int = -1
+    field: str = ""  # the brief's field a "要点未写入" finding is about (targets, decisions …)
 
     def public(self) -> dict:
         """The `assistant check --json` shape of one finding."""

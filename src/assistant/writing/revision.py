@@ -16,6 +16,7 @@ from assistant.library.parsing import parse_speech
 from assistant.library.protocol import SearchLibrary
 from assistant.models import ROLE_LABELS, Draft, DraftPart, SearchHit
 from assistant.numbering import heading_line
+from assistant.writing.conformance import broken_by
 from assistant.writing.events import (
     DraftError,
     DraftWarning,
@@ -230,7 +231,13 @@ class Reviser:
             # The revise prompt allows a reworded heading; its number always stays.
             heading = (found[0] if found else part.heading).strip().rstrip("。")
             body = heading_line(part.number, heading) + "\n" + body
-        return _replace_part(draft, pos, body, heading, hits, s)
+        result = _replace_part(draft, pos, body, heading, hits, s)
+        broken = broken_by(draft, result.draft, plan, pos)
+        if broken:
+            raise DraftError(
+                f"修改结果会打乱讲话稿的结构（{broken[0]}），原文未改动。请重试或换一种修改要求。"
+            )
+        return result
 
     def passage(
         self,
