@@ -296,6 +296,15 @@ class Draft(BaseModel):
         """The full speech as plain text, one paragraph per line."""
         return "\n".join(p.text.strip("\n") for p in self.parts if p.text.strip())
 
+    def line_parts(self) -> list[int]:
+        """For each line of ``text``, the index of the part it belongs to."""
+        owner: list[int] = []
+        for i, p in enumerate(self.parts):
+            body = p.text.strip("\n")
+            if body.strip():
+                owner += [i] * (body.count("\n") + 1)
+        return owner
+
     def sections(self) -> list[DraftPart]:
         """The top-level sections, in order."""
         return [p for p in self.parts if p.number > 0]

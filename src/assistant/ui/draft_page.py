@@ -12,9 +12,11 @@ from assistant.library.store import Library
 from assistant.llm import LLMError
 from assistant.models import ROLE_LABELS, Draft, count_chars
 from assistant.ui.export_panel import show_export
+from assistant.ui.review_panel import show_review
 from assistant.writing import draft_io
 from assistant.writing import events as ev
 from assistant.writing.events import DraftError, DraftInterrupted
+from assistant.writing.plan import plan_for_draft
 from assistant.writing.writer import choose_reviser, choose_writer, revision_presets
 
 AUTO = "auto"
@@ -227,6 +229,13 @@ def show_draft(draft: Draft, settings: Settings) -> None:
     st.caption(f"{draft.label} · {chars} 字" + (f"（目标 {target} 字）" if target else ""))
     st.code(draft.text, language=None, wrap_lines=True)
     show_export(draft)
+    try:
+        plan = plan_for_draft(draft, default_kinds(settings.structures_dir))
+    except BriefError:
+        plan = None
+    brief = plan.brief if plan is not None and draft.brief else None
+    kind = plan.kind if plan is not None else None
+    show_review(draft, brief, kind, lambda fixed: _keep(fixed, settings))
 
 
 def _keep(draft: Draft, settings: Settings) -> None:

@@ -1,0 +1,91 @@
+"""The 校对 panel: the checker's findings grouped by rule, safe suggestions applied with one click."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+import streamlit as st
+
+from assistant.brief import Brief
+from assistant.kinds import MeetingKind
+from assistant.models import Draft
+from assistant.review.checks import CheckError, apply_to_draft, rule_labels, run_checks
+from assistant.review.model import SEVERITY_LABELS, CheckReport, Finding
+
+_ICONS = {"error": "🔴", "warning": "🟠", "hint": "🔵"}
+_MARKDOWN_CHARS = "\\`*_{}[]()#+-.!|<>~"
+
+
+def _plain(text: str) -> str:
+    """User or model text shown through st.markdown without becoming formatting or markup."""
+    return "".join("\\" + c if c in _MARKDOWN_CHARS else c for c in text)
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _report(text: str, brief: Brief | None, kind: MeetingKind | None, previous: str | None) -> CheckReport:
+    """The report of this exact text, computed once per text (a rerun does not check again)."""
+    cache = st.session_state.setdefault("review_reports", {})
+    key = _key(text + (previous or ""))
+    if key not in cache:
+        with st.spinner("正在校对……"):
+            cache.clear()  # only the current text's report is worth keeping
+            cache[key] = run_checks(text, brief=brief, kind=kind, previous=previous)
+    return cache[key]
+
+
+def _finding_line(f: Finding) -> str:
+    where = f"第 {f.line} 行" if f.line else "全文"
+    excerpt = f"：“{f.excerpt}”" if f.excerpt else ""
+    return _ICONS[f.severity] + " " + _plain(f"{SEVERITY_LABELS[f.severity]} · {where}{excerpt} — {f.message}")
+
+
+def show_findings(
+    report: CheckReport, key: str, on_apply: Callable[[Finding], None] | None = None
+) -> None:
+    """Findings grouped by rule; with ``on_apply`` each safe suggestion gets an 采用 button."""
+    if not report.findings:
+        st.success(f"校对完成：没有发现问题（全文 {report.chars} 字，约 {report.minutes} 分钟）。")
+        return
+    counts = {s: sum(f.severity == s for f in report.findings) for s in ("error", "warning", "hint")}
+    st.caption(
+        f"全文 {report.chars} 字，约 {report.minutes} 分钟；"
+        f"错误 {counts['error']} 处，警告 {counts['warning']} 处，提示 {counts['hint']} 处。"
+    )
+    labels = rule_labels()
+    for rule in report.rules:
+        found = [f for f in report.findings if f.rule == rule]
+        if not found:
+            continue
+        with st.expander(f"{labels[rule]}（{len(found)}）", expanded=any(f.severity == "error" for f in found)):
+            for n, f in enumerate(found):
+                st.markdown(_finding_line(f))
+                if on_apply is not None and f.suggestion is not None:
+                    label = f"采用：“{f.excerpt}”改为“{f.suggestion}”"
+                    if st.button(label, key=f"{key}_apply_{rule}_{n}"):
+                        on_apply(f)
+
+
+def show_review(draft: Draft, brief: Brief | None, kind: MeetingKind | None, keep: Callable[[Draft], None]) -> None:
+    """The 校对 panel under a draft: findings, per-part warnings, and one-click safe fixes."""
+    with st.expander("校对", expanded=False):
+        report = _report(draft.text, brief, kind, None)
+
+        def apply(f: Finding) -> None:
+            try:
+                keep(apply_to_draft(draft, f))
+            except CheckError as e:
+                st.error(str(e))
+                return
+            st.rerun()
+
+        show_findings(report, "draft", apply)
+        warned = [(p, w) for p in draft.parts for w in p.warnings]
+        if warned:
+            st.markdown("**起草时各部分检查出的问题**")
+            for p, w in warned:
+                where = p.heading or {"opening": "开场白", "closing": "结束语"}.get(p.role, p.role)
+                st.markdown("- " + _plain(f"{where}：{w}"))
