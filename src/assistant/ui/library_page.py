@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 import streamlit as st
 
 from assistant.config import Settings
@@ -17,17 +14,11 @@ from assistant.library.loaders import LoadError
 from assistant.library.store import Library, LibraryError
 from assistant.models import PART_ROLES, ROLE_LABELS
 from assistant.ui.access import can_edit, editor_only_notice
+from assistant.ui.markdown_text import escape_markdown
 from assistant.ui.page_settings import env_settings, page_settings
+from assistant.ui.review_panel import show_findings, text_report
 
 ROLE_CHOICES = ["", *PART_ROLES]
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:])")
-
-
-def escape_markdown(text: str) -> str:
-    """Library text shown literally by st.markdown: HTML escaped, markdown syntax backslashed."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
-
 
 def unit_markdown(unit_text: str, matched: str) -> str:
     """A whole point as markdown, one paragraph per line, the matched sentences highlighted.
@@ -213,9 +204,14 @@ def documents_section(library: Library, editable: bool = True) -> int:
           "片段": d.chunks, "文件": d.filename} for d in docs],
         hide_index=True, width="stretch",
     )
+    options = {d.doc_id: f"《{d.title or d.filename}》" for d in docs}
+    checked = st.selectbox("校对文档", [""] + list(options), key="check_doc",
+                           format_func=lambda i: "请选择……" if not i else options[i])
+    speech = library.get_document(checked) if checked else None
+    if speech is not None:
+        show_findings(text_report(speech.text(), kinds.get(speech.kind)), f"doc_{checked}")
     if not editable:
         return len(docs)
-    options = {d.doc_id: f"《{d.title or d.filename}》" for d in docs}
     c1, c2 = st.columns(2)
     target = c1.selectbox("修改类型的文档", [""] + list(options), key="kind_doc",
                           format_func=lambda i: "请选择……" if not i else options[i])

@@ -12,14 +12,10 @@ from assistant.kinds import MeetingKind
 from assistant.models import Draft
 from assistant.review.checks import CheckError, apply_to_draft, rule_labels, run_checks
 from assistant.review.model import SEVERITY_LABELS, CheckReport, Finding
+from assistant.ui.markdown_text import escape_markdown
 
+KEEP_REPORTS = 4
 _ICONS = {"error": "🔴", "warning": "🟠", "hint": "🔵"}
-_MARKDOWN_CHARS = "\\`*_{}[]()#+-.!|<>~"
-
-
-def _plain(text: str) -> str:
-    """User or model text shown through st.markdown without becoming formatting or markup."""
-    return "".join("\\" + c if c in _MARKDOWN_CHARS else c for c in text)
 
 
 def _key(text: str) -> str:
@@ -32,15 +28,21 @@ def _report(text: str, brief: Brief | None, kind: MeetingKind | None, previous: 
     key = _key(text + (previous or ""))
     if key not in cache:
         with st.spinner("正在校对……"):
-            cache.clear()  # only the current text's report is worth keeping
+            while len(cache) >= KEEP_REPORTS:  # the draft's and a library speech's, not every old one
+                cache.pop(next(iter(cache)))
             cache[key] = run_checks(text, brief=brief, kind=kind, previous=previous)
     return cache[key]
+
+
+def text_report(text: str, kind: MeetingKind | None) -> CheckReport:
+    """The report of a library speech (no brief: form, wording and punctuation only)."""
+    return _report(text, None, kind, None)
 
 
 def _finding_line(f: Finding) -> str:
     where = f"第 {f.line} 行" if f.line else "全文"
     excerpt = f"：“{f.excerpt}”" if f.excerpt else ""
-    return _ICONS[f.severity] + " " + _plain(f"{SEVERITY_LABELS[f.severity]} · {where}{excerpt} — {f.message}")
+    return _ICONS[f.severity] + " " + escape_markdown(f"{SEVERITY_LABELS[f.severity]} · {where}{excerpt} — {f.message}")
 
 
 def show_findings(
@@ -88,4 +90,4 @@ def show_review(draft: Draft, brief: Brief | None, kind: MeetingKind | None, kee
             st.markdown("**起草时各部分检查出的问题**")
             for p, w in warned:
                 where = p.heading or {"opening": "开场白", "closing": "结束语"}.get(p.role, p.role)
-                st.markdown("- " + _plain(f"{where}：{w}"))
+                st.markdown("- " + escape_markdown(f"{where}：{w}"))
