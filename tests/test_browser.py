@@ -141,3 +141,36 @@ def test_offline_draft_in_real_browser(served_app, tmp_path):
         assert "9月30日前完成全县学校食堂专项检查" in body
         expect(page.get_by_text("识别为“食品安全/市场监管约谈”").first).to_be_visible()
         page.screenshot(path=str(tmp_path / "draft.png"), full_page=True)
+
+
+def test_draft_check_fix_and_download_in_real_browser(served_app, tmp_path):
+    # The writer typed a slip into the brief (布署); the draft carries it, 校对 finds it, one
+    # click fixes it, and the downloaded .docx has the fixed text.
+    import io
+
+    from docx import Document
+    from playwright.sync_api import expect
+
+    with _page(served_app) as page:
+        expect(page.get_by_text("生成初稿").first).to_be_visible(timeout=90_000)
+        page.get_by_label("会议名称").fill("青石县学校食堂食品安全问题约谈会")
+        page.get_by_label("讲话人").fill("青石县人民政府副县长")
+        page.get_by_label("约谈对象").fill("青石县教育局")
+        page.get_by_label("存在问题").fill("部分学校食堂原料进货查验记录缺失")
+        page.get_by_label("约谈决定").fill("对青石县教育局予以通报批评")
+        page.get_by_label("整改要求").fill("9月30日前布署完成全县学校食堂专项检查")
+        page.get_by_text("生成初稿").click()
+        expect(page.get_by_text("下载纯文本（.txt）")).to_be_visible(timeout=90_000)
+        assert "布署" in page.locator("code").first.inner_text()
+        page.get_by_text("校对", exact=True).click()
+        fix = page.get_by_role("button", name="采用：“布署”改为“部署”")
+        expect(fix).to_be_visible(timeout=60_000)
+        fix.click()
+        expect(page.locator("code").first).to_contain_text("9月30日前部署完成", timeout=60_000)
+        with page.expect_download(timeout=60_000) as info:
+            page.get_by_role("button", name="下载 Word（公文格式）").click()
+        path = tmp_path / info.value.suggested_filename
+        info.value.save_as(path)
+    text = "\n".join(p.text for p in Document(io.BytesIO(path.read_bytes())).paragraphs)
+    assert "9月30日前部署完成" in text and "布署" not in text
+    assert path.name == "在青石县学校食堂食品安全问题约谈会上的讲话.docx"
