@@ -63,3 +63,14 @@ def test_page_review_applies_a_fix_and_saves_it(small_corpus, data_dir):
     # The same slip is no longer listed; the other one still is.
     shown = "\n".join(m.value for m in at.markdown)
     assert "“布署”" not in shown and "再接再励" in shown
+
+
+def test_conformance_warnings_are_shown_with_their_part(small_corpus):
+    draft = _draft()
+    draft.parts[6].warnings = ["要点未写入：整改要求“9月30日前完成全部征地签约”在稿中找不到对应的表述。"]
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.session_state["draft"] = draft
+    at.run()
+    shown = "\n".join(w.value for w in at.warning)
+    assert "第四部分（整改落实）：要点未写入" in shown

@@ -72,7 +72,7 @@ def show_findings(
 
 
 def show_review(draft: Draft, brief: Brief | None, kind: MeetingKind | None, keep: Callable[[Draft], None]) -> None:
-    """The 校对 panel under a draft: findings, per-part warnings, and one-click safe fixes."""
+    """The 校对 panel under a draft: findings by rule and one-click safe fixes."""
     with st.expander("校对", expanded=False):
         report = _report(draft.text, brief, kind, None)
 
@@ -85,9 +85,3 @@ def show_review(draft: Draft, brief: Brief | None, kind: MeetingKind | None, kee
             st.rerun()
 
         show_findings(report, "draft", apply)
-        warned = [(p, w) for p in draft.parts for w in p.warnings]
-        if warned:
-            st.markdown("**起草时各部分检查出的问题**")
-            for p, w in warned:
-                where = p.heading or {"opening": "开场白", "closing": "结束语"}.get(p.role, p.role)
-                st.markdown("- " + escape_markdown(f"{where}：{w}"))
