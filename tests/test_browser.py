@@ -53,7 +53,6 @@ def _free_port() -> int:
 def served_app(tmp_path, vector_cache, use_corpus):
     _require_browser()
     corpus = use_corpus("work_safety-01.md", "food_market-01.md")
-    port = _free_port()
     env = {
         **os.environ,
         "ASSISTANT_DATA_DIR": str(tmp_path / "data"),
@@ -64,12 +63,20 @@ def served_app(tmp_path, vector_cache, use_corpus):
     }
     for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ASSISTANT_CHROMA_URL"):
         env.pop(var, None)
-    log = open(tmp_path / "streamlit.log", "w")  # noqa: SIM115 - closed in the teardown
+    with serve_streamlit(REPO / "app.py", tmp_path, env) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serve_streamlit(script: Path, cwd: Path, env: dict[str, str]):
+    """`streamlit run script` on a free local port; yields its URL once /_stcore/health answers."""
+    port = _free_port()
+    log = open(cwd / "streamlit.log", "w")  # noqa: SIM115 - closed in the teardown
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
          "--browser.gatherUsageStats", "false"],
-        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -82,14 +89,17 @@ def served_app(tmp_path, vector_cache, use_corpus):
             time.sleep(0.3)
     else:
         proc.terminate()
-        pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text())
-    yield url
-    proc.terminate()
+        log.close()
+        pytest.fail("streamlit did not start: " + (cwd / "streamlit.log").read_text())
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
 
 
 @contextlib.contextmanager
@@ -112,7 +122,10 @@ def test_search_in_real_browser(served_app, tmp_path):
 
     with _page(served_app) as page:
         expect(page.get_by_text("约谈讲话写作助手").first).to_be_visible(timeout=60_000)
-        page.get_by_role("tab", name="范文库").click()
+        # The tabs appear once first-start indexing is done (slow on a busy machine).
+        tab = page.get_by_role("tab", name="范文库")
+        expect(tab).to_be_visible(timeout=180_000)
+        tab.click()
         # First start indexes the two bundled speeches, then shows the library size.
         expect(page.get_by_text("2 篇").first).to_be_visible(timeout=90_000)
         box = page.get_by_label("想找什么内容？用自己的话描述即可")

@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 from docx import Document
@@ -20,7 +16,7 @@ from docx.oxml.ns import qn
 from assistant.export import export_bytes
 from assistant.models import Draft, DraftPart
 from tests.shared import REPO
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _require_browser
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _require_browser, serve_streamlit
 
 pytestmark = pytest.mark.browser
 
@@ -62,33 +58,9 @@ def panel_url(tmp_path):
     script.write_text(PAGE, encoding="utf-8")
     draft_file = tmp_path / "draft.json"
     draft_file.write_text(DRAFT.model_dump_json(), encoding="utf-8")
-    port = _free_port()
     env = {**os.environ, "EXPORT_TEST_DRAFT": str(draft_file), "PYTHONPATH": str(REPO / "src")}
-    log = open(tmp_path / "streamlit.log", "w")  # noqa: SIM115 - closed in the teardown
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.terminate()
-        pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text())
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with serve_streamlit(script, tmp_path, env) as url:
+        yield url
 
 
 def _browser(p):

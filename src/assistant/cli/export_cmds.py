@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
 from assistant.cli.common import Ctx, echo_json, fail
+from assistant.writing.draft_io import write_atomic_bytes
 
 
 def _format_of(fmt: str | None, out: Path | None) -> str:
@@ -50,21 +49,6 @@ def _read_source(path: Path, ctx: Ctx):
         fail(f"《{path.name}》无法读取：{e.strerror or e}")
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder and os.replace (never half-written)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @click.command(name="export")
 @click.argument("draft_path", metavar="DRAFT", type=click.Path(path_type=Path))
 @click.option(
@@ -97,7 +81,7 @@ def export(obj: Ctx, draft_path: Path, fmt: str | None, out: Path | None, as_jso
         target = target / export_filename(source, fmt)  # a folder: the title names the file
     data = export_bytes(source, fmt)
     try:
-        _write_bytes(target, data)
+        write_atomic_bytes(target, data)
     except OSError as e:
         fail(f"无法写入 {target}：{e.strerror or e}")
     headings = sum(1 for b in lay.blocks if b.kind == "heading")
