@@ -97,6 +97,15 @@ def test_delete_document(small_corpus):
     assert doc_id not in at.selectbox(key="remove_doc").options
 
 
+def test_a_library_speech_can_be_checked(small_corpus):
+    at = _run()
+    at.selectbox(key="check_doc").select_index(1).run()
+    assert not at.exception, at.exception
+    said = [*(s.value for s in at.success), *(c.value for c in at.caption)]
+    # A bundled speech has no errors: either nothing found, or a summary with 错误 0 处.
+    assert any("没有发现问题" in t or "错误 0 处" in t for t in said), said
+
+
 def test_bad_setting_shows_one_chinese_error_and_the_page_keeps_working(small_corpus, monkeypatch):
     monkeypatch.setenv("ASSISTANT_MAX_UPLOAD_MB", "abc")
     at = _run()

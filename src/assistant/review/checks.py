@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from assistant.models import count_chars
+from assistant.models import Draft, count_chars
 from assistant.review import (  # noqa: F401  (importing a rule module registers its rule)
     delivery,
     facts_rule,
@@ -103,3 +103,19 @@ def apply_suggestion(text: str, finding: Finding) -> str:
         col = line.index(old)
     lines[index] = line[:col] + finding.suggestion + line[col + len(old) :]
     return "\n".join(lines)
+
+
+def apply_to_draft(draft: Draft, finding: Finding) -> Draft:
+    """The draft with this finding's suggestion applied inside the part its line belongs to."""
+    owners = draft.line_parts()
+    if not 0 < finding.line <= len(owners):
+        raise CheckError(f"第 {finding.line} 行不存在，稿件可能已经改动，请重新校对。")
+    index = owners[finding.line - 1]
+    first = owners.index(index)  # the part's first line in the whole text
+    part = draft.parts[index]
+    body = part.text.strip("\n")
+    local = finding.model_copy(update={"line": finding.line - first})
+    fixed = apply_suggestion(body, local)
+    parts = list(draft.parts)
+    parts[index] = part.model_copy(update={"text": part.text.replace(body, fixed, 1)})
+    return draft.model_copy(update={"parts": parts})

@@ -11,9 +11,14 @@ from assistant.library.loaders import LoadError
 from assistant.library.store import Library
 from assistant.llm import LLMError
 from assistant.models import ROLE_LABELS, Draft, count_chars
+from assistant.ui.export_panel import show_export
+from assistant.ui.markdown_text import escape_markdown
+from assistant.ui.review_panel import show_review
 from assistant.writing import draft_io
 from assistant.writing import events as ev
 from assistant.writing.events import DraftError, DraftInterrupted
+from assistant.writing.plan import plan_for_draft
+from assistant.writing.session import stage_label
 from assistant.writing.writer import choose_reviser, choose_writer, revision_presets
 
 AUTO = "auto"
@@ -225,8 +230,18 @@ def show_draft(draft: Draft, settings: Settings) -> None:
     st.subheader(draft.title or "初稿")
     st.caption(f"{draft.label} · {chars} 字" + (f"（目标 {target} 字）" if target else ""))
     st.code(draft.text, language=None, wrap_lines=True)
-    st.download_button("下载纯文本（.txt）", draft_io.draft_to_text(draft).encode("utf-8"),
-                       file_name=f"{draft.title or '讲话稿'}.txt", mime="text/plain", key="download_txt")
+    problems = [f"{stage_label(p.role, p.number)}：{w}" for p in draft.parts for w in p.warnings]
+    if problems or draft.warnings:
+        st.warning("起草后检查仍有问题，请逐条核对：\n\n" + "\n".join(
+            f"- {escape_markdown(m)}" for m in [*draft.warnings, *problems]))
+    show_export(draft)
+    try:
+        plan = plan_for_draft(draft, default_kinds(settings.structures_dir))
+    except BriefError:
+        plan = None
+    brief = plan.brief if plan is not None and draft.brief else None
+    kind = plan.kind if plan is not None else None
+    show_review(draft, brief, kind, lambda fixed: _keep(fixed, settings))
 
 
 def _keep(draft: Draft, settings: Settings) -> None:

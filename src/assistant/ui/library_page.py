@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 import streamlit as st
 
 from assistant.config import Settings
@@ -15,17 +12,12 @@ from assistant.library.ingest import add_bytes
 from assistant.library.loaders import LoadError
 from assistant.library.store import Library, LibraryError
 from assistant.models import PART_ROLES, ROLE_LABELS
+from assistant.ui.access import can_edit, editor_only_notice
+from assistant.ui.markdown_text import escape_markdown
 from assistant.ui.page_settings import env_settings, page_settings
+from assistant.ui.review_panel import show_findings, text_report
 
 ROLE_CHOICES = ["", *PART_ROLES]
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:])")
-
-
-def escape_markdown(text: str) -> str:
-    """Library text shown literally by st.markdown: HTML escaped, markdown syntax backslashed."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
-
 
 def unit_markdown(unit_text: str, matched: str) -> str:
     """A whole point as markdown, one paragraph per line, the matched sentences highlighted.
@@ -95,6 +87,9 @@ def _add(library: Library, name: str, data: bytes, progress=None, allow_similar:
         outcome = add_bytes(library, data, name, progress=progress, allow_similar=allow_similar)
     except (LoadError, LibraryError, EmbeddingError) as e:
         st.error(str(e))
+        return None
+    except Exception as e:  # one bad file never stops the other uploads
+        st.error(f"《{name}》导入时出现意外错误，已跳过此文件（错误类型：{type(e).__name__}）。")
         return None
     _report(outcome, name)
     return outcome
@@ -170,7 +165,7 @@ def search_section(library: Library) -> None:
             st.markdown(unit_markdown(h.text, h.matched), unsafe_allow_html=True)
 
 
-def documents_section(library: Library) -> int:
+def documents_section(library: Library, editable: bool = True) -> int:
     """The documents in the library, with their kind (editable) and delete; returns how many."""
     docs = library.list_documents()
     kinds = default_kinds(page_settings().structures_dir)
@@ -187,6 +182,13 @@ def documents_section(library: Library) -> int:
         hide_index=True, width="stretch",
     )
     options = {d.doc_id: f"《{d.title or d.filename}》" for d in docs}
+    checked = st.selectbox("校对文档", [""] + list(options), key="check_doc",
+                           format_func=lambda i: "请选择……" if not i else options[i])
+    speech = library.get_document(checked) if checked else None
+    if speech is not None:
+        show_findings(text_report(speech.text(), kinds.get(speech.kind)), f"doc_{checked}")
+    if not editable:
+        return len(docs)
     c1, c2 = st.columns(2)
     target = c1.selectbox("修改类型的文档", [""] + list(options), key="kind_doc",
                           format_func=lambda i: "请选择……" if not i else options[i])
@@ -209,10 +211,13 @@ def render() -> None:
     library = get_library()
     if library is None:
         return
+    editor = can_edit()
     mismatch = library.embedding_mismatch()
     if mismatch:
         st.warning(mismatch)
-        if st.button("重建索引", key="reindex_go"):
+        if not editor:
+            editor_only_notice()
+        elif st.button("重建索引", key="reindex_go"):
             with st.spinner("正在重建索引……"):
                 n = library.reindex()
             st.success(f"已重建 {n} 个片段的索引。")
@@ -220,6 +225,9 @@ def render() -> None:
         return
     summary = st.empty()  # filled last, so it counts what this run uploaded or deleted
     search_section(library)
-    upload_section(library)
-    count = documents_section(library)  # listed after this run's uploads, so the count is current
+    if editor:
+        upload_section(library)
+    else:
+        editor_only_notice()
+    count = documents_section(library, editable=editor)  # listed after this run's uploads, so the count is current
     summary.metric("范文库", f"{count} 篇", help=f"共 {library.chunk_count()} 个检索片段")

@@ -64,16 +64,6 @@ class Conformance:
         return [*self.draft, *(m for i in sorted(self.parts) for m in self.parts[i])]
 
 
-def _line_owner(draft: Draft) -> list[int]:
-    """For each line of ``draft.text``, the index of the part it belongs to."""
-    owner: list[int] = []
-    for i, p in enumerate(draft.parts):
-        text = p.text.strip("\n")
-        if text.strip():
-            owner += [i] * (text.count("\n") + 1)
-    return owner
-
-
 def _part_for_role(draft: Draft, role: str) -> int | None:
     for i, p in enumerate(draft.parts):
         if p.role == role:
@@ -87,7 +77,7 @@ def check_draft(
     """Conformance problems of a draft; ``only`` limits part problems to those part indices."""
     found = Conformance()
     lines = draft.text.split("\n")
-    owner = _line_owner(draft)
+    owner = draft.line_parts()
 
     def owner_of(line: int) -> int | None:  # 1-based; 0 = the whole text
         return owner[line - 1] if 0 < line <= len(owner) else None

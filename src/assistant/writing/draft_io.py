@@ -28,14 +28,14 @@ def draft_to_json(draft: Draft) -> str:
     return draft.model_dump_json(indent=2)
 
 
-def write_atomic(path: Path | str, text: str) -> Path:
-    """Write UTF-8 text via a temporary file in the same folder and os.replace (never half-written)."""
+def write_atomic_bytes(path: Path | str, data: bytes) -> Path:
+    """Write bytes via a temporary file in the same folder and os.replace (never half-written)."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, p)
@@ -43,6 +43,11 @@ def write_atomic(path: Path | str, text: str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return p
+
+
+def write_atomic(path: Path | str, text: str) -> Path:
+    """Write UTF-8 text atomically, byte for byte (no newline translation)."""
+    return write_atomic_bytes(path, text.encode("utf-8"))
 
 
 def save_draft(draft: Draft, path: Path | str) -> Path:

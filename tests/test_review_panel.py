@@ -1,0 +1,76 @@
+"""校对 in the page and on a saved draft: findings by rule, a safe fix applied with one click."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from assistant.models import Draft, DraftPart
+from assistant.review.checks import apply_to_draft, run_checks
+from tests.scenario import BRIEF, HEADINGS
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture
+def small_corpus(use_corpus):
+    return use_corpus("project_delay-01.md")
+
+
+def _draft() -> Draft:
+    parts = [
+        ("title", 0, BRIEF["title"]),
+        ("salutation", 0, "同志们："),
+        ("opening", 0, "今天召开约谈会，约谈青石县交通运输局、青石县水利局、云溪镇人民政府。下面，我讲几点意见。"),
+        ("harm", 1, f"一、{HEADINGS[0]}\n（一）各单位要认真布署，再接再励。\n（二）县城东环路改造工程形象进度仅完成计划的35%。"),
+        ("causes", 2, f"二、{HEADINGS[1]}\n一是责任传导层层递减。\n二是前期工作不实。"),
+        ("decisions", 3, f"三、{HEADINGS[2]}\n（一）对青石县交通运输局予以全县通报批评。"),
+        ("rectification", 4, f"四、{HEADINGS[3]}\n一要8月10日前报送整改方案。\n二要9月30日前完成全部征地签约。"),
+        ("closing", 0, "同志们，时不我待。"),
+    ]  # fmt: skip
+    return Draft(title=BRIEF["title"], kind="project_delay",
+                 parts=[DraftPart(role=r, number=n, text=t) for r, n, t in parts])
+
+
+def test_a_suggestion_is_applied_inside_its_part():
+    draft = _draft()
+    report = run_checks(draft.text)
+    slip = next(f for f in report.findings if f.excerpt == "布署")
+    assert slip.severity == "error" and slip.suggestion == "部署"
+    fixed = apply_to_draft(draft, slip)
+    assert "认真部署" in fixed.parts[3].text and "布署" not in fixed.text
+    assert [p.text for i, p in enumerate(fixed.parts) if i != 3] == [
+        p.text for i, p in enumerate(draft.parts) if i != 3
+    ]
+
+
+def test_page_review_applies_a_fix_and_saves_it(small_corpus, data_dir):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.session_state["draft"] = _draft()
+    at.run()
+    assert not at.exception, at.exception
+    shown = "\n".join(m.value for m in at.markdown)
+    assert "布署" in shown and "再接再励" in shown
+    button = next(b for b in at.button if b.label == "采用：“布署”改为“部署”")
+    button.click().run()
+    assert not at.exception, at.exception
+    text = at.code[0].value
+    assert "认真部署" in text and "布署" not in text
+    assert list((data_dir / "drafts").glob("*.json"))  # the fixed draft is kept
+    # The same slip is no longer listed; the other one still is.
+    shown = "\n".join(m.value for m in at.markdown)
+    assert "“布署”" not in shown and "再接再励" in shown
+
+
+def test_conformance_warnings_are_shown_with_their_part(small_corpus):
+    draft = _draft()
+    draft.parts[6].warnings = ["要点未写入：整改要求“9月30日前完成全部征地签约”在稿中找不到对应的表述。"]
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.session_state["draft"] = draft
+    at.run()
+    shown = "\n".join(w.value for w in at.warning)
+    assert "第四部分（整改落实）：要点未写入" in shown
