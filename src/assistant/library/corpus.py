@@ -47,18 +47,20 @@ def seed_corpus(
     progress: Progress | None = None,
     on_file: Callable[[int, int, Path], None] | None = None,
 ) -> IngestReport:
-    """Index the bundled corpus and remember that it was done (a user may later delete it).
+    """Index the bundled corpus and, when every file went in, remember it (a user may later delete it).
 
     Documents already in the library are skipped as duplicates, so a resumed start adds the rest.
     """
     data_dir = Path(library.settings.data_dir)
     _write_json(data_dir / STARTED, {"at": datetime.now().isoformat(timespec="seconds")})
     report = ingest_paths(library, [Path(corpus_dir)], progress=progress, on_file=on_file)
+    if report.failed:
+        # Not done: the next start tries the files that failed again (e.g. the embedding
+        # service was down); the ones already in are skipped as duplicates.
+        return report
     _write_json(
-        data_dir / MARKER,
-        {"at": datetime.now().isoformat(timespec="seconds"), "added": len(report.added),
-         "failed": [f.model_dump() for f in report.failed]},
-    )  # fmt: skip
+        data_dir / MARKER, {"at": datetime.now().isoformat(timespec="seconds"), "added": len(report.added)}
+    )
     (data_dir / STARTED).unlink(missing_ok=True)
     return report
 
@@ -148,8 +150,8 @@ def seeding_job(library: Library, corpus_dir: Path) -> SeedJob | None:
 
 def corpus_texts(corpus_dir: Path, settings: Settings) -> list[str]:
     """The exact texts that indexing the corpus embeds: every chunk of every file, in order."""
-    files, _ = expand_paths([Path(corpus_dir)])
-    return [embedding_text(c) for path in files for c in prepare_path(path, settings).chunks]
+    files, _, _ = expand_paths([Path(corpus_dir)])
+    return [embedding_text(c) for f in files for c in prepare_path(f.path, settings, f.root).chunks]
 
 
 def write_corpus_vectors(corpus_dir: Path, settings: Settings, embedder: Embedder) -> PrecomputedVectors:
