@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from assistant.library.ingest import PreparedDoc
 
 
-def chunk_meta(chunk: Chunk, prepared: PreparedDoc, original: str, added_at: str) -> dict:
+def chunk_meta(chunk: Chunk, prepared: PreparedDoc, original: str, added_at: str, doc_chars: int) -> dict:
     """The metadata row stored with a chunk: its place in the speech and where the speech came from.
 
     The document's first chunk also carries its MinHash signature, so near copies are found
@@ -35,7 +35,7 @@ def chunk_meta(chunk: Chunk, prepared: PreparedDoc, original: str, added_at: str
         **unit_meta(chunk),
         "filename": prepared.filename,
         "source_format": prepared.loaded.source_format,
-        "doc_chars": prepared.chars,
+        "doc_chars": doc_chars,
         "original": original,
         "added_at": added_at,
     }
@@ -110,6 +110,38 @@ def make_chroma_client(settings: Settings):
     path = Path(settings.data_dir) / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def max_batch(client) -> int:
+    """The most rows Chroma takes in one write (its SQLite parameter limit; 5,461 locally)."""
+    try:
+        size = int(client.get_max_batch_size())
+    except Exception:  # an old server without the pre-flight call
+        size = -1
+    return size if size > 0 else 1000
+
+
+def add_rows(
+    col,
+    batch: int,
+    ids: list[str],
+    embeddings: list | np.ndarray,
+    documents: list[str],
+    metadatas: list[dict],
+    on_batch=None,
+) -> None:
+    """collection.add in slices of at most ``batch`` rows (a larger write is refused by Chroma)."""
+    for start in range(0, len(ids), batch):
+        end = start + batch
+        vectors = embeddings[start:end]
+        col.add(
+            ids=ids[start:end],
+            embeddings=vectors.tolist() if isinstance(vectors, np.ndarray) else list(vectors),
+            documents=documents[start:end],
+            metadatas=metadatas[start:end],
+        )
+        if on_batch:
+            on_batch(min(end, len(ids)))
 
 
 def all_rows(col, include_documents: bool = False) -> tuple[list[str], list[dict], list[str]]:

@@ -15,10 +15,12 @@ import numpy as np
 from assistant.config import Settings
 from assistant.library.bm25 import Bm25Index
 from assistant.library.chroma import (
+    add_rows,
     all_rows,
     chunk_from_meta,
     chunk_meta,
     make_chroma_client,
+    max_batch,
     nearest,
     unit_meta,
     where_filter,
@@ -86,6 +88,7 @@ class Library:
         self.files = DocFiles(self.data_dir)
         self.client = client if client is not None else make_chroma_client(settings)
         self._lock = threading.RLock()
+        self.max_batch = max_batch(self.client)
         self._bm25 = Bm25Index()
         self._recover_interrupted_reindex()
         self._create_collection(settings.collection)
@@ -251,12 +254,15 @@ class Library:
             )
             original = self.files.save_original(prepared.raw, prepared.filename)
             added_at = datetime.now().isoformat(timespec="seconds")
+            doc_chars = prepared.chars  # counted once: it scans the whole text
             try:
-                self._collection.add(
-                    ids=[c.chunk_id for c in prepared.chunks],
-                    embeddings=vectors.tolist(),
-                    documents=[c.text for c in prepared.chunks],
-                    metadatas=[chunk_meta(c, prepared, original, added_at) for c in prepared.chunks],
+                add_rows(
+                    self._collection,
+                    self.max_batch,
+                    [c.chunk_id for c in prepared.chunks],
+                    vectors,
+                    [c.text for c in prepared.chunks],
+                    [chunk_meta(c, prepared, original, added_at, doc_chars) for c in prepared.chunks],
                 )
                 self.files.save_parsed(prepared.doc_id, prepared.speech)
             except Exception:
@@ -335,13 +341,7 @@ class Library:
             # either the old index or the complete new one, never a half-built library.
             temp = f"{self.settings.collection}-reindex"
             collection = self._create_collection(temp, replace=True, rev=int(old_meta.get("rev", 0)) + 1)
-            for start in range(0, len(ids), 1000):
-                collection.add(
-                    ids=ids[start : start + 1000],
-                    embeddings=vectors[start : start + 1000].tolist(),
-                    documents=docs[start : start + 1000],
-                    metadatas=metas[start : start + 1000],
-                )
+            add_rows(collection, self.max_batch, ids, vectors, docs, metas)
             self.client.delete_collection(self.settings.collection)
             collection.modify(name=self.settings.collection)
             return len(ids)
