@@ -81,8 +81,13 @@ def where_filter(role: str | None, kind: str | None, doc_ids: list[str] | None =
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-def make_chroma_client(settings: Settings):
-    """PersistentClient under the data dir, or HttpClient when ASSISTANT_CHROMA_URL is set."""
+def make_chroma_client(settings: Settings, fresh: bool = False):
+    """PersistentClient under the data dir, or HttpClient when ASSISTANT_CHROMA_URL is set.
+
+    ``fresh``: a new local client that loads the vector index from disk again. A local client
+    keeps its index in memory; after another process wrote to the same directory, only a
+    fresh one sees (and does not overwrite) those writes.
+    """
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -109,6 +114,12 @@ def make_chroma_client(settings: Settings):
             ) from e
     path = Path(settings.data_dir) / "chroma"
     path.mkdir(parents=True, exist_ok=True)
+    if fresh:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        # chromadb shares one in-process system per path; forget ours so the next client loads anew.
+        with SharedSystemClient._refcount_lock:
+            SharedSystemClient._identifier_to_system.pop(str(path), None)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 

@@ -11,6 +11,7 @@ from assistant.config import Settings
 from assistant.kinds import default_kinds
 from assistant.library.chunking import split_at_match
 from assistant.library.corpus import needs_seeding, seed_corpus
+from assistant.library.doctor import DoctorReport, check_library
 from assistant.library.embeddings import EmbeddingError
 from assistant.library.ingest import add_bytes
 from assistant.library.loaders import LoadError
@@ -64,6 +65,15 @@ def get_library() -> Library | None:
     except (LibraryError, EmbeddingError) as e:
         st.error(str(e))
     return None
+
+
+@st.cache_resource(show_spinner="正在检查范文库……")
+def _startup_check(_library: Library, key: str) -> DoctorReport | None:
+    # Once per process and library: finish or undo writes a crashed process left behind.
+    try:
+        return check_library(_library, repair=True, thorough=False, timeout=5)
+    except LibraryError:
+        return None  # another process holds the lock for long (a reindex): checked next start
 
 
 def _file_progress(bar):
@@ -233,6 +243,11 @@ def first_start() -> None:
     # Always one placeholder here, so the page below keeps the same shape on every rerun.
     with st.empty().container():
         library = get_library()
+        if library is not None and not st.session_state.get("doctor_shown"):
+            st.session_state["doctor_shown"] = True
+            report = _startup_check(library, str(library.data_dir))
+            if report and report.repaired:
+                st.info(f"启动检查：已修复范文库中的 {len(report.repaired)} 处问题（{'；'.join(report.repaired)}）。")
         if library is not None and not library.embedding_mismatch():
             seed_if_empty(library, settings)
 
