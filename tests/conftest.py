@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -10,10 +11,11 @@ import pytest
 
 from assistant.config import Settings
 from assistant.library.store import Library
+from tests.chroma_server import chroma_server
 from tests.fakes.chat_model import ScriptedChatModel
 from tests.fakes.server import FakeOpenAI
 from tests.scenario import DOCS
-from tests.shared import CORPUS, build_library, isolated_settings, settings_vars
+from tests.shared import CORPUS, REPO, SRC, build_library, isolated_settings, settings_vars
 
 
 @pytest.fixture(scope="session")
@@ -64,6 +66,21 @@ def fake_openai():
 
 
 @pytest.fixture
+def child_env(data_dir, fake_openai, monkeypatch) -> dict[str, str]:
+    """Embeddings from the fake server for this process and, through the returned environment, its children."""
+    values = {
+        "ASSISTANT_DATA_DIR": str(data_dir),
+        "ASSISTANT_EMBEDDING_BACKEND": "openai",
+        "ASSISTANT_EMBEDDING_BASE_URL": fake_openai.base_url,
+        "ASSISTANT_EMBEDDING_API_KEY": "test-key",
+        "ASSISTANT_EMBEDDING_MODEL": "fake-embedding",
+    }
+    for k, v in values.items():
+        monkeypatch.setenv(k, v)
+    return {**os.environ, **values, "PYTHONPATH": str(SRC) + os.pathsep + str(REPO)}
+
+
+@pytest.fixture
 def llm_env(fake_openai, monkeypatch) -> FakeOpenAI:
     """The chat model configured through the environment, as a user would: the fake server."""
     monkeypatch.setenv("OPENAI_API_KEY", "test-key")
@@ -107,3 +124,20 @@ def lib_settings(tmp_path_factory, embed_srv) -> Settings:
 def library(lib_settings) -> Library:
     """A real Library (Chroma + BM25) over the scenario's three corpus speeches."""
     return build_library(lib_settings, DOCS)
+
+
+# --- a real Chroma server ------------------------------------------------------------------
+
+
+@pytest.fixture
+def chroma_url(tmp_path):
+    """A `chroma run` server of this test's own."""
+    with chroma_server(tmp_path / "server") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def shared_chroma_url(tmp_path_factory):
+    """One `chroma run` server for the session (tests keep apart by collection name)."""
+    with chroma_server(tmp_path_factory.mktemp("chroma-server")) as url:
+        yield url

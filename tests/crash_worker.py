@@ -5,7 +5,8 @@ python -m tests.crash_worker MOMENT ARGS...   (the environment configures the li
 Moments: before-chunks (original and record written, no chunk yet), mid-chunks (after the
 first slice of chunks), before-journal-end (everything written but the journal entry),
 remove-mid (chunks deleted, files not yet), reindex-before-switch (new index built, not yet
-switched to). With "none" the command runs normally.
+switched to). "slow-writes" sleeps before every slice of chunks it writes (so other processes
+overlap it); with "none" the command runs normally.
 """
 
 from __future__ import annotations
@@ -39,6 +40,24 @@ def patch(moment: str) -> None:
         writes.erase_text = lambda *a, **k: die()
     elif moment == "reindex-before-switch":
         meta.MetaStore.set_generation = lambda self, name: die()
+    elif moment == "slow-writes":
+        import time
+
+        store.max_batch = lambda client: 7
+
+        def slow_add_rows(*args, **kw):
+            real_on_batch = kw.pop("on_batch", None)
+
+            def on_batch(n):
+                time.sleep(0.3)
+                if real_on_batch:
+                    real_on_batch(n)
+
+            time.sleep(0.3)
+            real_add_rows(*args, on_batch=on_batch, **kw)
+
+        writes.add_rows = slow_add_rows
+        store.add_rows = slow_add_rows
     elif moment != "none":
         raise SystemExit(f"unknown moment {moment}")
 
