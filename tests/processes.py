@@ -53,7 +53,7 @@ def files(data_dir: Path) -> set[str]:
 def assert_consistent_with(data_dir: Path, titles: set[str]) -> None:
     """doctor finds nothing, and exactly these documents are listed, each with all its parts."""
     code, report = cli("doctor", "--json")
-    assert code == 0 and report == {"consistent": True, "problems": [], "repaired": []}
+    assert code == 0 and report == {"consistent": True, "problems": [], "repaired": []}, report
     _, listed = cli("list", "--json")
     assert sorted(d["title"] for d in listed) == sorted(titles)
     for d in listed:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from assistant.library.lock import OnWait
-from assistant.library.meta import CURRENT, LEASE, PENDING, generation_prefix, meta_collection_name
+from assistant.library.meta import generation_prefix, meta_collection_name
 from assistant.library.scrub import scrub_chroma_log
 from assistant.library.writes import delete_document, finish_pending
 
@@ -158,12 +158,14 @@ def _log_leftovers(library: Library, live_ids: set[str]) -> list[str]:
     path = library.data_dir / "chroma" / "chroma.sqlite3"
     if not path.exists():
         return []
-    keep = live_ids | {CURRENT, LEASE}
+    bookkeeping = f"%{library.meta.col.id}"  # the log's topic names the collection
     with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as db:
         try:
-            rows = db.execute("SELECT DISTINCT id FROM embeddings_queue WHERE metadata IS NOT NULL").fetchall()
+            rows = db.execute(
+                "SELECT DISTINCT id FROM embeddings_queue WHERE metadata IS NOT NULL AND topic NOT LIKE ?",
+                (bookkeeping,),
+            ).fetchall()
         except sqlite3.Error:
             return []
-    # Ended journal entries (pending:<doc_id>) name a title: a remove blanks them with the chunks.
-    return sorted(r[0] for r in rows if r[0] not in keep and not r[0].startswith(PENDING))
+    return sorted(r[0] for r in rows if r[0] not in live_ids)
 

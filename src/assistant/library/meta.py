@@ -11,15 +11,20 @@ It lives in Chroma (not in files) so every app instance sharing a Chroma server 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
+import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 # Records need a vector; one dimension is enough for bookkeeping that is never searched.
 _DUMMY = [1.0]
 CURRENT = "current"
 LEASE = "lease"
 PENDING = "pending:"
+CHANGE = "change:"
+KEEP_CHANGES = 2000
 
 
 def meta_collection_name(collection: str) -> str:
@@ -30,6 +35,17 @@ def meta_collection_name(collection: str) -> str:
 def generation_prefix(collection: str) -> str:
     """Collections named ``<collection>-g<n>`` are generations built by a reindex."""
     return f"{collection}-g"
+
+
+def instance_id(data_dir: Path) -> str:
+    """A stable id of a data dir: chunks name the instance whose files back them."""
+    path = data_dir / "instance-id"
+    with contextlib.suppress(OSError):
+        return path.read_text(encoding="utf-8").strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError), path.open("x", encoding="utf-8") as f:
+        f.write(uuid.uuid4().hex)
+    return path.read_text(encoding="utf-8").strip()
 
 
 @dataclass
@@ -81,6 +97,19 @@ class MetaStore:
     def set_generation(self, name: str) -> None:
         """Point the library at another collection (one write: searches switch at once)."""
         self._put(CURRENT, {"name": name, "at": time.time()})
+
+    # ------------------------------------------------------------ changes
+
+    def record_change(self, rev: int, doc_id: str) -> None:
+        """Revision `rev` changed this document (readers update their BM25 index from these)."""
+        self._put(f"{CHANGE}{rev}", {"kind": "change", "rev": rev, "doc_id": doc_id})
+        if rev % 100 == 0:  # keep the last KEEP_CHANGES; older readers read everything again
+            self.col.delete(where={"$and": [{"kind": "change"}, {"rev": {"$lt": rev - KEEP_CHANGES}}]})
+
+    def changes_since(self, rev: int) -> dict[int, str]:
+        """{revision: doc_id} of the recorded changes after `rev`."""
+        got = self._get(where={"$and": [{"kind": "change"}, {"rev": {"$gt": rev}}]})
+        return {int(m["rev"]): str(m.get("doc_id", "")) for m in got.values()}
 
     # ------------------------------------------------------------ journal
 

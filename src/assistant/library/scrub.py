@@ -2,7 +2,9 @@
 
 Chroma keeps every write in its log (the ``embeddings_queue`` table of chroma.sqlite3) until
 its vector index is next saved, and SQLite leaves deleted rows in free pages; the vector
-cache keeps one row per embedded text. Locally we can clean all three; on a Chroma server the
+cache keeps one row per embedded text. Chroma also saves the unused capacity of its vector
+index files (data_level0.bin) without clearing it first, so whatever the process had in that
+memory before, document text included, lands on disk there. Locally we can clean all three; on a Chroma server the
 server's own log compaction does it (see README, team deployment).
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import sqlite3
+import struct
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -66,3 +69,42 @@ def forget_vectors(embedder, texts: Iterable[str]) -> None:
             batch = keys[start : start + 500]
             db.execute(f"DELETE FROM vec WHERE key IN ({','.join('?' * len(batch))})", batch)
         db.commit()
+
+
+_HNSW_HEADER = struct.Struct("<iQQQQQQ")  # version, offsetLevel0, max_elements, count, size per element, …
+
+
+def unused_hnsw_bytes(chroma_dir: Path) -> dict[Path, int]:
+    """data_level0.bin files with non-zero bytes past their last element: {file: offset where unused space starts}."""
+    found: dict[Path, int] = {}
+    for header in Path(chroma_dir).glob("*/header.bin"):
+        data = header.parent / "data_level0.bin"
+        with contextlib.suppress(OSError, struct.error):
+            version, _, max_elements, count, size, *_ = _HNSW_HEADER.unpack(header.read_bytes()[: _HNSW_HEADER.size])
+            if version != 1 or not data.exists() or data.stat().st_size != max_elements * size:
+                continue  # a layout we do not know: leave it alone
+            start = count * size
+            with data.open("rb") as f:
+                f.seek(start)
+                if f.read().strip(b"\0"):
+                    found[data] = start
+    return found
+
+
+def zero_unused_hnsw(chroma_dir: Path) -> int:
+    """Clear the unused capacity of the vector index files (see the module docstring). Returns files cleared.
+
+    The caller must then open a new client, so the index is read back from the cleared files
+    instead of being saved again from memory.
+    """
+    found = unused_hnsw_bytes(chroma_dir)
+    for data, start in found.items():
+        size = data.stat().st_size
+        with data.open("r+b") as f:
+            f.seek(start)
+            remaining = size - start
+            while remaining:
+                step = min(remaining, 1 << 20)
+                f.write(b"\0" * step)
+                remaining -= step
+    return len(found)

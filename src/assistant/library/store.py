@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,25 +19,31 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.library.bm25 import Bm25Index
+from assistant.library.bm25_files import Bm25Files
 from assistant.library.chroma import (
-    add_rows,
     all_rows,
     chunk_from_meta,
     make_chroma_client,
     max_batch,
-    unit_meta,
 )
-from assistant.library.chunking import embedding_text, units_for
+from assistant.library.chunking import embedding_text
 from assistant.library.embeddings import CachedEmbedder, make_embedder
-from assistant.library.errors import EmbeddingMismatchError, LibraryError
+from assistant.library.errors import EmbeddingMismatchError, LibraryError, mismatch_message
 from assistant.library.files import DocFiles
 from assistant.library.fingerprint import NEAR_DUPLICATE, similarity
 from assistant.library.loaders import LoadError
 from assistant.library.lock import FileLibraryLock, LeaseLibraryLock, OnWait
-from assistant.library.meta import MetaStore, generation_prefix
+from assistant.library.meta import MetaStore, instance_id
 from assistant.library.ranking import DEFAULT_RANKING, RankingParams
+from assistant.library.reindex import rebuild_index
 from assistant.library.search import check_query, search_collection
-from assistant.library.writes import delete_document, finish_pending, set_kind_steps, write_document
+from assistant.library.writes import (
+    chunk_token_lists,
+    delete_document,
+    finish_pending,
+    set_kind_steps,
+    write_document,
+)
 from assistant.models import ChangedLine, Chunk, DocRecord, RemovedLine, SearchHit, SpeechDoc
 
 if TYPE_CHECKING:
@@ -71,18 +75,6 @@ class AddOutcome:
     similarity: float = 0.0
 
 
-def instance_id(data_dir: Path) -> str:
-    """A stable id of this data dir: chunks name the instance whose files back them."""
-    path = data_dir / "instance-id"
-    with contextlib.suppress(OSError):
-        return path.read_text(encoding="utf-8").strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    new = uuid.uuid4().hex
-    with contextlib.suppress(FileExistsError), path.open("x", encoding="utf-8") as f:
-        f.write(new)
-    return path.read_text(encoding="utf-8").strip()
-
-
 class Library:
     """Chroma collection (cosine) + BM25 index + files under the data dir."""
 
@@ -109,10 +101,10 @@ class Library:
         self.max_batch = max_batch(self.client)
         self._thread_lock = threading.RLock()
         self._writing_depth = 0
-        self._bm25 = Bm25Index()
+        self._bm25 = Bm25Files(self.data_dir / "bm25")
         self._recover_interrupted_reindex()
         self.client.get_or_create_collection(
-            self.generation(), configuration={"hnsw": {"space": "cosine"}}, metadata=self._fresh_meta(),
+            self.generation(), configuration={"hnsw": {"space": "cosine"}}, metadata=self.fresh_meta(),
             embedding_function=None,
         )  # fmt: skip
         self._seen = self._state()
@@ -124,7 +116,8 @@ class Library:
 
     # ------------------------------------------------------------ state
 
-    def _fresh_meta(self, rev: int = 0) -> dict:
+    def fresh_meta(self, rev: int = 0) -> dict:
+        """Metadata of a new collection made with the configured embedder."""
         return {"embedding_id": self.embedder.id, "rev": rev, "text_format": TEXT_FORMAT}
 
     def _recover_interrupted_reindex(self) -> None:
@@ -150,7 +143,7 @@ class Library:
         col = self.collection()
         return col.name, col.id, dict(col.metadata or {}).get("rev")
 
-    def _reopen(self) -> None:
+    def reopen(self) -> None:
         """A new local client: its vector index includes what other processes wrote."""
         self.client = make_chroma_client(self.settings, fresh=True)
         self.meta = MetaStore(self.client, self.settings.collection)
@@ -164,7 +157,7 @@ class Library:
         # lock is busy (e.g. a long reindex) keep searching the index we have.
         if self.lock.try_hold():
             try:
-                self._reopen()
+                self.reopen()
             finally:
                 self.lock.release()
 
@@ -185,7 +178,7 @@ class Library:
                 self._writing_depth = 1
                 try:
                     if not self.server and self._own_client and self._state() != self._seen:
-                        self._reopen()  # a stale index written back would lose the others' chunks
+                        self.reopen()  # a stale index written back would lose the others' chunks
                     if repair:
                         for entry in self.meta.pending():
                             finish_pending(self, entry)
@@ -210,36 +203,21 @@ class Library:
 
     def mismatch(self, meta: dict, count: int) -> str | None:
         """embedding_mismatch for a collection's metadata and size."""
-        stored = str(meta.get("embedding_id", ""))
-        if count == 0:
-            return None
-        if stored == self.embedder.id and int(meta.get("text_format", 1)) != TEXT_FORMAT:
-            return (
-                "范文库的索引是用旧版本程序建立的，检索效果会变差，检索结果也只能显示片段、"
-                "看不到完整的段落。请执行 `assistant reindex`"
-                "（或在页面上点“重建索引”）重建索引，原文已保存，无需重新上传。"
-            )
-        if stored and stored != self.embedder.id:
-            return (
-                f"范文库的向量是用“{stored}”生成的，当前设置的向量模型是“{self.embedder.id}”。"
-                "不同模型的向量不能混在一起检索。请执行 `assistant reindex`（或在页面上点“重建索引”）"
-                "用当前模型重建索引（原文已保存，无需重新上传）；或把 ASSISTANT_EMBEDDING_BACKEND / "
-                "ASSISTANT_EMBEDDING_MODEL 改回原来的设置。"
-            )
-        return None
+        return mismatch_message(meta, count, self.embedder.id, TEXT_FORMAT)
 
     def _check_embedder(self) -> None:
         msg = self.embedding_mismatch()
         if msg:
             raise EmbeddingMismatchError(msg)
 
-    def bump_revision(self, fresh: bool = False) -> None:
-        """Mark a change, which every reader notices; ``fresh``: the library was empty before, so it is now current."""
+    def bump_revision(self, doc_id: str, fresh: bool = False) -> None:
+        """Record that a document changed; ``fresh``: the library was empty before, so it is now current."""
         col = self.collection()
         meta = dict(col.metadata or {})
         meta["rev"] = int(meta.get("rev", 0)) + 1
         if fresh or col.count() == 0:
             meta.update(embedding_id=self.embedder.id, text_format=TEXT_FORMAT)
+        self.meta.record_change(meta["rev"], doc_id)  # first: a reader that sees the revision finds it
         col.modify(metadata=meta)
 
     def chunk_count(self) -> int:
@@ -327,6 +305,7 @@ class Library:
         vectors = self._embed_chunks(
             prepared.chunks, progress, f"正在向量化《{prepared.speech.title or prepared.filename}》"
         )
+        tokens = chunk_token_lists(prepared)
         with self.writing(f"导入《{prepared.speech.title or prepared.filename}》", on_wait):
             self._check_embedder()
             early = self._screen(prepared, allow_similar)  # another process may have added it meanwhile
@@ -338,9 +317,9 @@ class Library:
                 name = self.generation()
                 self.client.delete_collection(name)
                 self.client.create_collection(
-                    name, configuration={"hnsw": {"space": "cosine"}}, metadata=self._fresh_meta(), embedding_function=None
+                    name, configuration={"hnsw": {"space": "cosine"}}, metadata=self.fresh_meta(), embedding_function=None
                 )  # fmt: skip
-            write_document(self, prepared, vectors)
+            write_document(self, prepared, vectors, tokens)
         return AddOutcome(
             prepared.doc_id, prepared.speech.title, len(prepared.chunks), False,
             prepared.cleaned.removed, prepared.cleaned.changed,
@@ -387,60 +366,14 @@ class Library:
             return set_kind_steps(self, doc_id, kind)
 
     def reindex(self, progress: Progress | None = None, on_wait: OnWait | None = None) -> int:
-        """Re-embed every chunk with the configured model and refill its unit. Returns chunks.
-
-        The new index is built as a new collection and switched to in one write, so searches
-        keep using the old one until it is complete, and writers wait for the lock instead of
-        writing into an index that is about to be replaced.
-        """
-        # Embed first without the lock (vectors land in the cache); under the lock only what
-        # changed in the meantime is embedded again.
-        ids, metas, docs = self._all_rows(include_documents=True)
-        self._embed_chunks(self._reindex_chunks(ids, metas, docs)[0], progress, "正在用当前向量模型重建索引")
-        with self.writing("重建索引", on_wait):
-            ids, metas, docs = self._all_rows(include_documents=True)
-            chunks, metas = self._reindex_chunks(ids, metas, docs)
-            vectors = self._embed_chunks(chunks, None, "")
-            old = self.collection()
-            name = f"{generation_prefix(self.settings.collection)}{time.time_ns() // 1_000_000}"
-            new = self.client.create_collection(
-                name,
-                configuration={"hnsw": {"space": "cosine"}},
-                metadata=self._fresh_meta(int(dict(old.metadata or {}).get("rev", 0)) + 1),
-                embedding_function=None,
-            )
-            add_rows(new, self.max_batch, ids, vectors, docs, metas)
-            self.meta.set_generation(name)  # the switch: one write
-            self.client.delete_collection(old.name)
-            return len(ids)
-
-    def _reindex_chunks(self, ids: list[str], metas: list[dict], docs: list[str]) -> tuple[list[Chunk], list[dict]]:
-        chunks = [chunk_from_meta(cid, text, m) for cid, text, m in zip(ids, docs, metas, strict=True)]
-        chunks = self._with_units(chunks)
-        return chunks, [{**m, **unit_meta(c)} for m, c in zip(metas, chunks, strict=True)]
-
-    def _with_units(self, chunks: list[Chunk]) -> list[Chunk]:
-        """The chunks (in the given order) with their units filled in, document by document."""
-        by_doc: dict[str, list[Chunk]] = {}
-        for c in chunks:
-            by_doc.setdefault(c.doc_id, []).append(c)
-        filled: dict[str, Chunk] = {}
-        for doc_id, doc_chunks in by_doc.items():
-            doc_chunks.sort(key=lambda c: c.chunk_id)
-            filled.update((c.chunk_id, c) for c in units_for(doc_chunks, self.files.load_parsed(doc_id)))
-        return [filled[c.chunk_id] for c in chunks]
+        """Re-embed every chunk with the configured model and refill its unit. Returns chunks."""
+        return rebuild_index(self, progress, on_wait)
 
     # ------------------------------------------------------------ search
 
     def bm25_for(self, col) -> Bm25Index:
-        """The BM25 index of a collection handle, rebuilt when the library changed."""
-        revision = (col.id, dict(col.metadata or {}).get("rev"), col.count())
-        if self._bm25.revision != revision:
-            with self._thread_lock:
-                if self._bm25.revision != revision:
-                    ids, metas, docs = self._all_rows(include_documents=True, col=col)
-                    self._bm25.rebuild(ids, docs, metas, revision)
-        return self._bm25
+        """The BM25 index of a collection handle, at the collection's revision."""
+        return self._bm25.current(col, self.meta.changes_since)
 
     def search(
         self,
@@ -468,5 +401,5 @@ class Library:
             # (locally) our index was loaded before another process first wrote it.
             if not self.server and self._own_client:
                 with self.lock.hold(self.settings.lock_timeout, "检索"):
-                    self._reopen()
+                    self.reopen()
             return search_collection(self, self.collection(), *args)

@@ -15,18 +15,27 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from assistant.library.bm25 import TOKENS_KEY
 from assistant.library.chroma import add_rows, chunk_meta
 from assistant.library.chunking import embedding_text
 from assistant.library.meta import PENDING, PendingWrite
-from assistant.library.scrub import forget_vectors, scrub_chroma_log
+from assistant.library.scrub import forget_vectors, scrub_chroma_log, zero_unused_hnsw
+from assistant.library.tokenize import tokenize
 
 if TYPE_CHECKING:
     from assistant.library.ingest import PreparedDoc
     from assistant.library.store import Library
 
 
-def write_document(lib: Library, prepared: PreparedDoc, vectors: np.ndarray) -> None:
-    """Store a prepared document and its vectors; on an error nothing of it is left."""
+def chunk_token_lists(prepared: PreparedDoc) -> list[list[str]]:
+    """The BM25 tokens of a prepared document's chunks (stored with them, so no reader tokenises again)."""
+    return [tokenize(embedding_text(c)) for c in prepared.chunks]
+
+
+def write_document(
+    lib: Library, prepared: PreparedDoc, vectors: np.ndarray, tokens: list[list[str]] | None = None
+) -> None:
+    """Store a prepared document, its vectors and BM25 tokens; on an error nothing of it is left."""
     entry = PendingWrite(
         doc_id=prepared.doc_id, op="add", title=prepared.speech.title, chunks=len(prepared.chunks), origin=lib.origin
     )
@@ -40,8 +49,10 @@ def write_document(lib: Library, prepared: PreparedDoc, vectors: np.ndarray) -> 
         added_at = datetime.now().isoformat(timespec="seconds")
         doc_chars = prepared.chars  # counted once: it scans the whole text
         metas = [chunk_meta(c, prepared, original, added_at, doc_chars) for c in prepared.chunks]
-        for m in metas:
+        tokens = tokens if tokens is not None else chunk_token_lists(prepared)
+        for m, toks in zip(metas, tokens, strict=True):
             m["origin"] = lib.origin
+            m[TOKENS_KEY] = " ".join(toks)
         metas[0]["doc_chunks"] = len(prepared.chunks)
         add_rows(
             lib.collection(),
@@ -51,7 +62,7 @@ def write_document(lib: Library, prepared: PreparedDoc, vectors: np.ndarray) -> 
             [c.text for c in prepared.chunks],
             metas,
         )
-        lib.bump_revision(fresh=was_empty)
+        lib.bump_revision(prepared.doc_id, fresh=was_empty)
     except BaseException:
         with contextlib.suppress(Exception):
             undo_add(lib, entry)
@@ -83,7 +94,7 @@ def delete_document(lib: Library, doc_id: str, title: str = "", originals: list[
         lib.collection().delete(where={"doc_id": doc_id})
     erase_text(lib, ids, [_embedded(cid, text, m) for cid, text, m in zip(ids, texts, metas, strict=True)])
     lib.files.remove(doc_id, _unused_originals(lib, entry.originals))
-    lib.bump_revision()
+    lib.bump_revision(doc_id)
     lib.meta.end(doc_id)
     if not lib.server:
         scrub_chroma_log(lib.data_dir / "chroma", [PENDING + doc_id])  # the entry named its title
@@ -100,6 +111,8 @@ def erase_text(lib: Library, ids: list[str], embedded: list[str]) -> None:
     """Remove what still holds deleted chunks' text: Chroma's log (locally) and cached vectors."""
     if not lib.server:
         scrub_chroma_log(lib.data_dir / "chroma", ids)
+        if zero_unused_hnsw(lib.data_dir / "chroma"):
+            lib.reopen()  # read the cleared files back, so memory does not write them again
     forget_vectors(lib.embedder, embedded)
 
 
@@ -120,7 +133,7 @@ def undo_add(lib: Library, entry: PendingWrite) -> None:
         lib.collection().delete(where={"doc_id": entry.doc_id})
         erase_text(lib, ids, [_embedded(cid, t, m) for cid, t, m in zip(ids, texts, metas, strict=True)])
     lib.files.remove(entry.doc_id, _unused_originals(lib, entry.originals))
-    lib.bump_revision()
+    lib.bump_revision(entry.doc_id)
     lib.meta.end(entry.doc_id)
 
 
@@ -149,7 +162,7 @@ def set_kind_steps(lib: Library, doc_id: str, kind: str) -> bool:
     speech = lib.files.load_parsed(doc_id)
     if speech is not None:
         lib.files.save_parsed(doc_id, speech.model_copy(update={"kind": kind}))
-    lib.bump_revision()
+    lib.bump_revision(doc_id)
     lib.meta.end(doc_id)
     return True
 
