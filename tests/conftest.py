@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +18,13 @@ from tests.fakes.server import FakeOpenAI
 from tests.scenario import DOCS
 from tests.shared import CORPUS, REPO, SRC, build_library, isolated_settings, settings_vars
 
+# ASSISTANT_TEST_STORE=server runs every test's library on one real `chroma run` server (each
+# test in a collection of its own) instead of embedded Chroma; CI runs the store suite both ways.
+# Read here, at import, because the data_dir fixture clears every ASSISTANT_* variable.
+STORE_MODE = os.environ.get("ASSISTANT_TEST_STORE", "embedded")
+if STORE_MODE not in ("embedded", "server"):
+    raise pytest.UsageError(f"ASSISTANT_TEST_STORE={STORE_MODE!r}: use embedded or server")
+
 
 @pytest.fixture(scope="session")
 def vector_cache(tmp_path_factory) -> Path:
@@ -25,7 +33,7 @@ def vector_cache(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch, vector_cache) -> Path:
+def data_dir(tmp_path, monkeypatch, vector_cache, request) -> Path:
     """A temporary ASSISTANT_DATA_DIR; no test touches real data or a real endpoint.
 
     Every ASSISTANT_* variable of the environment (and OPENAI_API_KEY, OPENAI_BASE_URL) is
@@ -40,6 +48,9 @@ def data_dir(tmp_path, monkeypatch, vector_cache) -> Path:
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(d))
     monkeypatch.setenv("ASSISTANT_CACHE_DIR", str(vector_cache))
     monkeypatch.chdir(tmp_path)  # so a developer's .env is never read
+    if STORE_MODE == "server":
+        monkeypatch.setenv("ASSISTANT_CHROMA_URL", request.getfixturevalue("shared_chroma_url"))
+        monkeypatch.setenv("ASSISTANT_COLLECTION", f"t{uuid.uuid4().hex}")
     return d
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from assistant.config import Settings
 from assistant.library.errors import LibraryError
 from assistant.library.ranking import Candidate
-from assistant.models import Chunk
+from assistant.models import Chunk, DocRecord
 
 if TYPE_CHECKING:
     from assistant.library.ingest import PreparedDoc
@@ -186,3 +186,28 @@ def nearest(col, vector: np.ndarray, depth: int, where: dict | None) -> list[Can
             res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True
         )
     ]
+
+
+def doc_records(metas: list[dict], hidden: set[str]) -> list[DocRecord]:
+    """One record per document from its chunks' metadata rows, newest first; ``hidden`` ids left out."""
+    records: dict[str, DocRecord] = {}
+    for m in metas:
+        doc_id = m.get("doc_id", "")
+        if doc_id in hidden:
+            continue
+        rec = records.get(doc_id)
+        if rec is None:
+            records[doc_id] = DocRecord(
+                doc_id=doc_id,
+                title=m.get("title", ""),
+                kind=m.get("kind", ""),
+                filename=m.get("filename", ""),
+                source_format=m.get("source_format", ""),
+                chars=int(m.get("doc_chars", 0)),
+                chunks=1,
+                added_at=m.get("added_at", ""),
+                original=m.get("original", ""),
+            )
+        else:
+            rec.chunks += 1
+    return sorted(records.values(), key=lambda r: (r.added_at, r.title), reverse=True)

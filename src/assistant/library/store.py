@@ -23,6 +23,7 @@ from assistant.library.bm25_files import Bm25Files
 from assistant.library.chroma import (
     all_rows,
     chunk_from_meta,
+    doc_records,
     make_chroma_client,
     max_batch,
 )
@@ -230,30 +231,8 @@ class Library:
         return all_rows(col if col is not None else self.collection(), include_documents)
 
     def list_documents(self) -> list[DocRecord]:
-        """Documents in the library, newest first."""
-        records: dict[str, DocRecord] = {}
-        _, metas, _ = self._all_rows()
-        hidden = self.meta.pending_ids()  # being written, or half-written: not there yet
-        for m in metas:
-            doc_id = m.get("doc_id", "")
-            if doc_id in hidden:
-                continue
-            rec = records.get(doc_id)
-            if rec is None:
-                records[doc_id] = DocRecord(
-                    doc_id=doc_id,
-                    title=m.get("title", ""),
-                    kind=m.get("kind", ""),
-                    filename=m.get("filename", ""),
-                    source_format=m.get("source_format", ""),
-                    chars=int(m.get("doc_chars", 0)),
-                    chunks=1,
-                    added_at=m.get("added_at", ""),
-                    original=m.get("original", ""),
-                )
-            else:
-                rec.chunks += 1
-        return sorted(records.values(), key=lambda r: (r.added_at, r.title), reverse=True)
+        """Documents in the library, newest first (not those being written, or left half-written)."""
+        return doc_records(self._all_rows()[1], hidden=self.meta.pending_ids())
 
     def has_document(self, doc_id: str) -> bool:
         """Whether a document with this id is stored (completely: not one being written)."""
