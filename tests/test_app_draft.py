@@ -129,6 +129,30 @@ def test_chatty_model_and_cut_stream_in_the_page(small_corpus, fake_openai, monk
     assert list((data_dir / "drafts").glob("partial-*.json"))
 
 
+def test_a_part_that_writes_the_next_heading_in_the_page(small_corpus, fake_openai, monkeypatch, data_dir):
+    # A model that goes on into the next part: the page shows each heading once, in order,
+    # and says the part was cut and asked for again.
+    from tests.fakes.server import Reply as R
+    from tests.scenario import HEADINGS, OUTLINE, part_replies
+
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("ASSISTANT_MODEL", "fake-model")
+    replies = part_replies()
+    runaway = R(text=replies[1].text + f"\n二、{HEADINGS[1]}\n一是责任传导层层递减。", chunk_size=8)
+    fake_openai.queue(R(text=OUTLINE, chunk_size=50), replies[0], runaway, *replies[1:])
+    at = _fill(_start(), BRIEF)
+    assert not at.exception, at.exception
+    text = _draft_text(at)
+    headings = [line for line in text.split("\n") if line[:2] in ("一、", "二、", "三、", "四、")]
+    assert headings == [f"{n}、{h}" for n, h in zip("一二三四", HEADINGS, strict=True)]
+    assert text.count("同志们：") == 1
+    shown = "\n".join(w.value for w in [*at.warning, *at.info, *at.caption])
+    assert "已截去并重新生成" in shown, shown
+    again = fake_openai.chat_requests()[3].json["messages"][-1]["content"]
+    assert "写到了其他部分" in again
+
+
 def test_settings_tab_configures_llm_for_the_session(small_corpus, fake_openai):
     at = _start()
     assert any("离线组稿" in i.value for i in at.info)

@@ -11,6 +11,7 @@ from assistant.library.loaders import LoadError
 from assistant.library.store import Library
 from assistant.llm import LLMError
 from assistant.models import ROLE_LABELS, Draft, count_chars
+from assistant.ui.export_panel import show_export
 from assistant.writing import draft_io
 from assistant.writing import events as ev
 from assistant.writing.events import DraftError, DraftInterrupted
@@ -225,8 +226,7 @@ def show_draft(draft: Draft, settings: Settings) -> None:
     st.subheader(draft.title or "初稿")
     st.caption(f"{draft.label} · {chars} 字" + (f"（目标 {target} 字）" if target else ""))
     st.code(draft.text, language=None, wrap_lines=True)
-    st.download_button("下载纯文本（.txt）", draft_io.draft_to_text(draft).encode("utf-8"),
-                       file_name=f"{draft.title or '讲话稿'}.txt", mime="text/plain", key="download_txt")
+    show_export(draft)
 
 
 def _keep(draft: Draft, settings: Settings) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant.config import Settings, SettingsError, load_settings_lenient
+from assistant.llm.page_choice import LLMChoice, apply_choice
 
-#: Session-state key of the model service chosen on the 设置 page (this browser session only).
+#: Session-state key of the LLMChoice made on the 设置 page (this browser session only).
 OVERRIDES = "llm_overrides"
 _RUN_SETTINGS = "page_settings"
 
@@ -36,6 +37,6 @@ def env_settings() -> Settings:
 
 def page_settings() -> Settings:
     """This run's settings plus the model service chosen on the 设置 page for this session."""
-    overrides = st.session_state.get(OVERRIDES)
-    # Only plain strings (provider, key, model, URL) are overridden, so no re-validation is needed.
-    return env_settings().model_copy(update=overrides) if overrides else env_settings()
+    choice = st.session_state.get(OVERRIDES)
+    # The core decides whether the server's key may go along (only to the server's own endpoint).
+    return apply_choice(env_settings(), choice if isinstance(choice, LLMChoice) else None)

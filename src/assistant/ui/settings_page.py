@@ -12,7 +12,8 @@ from assistant.llm import (
     resolve_llm,
     stream_chat,
 )
-from assistant.ui.page_settings import OVERRIDES, page_settings
+from assistant.llm.page_choice import LLMChoice, check_choice
+from assistant.ui.page_settings import OVERRIDES, env_settings, page_settings
 
 
 def describe(settings: Settings) -> str:
@@ -46,12 +47,15 @@ def render() -> None:
                                  placeholder=providers[provider].base_url or "http://host:port/v1")
         saved = st.form_submit_button("保存设置", type="primary")
     if saved:
-        overrides = {"provider": provider}
-        for field, value in (("openai_api_key", api_key), ("model", model), ("openai_base_url", base_url)):
-            if value.strip():
-                overrides[field] = value.strip()
-        st.session_state[OVERRIDES] = overrides
-        st.success("已保存（仅本次会话有效）。" + describe(page_settings()))
+        choice = LLMChoice(provider=provider, api_key=api_key.strip(), model=model.strip(),
+                           base_url=base_url.strip())
+        try:
+            check_choice(env_settings(), choice)
+        except LLMError as e:
+            st.error(f"未保存：{e}")
+        else:
+            st.session_state[OVERRIDES] = choice
+            st.success("已保存（仅本次会话有效）。" + describe(page_settings()))
     if st.button("测试连接", key="llm_test"):
         try:
             config = resolve_llm(page_settings())
