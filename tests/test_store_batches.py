@@ -20,8 +20,14 @@ def _corpus_prose() -> str:
     return re.sub(r"\s+", "", "".join(bodies))
 
 
+# A user may raise ASSISTANT_MAX_DOC_CHARS (default 100,000 characters, about 700 chunks): past
+# about 870,000 characters a document has more chunks than one Chroma write may hold.
+BIG = "2000000"
+
+
 @pytest.fixture
-def fast_library(data_dir, fake_openai, tmp_path) -> Library:
+def fast_library(data_dir, fake_openai, tmp_path, monkeypatch) -> Library:
+    monkeypatch.setenv("ASSISTANT_MAX_DOC_CHARS", BIG)
     settings = get_settings()
     embedder = CachedEmbedder(
         OpenAICompatibleEmbedder("fake-embedding", "test-key", fake_openai.base_url, batch_size=512),
@@ -30,7 +36,8 @@ def fast_library(data_dir, fake_openai, tmp_path) -> Library:
     return Library(settings, embedder)
 
 
-def test_one_line_document_does_not_copy_itself_into_every_chunk():
+def test_one_line_document_does_not_copy_itself_into_every_chunk(monkeypatch):
+    monkeypatch.setenv("ASSISTANT_MAX_DOC_CHARS", BIG)
     prose = _corpus_prose()
     line = (prose * (950_000 // len(prose) + 1))[:950_000]  # about 2.8 MB, not one line break
     prepared = prepare_bytes(line.encode("utf-8"), "一行到底.txt", get_settings())
