@@ -122,5 +122,6 @@ def test_page_keeps_saying_why_indexing_failed(use_corpus, monkeypatch):
 def test_corpus_folder_extras_are_not_speeches(name):
     from assistant.library.ingest import expand_paths
 
-    files, skipped = expand_paths([CORPUS])
-    assert CORPUS / name in skipped and CORPUS / name not in files
+    files, skipped, failed = expand_paths([CORPUS])
+    assert str(CORPUS / name) in {s.path for s in skipped}
+    assert CORPUS / name not in {f.path for f in files} and not failed

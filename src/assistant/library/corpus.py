@@ -54,6 +54,9 @@ def seed_corpus(
     data_dir = Path(library.settings.data_dir)
     _write_json(data_dir / STARTED, {"at": datetime.now().isoformat(timespec="seconds")})
     report = ingest_paths(library, [Path(corpus_dir)], progress=progress, on_file=on_file)
+    if report.failed and not report.added and not report.duplicates:
+        # Nothing went in (the embedding service is down, say): not done, tried again next start.
+        raise LibraryError(report.failed[0].error)
     _write_json(
         data_dir / MARKER,
         {"at": datetime.now().isoformat(timespec="seconds"), "added": len(report.added),
@@ -148,8 +151,8 @@ def seeding_job(library: Library, corpus_dir: Path) -> SeedJob | None:
 
 def corpus_texts(corpus_dir: Path, settings: Settings) -> list[str]:
     """The exact texts that indexing the corpus embeds: every chunk of every file, in order."""
-    files, _ = expand_paths([Path(corpus_dir)])
-    return [embedding_text(c) for path in files for c in prepare_path(path, settings).chunks]
+    files, _, _ = expand_paths([Path(corpus_dir)])
+    return [embedding_text(c) for f in files for c in prepare_path(f.path, settings, f.root).chunks]
 
 
 def write_corpus_vectors(corpus_dir: Path, settings: Settings, embedder: Embedder) -> PrecomputedVectors:

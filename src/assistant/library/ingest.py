@@ -13,6 +13,7 @@ from assistant.kinds import GENERAL_KIND
 from assistant.library.admission import FileLimits, check_prose
 from assistant.library.chunking import chunk_speech
 from assistant.library.cleaning import clean_text
+from assistant.library.embeddings import EmbeddingError
 from assistant.library.errors import LibraryError
 from assistant.library.fingerprint import fingerprint
 from assistant.library.loaders import SUPPORTED, LoadError, load_bytes, read_document
@@ -207,6 +208,10 @@ def ingest_paths(
         try:
             prepared = prepare_path(path, settings, found.root)
             outcome = library.add_prepared(prepared, progress, allow_similar=allow_similar)
+        except EmbeddingError as e:
+            # The embedding service is down or refuses: every other file would wait and fail too.
+            report.failed += [IngestFailed(path=str(f.path), error=str(e)) for f in files[n:]]
+            break
         except (LoadError, LibraryError) as e:
             report.failed.append(IngestFailed(path=str(path), error=str(e)))
             continue
