@@ -89,6 +89,7 @@ def seed_if_empty(library: Library, settings: Settings) -> None:
 
 
 SIMILAR = "similar_uploads"
+SEARCHED = "last_search"
 FLASH = "library_flash"
 
 
@@ -133,23 +134,47 @@ def similar_section(library: Library) -> None:
                     pending.pop(name)
 
 
+UPLOADS = "upload_round"  # part of the upload box's key: a new box (empty) after each import
+IMPORTED = "import_report"  # what the last import said, shown once after the rerun that empties the box
+
+
+def upload_key() -> str:
+    """The upload box's widget key now (it changes after every import, which empties the box)."""
+    return f"upload_files_{st.session_state.get(UPLOADS, 0)}"
+
+
 def upload_section(library: Library) -> None:
     """Upload box: files are loaded, cleaned, parsed and indexed; junk removal is reported."""
     st.subheader("上传参考讲话稿")
+    report = st.session_state.pop(IMPORTED, None)
+    if report:
+        _show_import(report)
     files = st.file_uploader(
         "支持 txt、md、docx、pdf（可多选）",
         type=["txt", "md", "markdown", "docx", "pdf"],
         accept_multiple_files=True,
-        key="upload_files",
+        key=upload_key(),
     )
     if files and st.button("导入范文库", key="upload_go", type="primary"):
         _import(library, files)
     similar_section(library)
 
 
+def _show_import(report: list) -> None:
+    for name, outcome, error in report:
+        if error:
+            st.error(error)
+        else:
+            _report(outcome, name)
+    added = sum(1 for _, o, e in report if not e and not o.duplicate and not o.similar_to)
+    if len(report) > 1:
+        st.success(f"本次导入完成：{len(report)} 个文件，新增 {added} 篇。")
+
+
 def _import(library: Library, files) -> None:
     bar = st.progress(0.0, text="正在导入……")
     pending: dict[str, bytes] = st.session_state.setdefault(SIMILAR, {})
+    report: list = []
     for n, f in enumerate(files):
         label = f"正在导入（{n + 1}/{len(files)}）{f.name}"
         bar.progress(n / len(files), text=label)
@@ -158,10 +183,19 @@ def _import(library: Library, files) -> None:
             # Embedding is the slow step; show how far into this file it is.
             bar.progress(min((n + done / max(total, 1)) / len(files), 1.0), text=label)
 
-        outcome = _add(library, f.name, f.getvalue(), progress=on_chars)
-        if outcome is not None and outcome.similar_to:
+        try:
+            outcome = add_bytes(library, f.getvalue(), f.name, progress=on_chars)
+        except (LoadError, LibraryError, EmbeddingError) as e:
+            report.append((f.name, None, str(e)))
+            continue
+        report.append((f.name, outcome, ""))
+        if outcome.similar_to:
             pending[f.name] = f.getvalue()
-    bar.progress(1.0, text="导入完成")
+    # The report is shown after a rerun with a new, empty upload box, so the same files are
+    # not sent again by the next click.
+    st.session_state[IMPORTED] = report
+    st.session_state[UPLOADS] = st.session_state.get(UPLOADS, 0) + 1
+    st.rerun()
 
 
 def search_section(library: Library) -> None:
@@ -177,11 +211,18 @@ def search_section(library: Library) -> None:
     k = c2.slider("返回条数", 1, 20, 5, key="search_k")
     if not query.strip():
         return
-    try:
-        hits = library.search(query, k=k, role=role or None)
-    except (LibraryError, EmbeddingError) as e:
-        st.error(str(e))
-        return
+    # Every widget change reruns the page; the same search is not run (and embedded) again.
+    asked = (query, k, role, library.chunk_count())
+    cached = st.session_state.get(SEARCHED)
+    if cached and cached[0] == asked:
+        hits = cached[1]
+    else:
+        try:
+            hits = library.search(query, k=k, role=role or None)
+        except (LibraryError, EmbeddingError) as e:
+            st.error(str(e))
+            return
+        st.session_state[SEARCHED] = (asked, hits)
     if not hits:
         st.info("没有找到相关内容。")
     for n, h in enumerate(hits, 1):

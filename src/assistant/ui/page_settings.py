@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant.config import Settings, SettingsError, load_settings_lenient
+from assistant.saved_settings import load_model_settings
 
-#: Session-state key of the model service chosen on the 设置 page (this browser session only).
+#: Session-state key of the model service chosen on the 设置 page for this browser session only.
 OVERRIDES = "llm_overrides"
 _RUN_SETTINGS = "page_settings"
 
@@ -22,7 +23,7 @@ def start_run() -> None:
     st.session_state[_RUN_SETTINGS] = settings
     if problems:
         st.error(
-            "以下配置有误，暂按默认值运行（请改正环境变量或 .env 后重启）：\n\n"
+            "以下配置有误，暂按默认值运行（改正 .env 后刷新页面即可；改的是环境变量则需重新启动）：\n\n"
             + "\n".join(f"- {line}" for line in problems)
         )
 
@@ -34,8 +35,14 @@ def env_settings() -> Settings:
     return st.session_state[_RUN_SETTINGS]
 
 
+def model_overrides() -> dict[str, str]:
+    """The model service chosen on the 设置 page: saved on this machine, then this session's choice."""
+    base = env_settings()
+    return {**load_model_settings(base.data_dir), **(st.session_state.get(OVERRIDES) or {})}
+
+
 def page_settings() -> Settings:
-    """This run's settings plus the model service chosen on the 设置 page for this session."""
-    overrides = st.session_state.get(OVERRIDES)
+    """This run's settings plus the model service chosen on the 设置 page."""
+    overrides = model_overrides()
     # Only plain strings (provider, key, model, URL) are overridden, so no re-validation is needed.
     return env_settings().model_copy(update=overrides) if overrides else env_settings()
