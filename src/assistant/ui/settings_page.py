@@ -79,8 +79,12 @@ def render() -> None:
         key = f"，Key {mask_key(saved['openai_api_key'])}" if saved.get("openai_api_key") else ""
         name = providers[saved["provider"]].label if saved.get("provider") in providers else saved.get("provider", "")
         st.caption(f"本机已保存：{name}{' · ' + saved['model'] if saved.get('model') else ''}{key}")
-    given_key = model_overrides().get("openai_api_key", "")
+    chosen = model_overrides()
+    given_key = chosen.get("openai_api_key", "")
+    # The form starts from what is in use (the key excepted, which is never shown again).
     st.session_state.setdefault("llm_provider", settings.provider if settings.provider in names else names[0])
+    st.session_state.setdefault("llm_model", chosen.get("model", ""))
+    st.session_state.setdefault("llm_base_url", chosen.get("openai_base_url", ""))
     with st.form("llm_form"):
         provider = st.selectbox("模型服务", names, key="llm_provider", format_func=lambda n: providers[n].label)
         st.text_input(

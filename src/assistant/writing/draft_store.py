@@ -78,6 +78,13 @@ def short_time(iso: str) -> str:
     return f"{year}{t.month}月{t.day}日 {t:%H:%M}"
 
 
+def _saved_order(path: Path) -> tuple[str, int]:
+    """draft-<time>.json before draft-<time>-2.json (a second save in the same second)."""
+    stem = path.stem.removeprefix("draft-")
+    head, _, n = stem.rpartition("-")
+    return (head, int(n)) if head.count("-") == 1 and n.isdigit() else (stem, 1)
+
+
 def _now() -> str:
     return datetime.now().isoformat(timespec="seconds")
 
@@ -194,7 +201,7 @@ class DraftStore:
         Every revision used to be its own file; files of one draft share its created_at and
         title, so they become the versions of one draft, in the order they were saved.
         """
-        files = sorted(self.root.glob("draft-*.json")) if self.root.is_dir() else []
+        files = sorted(self.root.glob("draft-*.json"), key=_saved_order) if self.root.is_dir() else []
         groups: dict[tuple[str, str], list[tuple[Path, Draft]]] = {}
         for path in files:
             try:
