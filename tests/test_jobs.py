@@ -119,3 +119,31 @@ def test_a_failing_job_reports_in_chinese_and_saves_nothing(tmp_path):
     ws = load_workspace(tmp_path, sid)
     assert ws.messages[-1].kind == "error" and "意外错误" in ws.messages[-1].text and "boom" not in ws.messages[-1].text
     assert not ws.draft_id and DraftStore(tmp_path).drafts() == []
+
+
+def test_stop_takes_effect_at_the_next_token_even_inside_a_long_line(chat, brief, library, tmp_path):
+    from langchain_core.callbacks import BaseCallbackHandler
+
+    from tests.fakes.chat_model import Scripted
+
+    replies = part_replies()
+    one_line = "一是" + "项目推进不力，责任落实不到位，" * 15 + "必须坚决纠正。"  # no line break to wait for
+    chat.queue(OUTLINE, replies[0], Scripted(text=one_line, chunk_size=2), *replies[2:])
+    tokens: list[str] = []
+
+    class PressStop(BaseCallbackHandler):
+        """The user presses 停止 while the first section is streaming."""
+
+        def on_llm_new_token(self, token, **kwargs):
+            if len(chat.calls) == 3:
+                tokens.append(token)
+                if len(tokens) == 10:
+                    job.stop()
+
+    chat.callbacks = [PressStop()]
+    job = DraftJob(lambda on_event: _writer(chat).write(brief, library, on_event), kind="draft")
+    job.watch_model(chat)
+    job.start()
+    assert job.wait(60) and job.result == "interrupted" and job.snapshot().stopped
+    assert len(tokens) <= 11  # not the hundred-odd tokens of the line
+    assert len(chat.calls) == 3

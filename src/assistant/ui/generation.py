@@ -24,12 +24,14 @@ from assistant.writing.drafting import speech_chars
 from assistant.writing.events import DraftError
 from assistant.writing.job_outcome import job_finisher
 from assistant.writing.jobs import DraftJob, running_job, start_job
-from assistant.writing.writer import choose_writer
+from assistant.writing.writer import LLMWriter, choose_writer
 
 POLL_S = 0.3
 
 
-def _start(job: DraftJob) -> bool:
+def _start(job: DraftJob, writer) -> bool:
+    if isinstance(writer, LLMWriter):
+        job.watch_model(writer.model)  # 停止 takes effect at the model's next token
     st.session_state.pop("outline_edit", None)  # a new outline is edited from what the model proposes
     session.update(running_since=datetime.now().isoformat(timespec="seconds"), messages=[])
     try:
@@ -61,7 +63,7 @@ def start_draft(
         session.data_dir(), session.session_id(), notice=writer.notice,
         outline_brief=brief.model_dump(mode="json") if only_outline else None,
     )  # fmt: skip
-    return _start(DraftJob(work, finish, kind="outline" if only_outline else "draft"))
+    return _start(DraftJob(work, finish, kind="outline" if only_outline else "draft"), writer)
 
 
 def start_resume(draft_id: str, partial: Draft, library: Library, settings: Settings) -> bool:
@@ -72,7 +74,7 @@ def start_resume(draft_id: str, partial: Draft, library: Library, settings: Sett
         st.error(str(e))
         return False
     finish = job_finisher(session.data_dir(), session.session_id(), notice=writer.notice, draft_id=draft_id)
-    return _start(DraftJob(lambda on_event: writer.resume(partial, library, on_event), finish, kind="resume"))
+    return _start(DraftJob(lambda on_event: writer.resume(partial, library, on_event), finish, kind="resume"), writer)
 
 
 def current_job() -> DraftJob | None:

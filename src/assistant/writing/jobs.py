@@ -15,7 +15,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
+
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.language_models import BaseChatModel
 
 from assistant.llm import LLMError
 from assistant.models import ROLE_LABELS, Draft
@@ -48,6 +51,23 @@ class GenerationStopped(LLMError):
 
     def __init__(self) -> None:
         super().__init__(STOPPED_MESSAGE, "stopped")
+
+
+class _StopOnToken(BaseCallbackHandler):
+    """Raises GenerationStopped at the next token the model streams once 停止 was pressed.
+
+    The pipeline's own events come per cleaned piece, which may be a whole line (tens of
+    seconds of a slow model); the model's tokens come every fraction of a second.
+    """
+
+    raise_error = True  # langchain swallows handler errors unless told otherwise
+
+    def __init__(self, job: DraftJob) -> None:
+        self.job = job
+
+    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+        if self.job.stopping:
+            raise GenerationStopped()
 
 
 @dataclass
@@ -95,6 +115,10 @@ class DraftJob:
     def stop(self) -> None:
         """Ask the drafting to end at the next piece of text; what was written is kept."""
         self._stop.set()
+
+    def watch_model(self, model: BaseChatModel) -> None:
+        """Let 停止 end a call of ``model`` at its next token (call before start)."""
+        model.callbacks = [*(model.callbacks or []), _StopOnToken(self)]
 
     @property
     def stopping(self) -> bool:
