@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.server import FakeOpenAI, Reply
-from tests.scenario import BRIEF, HEADINGS, OUTLINE, part_replies, script
+from tests.scenario import BRIEF, HEADINGS, OUTLINE, part_replies
 from tests.shared import CORPUS, REPO
 
 # Read at import, before conftest's autouse fixture clears every ASSISTANT_* variable.
@@ -44,6 +44,25 @@ CHROMIUM_ARGS = [
 ENGLISH_CHROME = ("Deploy", "Rerun", "Running...", "Press Enter", "Drag and drop", "Browse files", "Upload", "per file")
 
 pytestmark = pytest.mark.browser
+
+#: What the fake model writes for the drafted speech (original text; only the brief's facts),
+#: in the form real models answer: section 1 restates its heading in Markdown.
+SPEECH_PARTS = [
+    "今天，县政府召开二季度重点项目推进滞后单位集体约谈会，对青石县交通运输局、青石县水利局和云溪镇人民政府"
+    "进行约谈。这次约谈是县政府研究决定的，目的是动真碰硬、传导压力，推动滞后项目尽快扭转被动局面。下面，我讲几点意见。",
+    f"### **一、{HEADINGS[0]}**\n\n（一）全县投资进度明显落后。二季度全县42个县级重点项目完成投资18.6亿元，"
+    "占年度计划的38.2%，与时间过半、任务过半的要求差距明显。\n（二）重点工程拖了后腿。县城东环路改造工程形象进度"
+    "仅完成计划的35%，沿线群众出行不便，意见很大；云溪水库除险加固工程征地迟迟未完成，汛期安全隐患不容忽视。",
+    "一是思想认识不到位。个别单位把重点项目当成一般性工作，满足于开会部署，缺少一抓到底的劲头。\n"
+    "二是责任传导不到位。征地、资金等问题层层上交、相互推诿，没有人真正扛起来。\n"
+    "三是工作作风不扎实。调度会开了不少，现场去得不多，问题清单长期挂账，没有形成闭环。",
+    f"三、{HEADINGS[2]}\n（一）对青石县交通运输局予以全县通报批评。\n（二）被约谈单位要端正态度，正确对待这次约谈，"
+    "把约谈意见不折不扣落到实处，不得推诿，不得敷衍。",
+    "一要倒排工期抓进度。8月10日前，各被约谈单位报送整改方案，明确责任人、时间表和路线图。\n"
+    "二要攻坚克难抓要素。9月30日前完成全部征地签约，有关部门要主动上门服务，限时办结。\n"
+    "三要跟踪问效抓督查。县政府每半月通报一次进展，对整改不力的，依规依纪严肃追责问责。",
+    "同志们，时间不等人，任务不等人。希望大家以这次约谈为新的起点，知耻后勇、奋起直追，以项目建设的实际成效检验约谈成果。",
+]
 
 
 def _require_browser() -> None:
@@ -154,7 +173,20 @@ def _settled_document(page, expected: str | None = None, timeout: float = 30) ->
     return _document(page)
 
 
+def _screenshot(page, path: Path) -> None:
+    """The page from its top, tall enough for the form and the start of the speech."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1360, "height": 1250})
+    page.evaluate("window.scrollTo(0, 0); document.querySelector('[data-testid=stMain]')?.scrollTo(0, 0)")
+    time.sleep(0.5)
+    page.screenshot(path=str(path))
+    page.set_viewport_size({"width": 1360, "height": 1000})
+
+
 def _fill_brief(page, brief: dict) -> None:
+    length = page.get_by_label("篇幅（字）", exact=True).and_(page.locator("input"))
+    length.fill(str(brief["length"]))
+    length.press("Enter")
     page.get_by_label("会议名称").fill(brief["meeting"])
     page.get_by_label("讲话人").fill(brief["speaker"])
     for label, field in (("约谈对象", "targets"), ("存在问题", "issues"), ("有关事实和数据", "facts"),
@@ -193,7 +225,7 @@ def test_draft_refresh_edit_restore_download_in_real_browser(served_app, fake, t
     from playwright.sync_api import expect
 
     fake.reset()
-    script(fake)
+    fake.queue(Reply(text=OUTLINE, chunk_size=50), *(Reply(text=t, chunk_size=20) for t in SPEECH_PARTS))
     with _page(served_app) as page:
         _wait_ready(page)
         _fill_brief(page, BRIEF)
@@ -202,10 +234,8 @@ def test_draft_refresh_edit_restore_download_in_real_browser(served_app, fake, t
         first = _settled_document(page)
         assert first.startswith(BRIEF["title"]) and f"四、{HEADINGS[3]}" in first
         assert first.count("同志们：") == 1  # the document once: no preview left beside it
-        if UPDATE_SCREENSHOTS:
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT))
-        page.screenshot(path=str(tmp_path / "draft.png"))
+        assert len(fake.chat_requests()) == 7  # outline and six parts: no length pass, no re-ask
+        _screenshot(page, SCREENSHOT if UPDATE_SCREENSHOTS else tmp_path / "draft.png")
 
         # A refresh keeps the brief and the draft.
         url = page.url

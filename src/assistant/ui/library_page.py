@@ -16,6 +16,7 @@ from assistant.library.ingest import add_bytes
 from assistant.library.loaders import LoadError
 from assistant.library.store import Library, LibraryError
 from assistant.models import PART_ROLES, ROLE_LABELS
+from assistant.ui import session
 from assistant.ui.page_settings import env_settings, page_settings
 
 ROLE_CHOICES = ["", *PART_ROLES]
@@ -90,7 +91,6 @@ def seed_if_empty(library: Library, settings: Settings) -> None:
 
 SIMILAR = "similar_uploads"
 SEARCHED = "last_search"
-FLASH = "library_flash"
 
 
 def _report(outcome, name: str) -> None:
@@ -135,7 +135,7 @@ def similar_section(library: Library) -> None:
 
 
 UPLOADS = "upload_round"  # part of the upload box's key: a new box (empty) after each import
-IMPORTED = "import_report"  # what the last import said, shown once after the rerun that empties the box
+IMPORTED = "import_report"  # what the last import said, shown after the rerun that empties the box
 
 
 def upload_key() -> str:
@@ -146,7 +146,7 @@ def upload_key() -> str:
 def upload_section(library: Library) -> None:
     """Upload box: files are loaded, cleaned, parsed and indexed; junk removal is reported."""
     st.subheader("上传参考讲话稿")
-    report = st.session_state.pop(IMPORTED, None)
+    report = session.fresh(IMPORTED)
     if report:
         _show_import(report)
     files = st.file_uploader(
@@ -193,7 +193,7 @@ def _import(library: Library, files) -> None:
             pending[f.name] = f.getvalue()
     # The report is shown after a rerun with a new, empty upload box, so the same files are
     # not sent again by the next click.
-    st.session_state[IMPORTED] = report
+    session.keep(IMPORTED, report)
     st.session_state[UPLOADS] = st.session_state.get(UPLOADS, 0) + 1
     st.rerun()
 
@@ -239,9 +239,7 @@ def documents_section(library: Library) -> int:
     docs = library.list_documents()
     kinds = default_kinds(page_settings().structures_dir)
     st.subheader(f"范文库文档（{len(docs)} 篇）")
-    flash = st.session_state.pop(FLASH, None)
-    if flash:
-        st.success(flash)  # said after the rerun that shows the changed list
+    session.show_flash("library")  # said after the rerun that shows the changed list
     if not docs:
         st.caption("范文库为空，请上传讲话稿。")
         return 0
@@ -257,13 +255,13 @@ def documents_section(library: Library) -> int:
     new_kind = c2.selectbox("改为", list(kinds), key="kind_value", format_func=lambda k: kinds[k].name)
     if target and st.button("保存类型", key="kind_go"):
         library.set_kind(target, new_kind)
-        st.session_state[FLASH] = f"已把{options[target]}的类型改为“{kinds[new_kind].name}”。"
+        session.flash("library", f"已把{options[target]}的类型改为“{kinds[new_kind].name}”。")
         st.rerun()
     victim = st.selectbox("删除文档", [""] + list(options), key="remove_doc",
                           format_func=lambda i: "请选择……" if not i else options[i])
     if victim and st.button("确认删除", key="remove_go"):
         library.remove(victim)
-        st.session_state[FLASH] = f"已删除{options[victim]}。"
+        session.flash("library", f"已删除{options[victim]}。")
         st.rerun()
     return len(docs)
 

@@ -6,6 +6,7 @@ a version to it with :func:`save_version`; nothing here decides anything the cor
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from assistant.writing.draft_store import DraftRecord, DraftStore, DraftStoreErr
 #: The URL parameter that names the session (?s=…): a refresh keeps it, a new tab gets its own.
 SESSION_PARAM = "s"
 _SID = "session_id"
-#: A message shown once after the next rerun (e.g. "已删除……"), per view.
+#: A message shown after the next rerun (e.g. "已删除……"), per view.
 FLASH = "page_flash"
 
 
@@ -108,14 +109,38 @@ def open_in_page(draft_id: str) -> None:
     update(draft_id=draft_id, messages=[])
 
 
+FLASH_SECONDS = 6.0
+
+
+def keep(key: str, value) -> None:
+    """Keep ``value`` for the next few seconds of reruns (see :func:`fresh`).
+
+    A message must outlive the one run meant to show it: that run may be cut short by the
+    next rerun (a tab switch, a click), and the message must not be lost with it.
+    """
+    st.session_state[key] = (value, time.monotonic() + FLASH_SECONDS)
+
+
+def fresh(key: str):
+    """What :func:`keep` kept under ``key``, while it is fresh (None after)."""
+    got = st.session_state.get(key)
+    if not got:
+        return None
+    value, until = got
+    if time.monotonic() > until:
+        del st.session_state[key]
+        return None
+    return value
+
+
 def flash(where: str, message: str, kind: str = "success") -> None:
-    """Say ``message`` once in view ``where``, after the rerun that shows its effect."""
-    st.session_state[f"{FLASH}_{where}"] = (kind, message)
+    """Say ``message`` in view ``where`` after the rerun that shows its effect."""
+    keep(f"{FLASH}_{where}", (kind, message))
 
 
 def show_flash(where: str) -> None:
-    """The message left for view ``where`` by :func:`flash`, if any."""
-    got = st.session_state.pop(f"{FLASH}_{where}", None)
+    """The message left for view ``where`` by :func:`flash`, while it is fresh."""
+    got = fresh(f"{FLASH}_{where}")
     if got:
         kind, message = got
         getattr(st, kind)(message)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 
 from assistant.config import Settings
@@ -32,7 +34,7 @@ def describe(settings: Settings) -> str:
         return f"模型设置有误：{e}"
     if config is None:
         return "未配置大模型：起草使用离线组稿（不调用任何模型）。"
-    return f"当前模型：{config.label}（接口地址 {config.base_url}）"
+    return f"当前模型：{config.label}"
 
 
 def _chosen() -> dict[str, str]:
@@ -72,6 +74,10 @@ def render() -> None:
     settings = page_settings()
     session.show_flash("settings")
     st.info(describe(settings))
+    with contextlib.suppress(LLMError):
+        config = resolve_llm(settings)
+        if config is not None:
+            st.caption(f"接口地址：{config.base_url}")
     providers = load_providers()
     names = list(providers)
     saved = load_model_settings(env_settings().data_dir)
