@@ -2,7 +2,8 @@
 
 `client.toolbarMode = "minimal"` (.streamlit/config.toml) removes Deploy and the main menu;
 what remains is English text Streamlit draws itself: the running indicator with its Stop,
-"Press Enter to apply" under inputs and the upload box's "Upload" and "… per file". This style sheet hides them and puts Chinese in place
+"Press Enter to apply" under inputs, the upload box's "Upload" and "… per file", the tables'
+toolbar and the skip link. This style sheet hides them and puts Chinese in place
 of what a user needs. Only selectors of Streamlit's test ids are used, which are stable.
 """
 
@@ -16,6 +17,11 @@ CSS_TEMPLATE = """
 [data-testid="stStatusWidget"] { display: none !important; }
 /* "Press Enter to apply" / "Press ⌘+Enter to apply" under text inputs. */
 [data-testid="InputInstructions"] { display: none !important; }
+/* The keyboard users' skip link, said in Chinese. */
+a[href="#stMain"] { font-size: 0 !important; }
+a[href="#stMain"]::after { content: "跳到正文"; font-size: 1rem; }
+/* The table toolbar (Download as CSV, Search, Fullscreen): nothing the office needs here. */
+[data-testid="stElementToolbar"] { display: none !important; }
 /* The upload box: English instructions and button label replaced by Chinese ones. */
 [data-testid="stFileUploaderDropzoneInstructions"] span,
 [data-testid="stFileUploaderDropzoneInstructions"] small { display: none !important; }
