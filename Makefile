@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: install run test lint bench clean
+.PHONY: install run run-lan test lint bench clean offline-vocabulary
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -17,6 +17,10 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+# The office LAN: every interface. The app refuses to serve without ASSISTANT_ACCESS_PASSWORD.
+run-lan: $(STAMP)
+	$(BIN)/streamlit run app.py --server.address 0.0.0.0 --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -32,3 +36,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# After changing corpus/: the nouns the offline composer may reuse from reference sentences.
+offline-vocabulary: $(STAMP)
+	$(BIN)/python scripts/build_offline_vocabulary.py

@@ -2,7 +2,15 @@
 
 import streamlit as st
 
-from assistant.ui import chrome, draft_page, library_page, my_drafts, page_settings, settings_page
+from assistant.ui import (
+    access,
+    chrome,
+    draft_page,
+    library_page,
+    my_drafts,
+    page_settings,
+    settings_page,
+)
 from assistant.ui.errors import guarded
 from assistant.ui.session import session_id
 
@@ -11,6 +19,7 @@ chrome.chinese_chrome()
 st.title("约谈讲话写作助手")
 st.caption("检索范文 · 按标准结构起草约谈讲话（内置向量模型，离线可用）")
 page_settings.start_run()
+access.gate()  # stops here unless this session may use the app
 session_id()  # before anything else, so the URL names this session from the first run
 guarded(library_page.first_start, "范文库")
 draft_tab, drafts_tab, library_tab, settings_tab = st.tabs(

@@ -41,6 +41,19 @@ def data_dir(tmp_path, monkeypatch, vector_cache) -> Path:
     return d
 
 
+@pytest.fixture(autouse=True)
+def local_streamlit_address():
+    """AppTest reads no .streamlit/config.toml (tests run in a temp dir), so the address would be
+    unset, which Streamlit takes as "every interface" and the access gate refuses without a
+    password. Tests are the local case, as `make run` is; test_access.py changes it on purpose."""
+    from streamlit import config
+
+    old = config.get_option("server.address")
+    config.set_option("server.address", "127.0.0.1")
+    yield
+    config.set_option("server.address", old)
+
+
 @pytest.fixture
 def use_corpus(tmp_path, monkeypatch) -> Callable[..., Path]:
     """use_corpus("a.md", "b.md"): a small bundled corpus (ASSISTANT_CORPUS_DIR) for quick first starts."""

@@ -68,9 +68,26 @@ def prose(n: int, lead: str = "") -> str:
     return out[:n].rstrip("，、") + ("" if out[:n].endswith("。") else "。")
 
 
-def section_body(n: int, markers: tuple[str, str] = ("（一）", "（二）")) -> str:
+def section_body(
+    n: int, markers: tuple[str, str] = ("（一）", "（二）"), leads: tuple[str, str] = ("", "")
+) -> str:
+    """Two marked paragraphs of about n characters; each starts with its lead (the brief's facts)."""
     half = max(10, n // 2)
-    return f"{markers[0]}{prose(half - 3)}\n{markers[1]}{prose(n - half - 3)}"
+    # A part asked to be very short (the length tests) has no room for the facts.
+    leads = leads if half - 3 >= max(len(x) for x in leads) + 4 else ("", "")
+    first = prose(half - 3, leads[0])
+    second = prose(n - half - 3, leads[1])
+    return f"{markers[0]}{first}\n{markers[1]}{second}"
+
+
+# What a model that follows the brief writes in each part (the facts the brief gives it).
+OPENING_LEAD = "今天召开约谈会，约谈青石县交通运输局、青石县水利局、云溪镇人民政府。"
+HARM_LEADS = (
+    "县城东环路改造工程进度严重滞后，形象进度仅完成计划的35%。",
+    "二季度全县42个县级重点项目完成投资18.6亿元，占年度计划的38.2%。云溪水库除险加固工程征地迟迟未完成。",
+)
+DECISION_LEADS = ("对青石县交通运输局予以全县通报批评。", "")
+REQUIREMENT_LEADS = ("8月10日前，各被约谈单位报送整改方案。", "9月30日前完成全部征地签约。")
 
 
 def part_replies(lengths: dict[str, int] | None = None) -> list[Reply]:
@@ -80,11 +97,17 @@ def part_replies(lengths: dict[str, int] | None = None) -> list[Reply]:
     """
     lengths = {"opening": 64, "harm": 170, "causes": 140, "decisions": 110, "rectification": 190, "closing": 58, **(lengths or {})}
     return [
-        Reply(text=prose(lengths["opening"], "今天召开约谈会。") + "下面，我讲几点意见。", chunk_size=50),
-        Reply(text=f"### **一、{HEADINGS[0]}**\n\n{section_body(lengths['harm'])}", chunk_size=50),
+        Reply(text=prose(lengths["opening"], OPENING_LEAD) + "下面，我讲几点意见。", chunk_size=50),
+        Reply(
+            text=f"### **一、{HEADINGS[0]}**\n\n{section_body(lengths['harm'], leads=HARM_LEADS)}",
+            chunk_size=50,
+        ),
         Reply(text=section_body(lengths["causes"], ("一是", "二是")), chunk_size=50),
-        Reply(text=f"三、{HEADINGS[2]}\n- {section_body(lengths['decisions'])}", chunk_size=50),
-        Reply(text=section_body(lengths["rectification"], ("一要", "二要")), chunk_size=50),
+        Reply(
+            text=f"三、{HEADINGS[2]}\n- {section_body(lengths['decisions'], leads=DECISION_LEADS)}",
+            chunk_size=50,
+        ),
+        Reply(text=section_body(lengths["rectification"], ("一要", "二要"), REQUIREMENT_LEADS), chunk_size=50),
         Reply(text="同志们，" + prose(lengths["closing"] - 4), chunk_size=50),
     ]
 

@@ -157,6 +157,10 @@ def _document(page) -> str:
     return "\n".join(t.strip() for t in page.locator(".speech-doc p").all_inner_texts())
 
 
+def _paragraphs(text: str) -> list[str]:
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
 def _settled_document(page, expected: str | None = None, timeout: float = 30) -> str:
     """The document once the page has drawn all of it (equal to ``expected``, or unchanged for a second)."""
     deadline = time.monotonic() + timeout
@@ -221,12 +225,12 @@ def test_search_in_real_browser(served_app, tmp_path):
         assert "Traceback" not in page.content()
 
 
-def test_draft_refresh_edit_restore_download_in_real_browser(served_app, fake, tmp_path):
+def test_draft_refresh_edit_restore_download_copy_in_real_browser(served_app, fake, tmp_path):
     from playwright.sync_api import expect
 
     fake.reset()
     fake.queue(Reply(text=OUTLINE, chunk_size=50), *(Reply(text=t, chunk_size=20) for t in SPEECH_PARTS))
-    with _page(served_app) as page:
+    with _page(served_app, permissions=["clipboard-read", "clipboard-write"]) as page:
         _wait_ready(page)
         _fill_brief(page, BRIEF)
         page.get_by_role("button", name="生成初稿").click()
@@ -246,10 +250,19 @@ def test_draft_refresh_edit_restore_download_in_real_browser(served_app, fake, t
         expect(page.get_by_label("约谈对象")).to_have_value("\n".join(BRIEF["targets"]))
         assert _settled_document(page, first) == first
 
-        # Download: the .txt is the document's text.
+        # Download: the .txt is the document's text (UTF-8 with BOM and CRLF, for Notepad and WPS).
         with page.expect_download() as got:
             page.get_by_role("button", name="下载纯文本（.txt）").click()
-        assert Path(got.value.path()).read_text(encoding="utf-8") == first + "\n"
+        assert got.value.suggested_filename == BRIEF["title"] + ".txt"
+        saved = Path(got.value.path()).read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+        assert _paragraphs(saved) == first.split("\n")  # the file sets the title off by a blank line
+
+        # 复制全文: the clipboard holds the document's text, no markup.
+        copy = page.frame_locator("iframe").first.get_by_role("button", name="复制全文")
+        copy.click()
+        expect(page.frame_locator("iframe").first.get_by_text("已复制")).to_be_visible(timeout=10_000)
+        copied = page.evaluate("navigator.clipboard.readText()").replace("\r\n", "\n")
+        assert _paragraphs(copied) == first.split("\n") and "<" not in copied and "**" not in copied
 
         # Edit mode: the whole text in a box; saving makes version 2.
         page.get_by_text("编辑全文").click()

@@ -17,6 +17,7 @@ from assistant.writing.draft_io import draft_from_text, load_draft, save_draft
 from tests.fakes.server import Reply
 from tests.scenario import (
     BRIEF,
+    HARM_LEADS,
     HEADINGS,
     OUTLINE,
     SPEECH,
@@ -116,7 +117,7 @@ def test_draft_with_edited_outline(llm, lib_dir, brief_file, tmp_path):
 
 def test_adjusted_draft_is_printed_again_in_full(llm, lib_dir, brief_file):
     script(llm, lengths={"harm": 20, "causes": 100})  # well under 800 × 85%, 第一部分 furthest off
-    expanded = f"一、{HEADINGS[0]}\n{section_body(185)}"
+    expanded = f"一、{HEADINGS[0]}\n{section_body(185, leads=HARM_LEADS)}"
     llm.queue(Reply(text=expanded, chunk_size=50))
     r = invoke(lib_dir, "draft", "--brief", str(brief_file))
     assert r.exit_code == 0
@@ -208,7 +209,7 @@ def test_failure_mid_draft_writes_partial_file(llm, env, lib_dir, brief_file, re
 
 
 def test_cut_stream_then_resume_finishes_the_draft(llm, env, lib_dir, brief_file, tmp_path):
-    body = section_body(170)
+    body = section_body(170, leads=HARM_LEADS)
     llm.queue(Reply(text=OUTLINE, chunk_size=50), part_replies()[0], Reply(text=body, chunk_size=20, cut_after=3))
     r = invoke(lib_dir, "draft", "--brief", str(brief_file))
     assert r.exit_code == 1 and "中断" in r.stderr

@@ -155,7 +155,8 @@ def test_make_chat_model_parameters(fake_openai):
     assert model.openai_api_base == fake_openai.base_url
     assert model.temperature == 0.7
     assert model.stream_usage is True
-    assert model.max_retries == 4
+    assert model.max_retries == 0  # one SDK attempt: retries happen inside the deadline (llm/retry.py)
+    assert model.llm_config.max_retries == 4
     assert model.request_timeout == 7
     assert make_chat_model(_config(fake_openai), temperature=0.2).temperature == 0.2
     assert model.llm_config.timeout == 7

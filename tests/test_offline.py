@@ -90,7 +90,7 @@ def test_structure(drafts, name):
     numbers = [cn_to_int(m.group(1)) for line in lines if (m := HEADING_RE.match(line))]
     assert numbers == list(range(1, len(kind.body_roles) + 1))
     first_heading = next(i for i, line in enumerate(lines) if HEADING_RE.match(line))
-    assert lines[first_heading - 1].endswith("下面，我讲几点意见。")
+    assert re.search(r"下面，我(代表\S+)?讲几点意见。$", lines[first_heading - 1])
     assert lines[-1].startswith("同志们，")
     assert [p.role for p in draft.parts] == [
         "title",
@@ -281,7 +281,7 @@ def test_parser_reads_draft_back(drafts, name):
     doc = parse_speech(drafts[name].text, structures_dir=STRUCTURES)
     assert doc.title == drafts[name].title
     assert doc.salutation == "同志们："
-    assert doc.opening.endswith("下面，我讲几点意见。")
+    assert re.search(r"下面，我(代表\S+)?讲几点意见。$", doc.opening)
     assert [s.role for s in doc.sections] == [r.role for r in kind.body_roles]
     assert doc.closing.startswith("同志们，")
 
@@ -309,7 +309,7 @@ def test_every_kind_round_trips(kind_id):
     doc = parse_speech(draft.text, structures_dir=STRUCTURES)
     assert [s.role for s in doc.sections] == [r.role for r in kind.body_roles]
     assert [s.heading for s in doc.sections] == [r.heading_for(kind.topic) for r in kind.body_roles]
-    assert doc.opening.endswith("下面，我讲几点意见。") and doc.closing.startswith("同志们，")
+    assert re.search(r"下面，我(代表\S+)?讲几点意见。$", doc.opening) and doc.closing.startswith("同志们，")
     assert "经白沙县人民政府研究决定" in draft.text
 
 
@@ -342,6 +342,10 @@ def test_empty_decisions_or_requirements():
         "对整改不到位的，暂停其投标资格。",
         "某某单位要抓好整改。",
         "网格员每周至少进一次工地。",
+        # Findings of one example speech, told in words only that speech (or one more) uses.
+        "部分工单回复套用模板，不回应企业具体诉求。",
+        "合规的钱不敢花，本身就是不担当。",
+        "评价结果不是凭空打出来的，每一个分数后面都有企业的真实经历。",
     ],
 )
 def test_filter_rejects_specifics(sentence):
@@ -351,9 +355,10 @@ def test_filter_rejects_specifics(sentence):
 @pytest.mark.parametrize(
     "sentence",
     [
-        "安全生产没有旁观者，更没有局外人。",
+        "考核排名是一面镜子，照出的是工作状态，照出的是责任担当。",
         "是真的没看见，还是看见了不说，还是根本没去看？",
         "整改不能只满足于表面上销号，更要看实际效果。",
+        "约谈不是目的，目的是把问题找准、把责任压实、把形势扭转过来。",
     ],
 )
 def test_filter_keeps_rhetoric(sentence):
@@ -361,7 +366,7 @@ def test_filter_keeps_rhetoric(sentence):
 
 
 def test_filter_allows_names_from_the_brief():
-    sentence = "东湖区必须把安全放在首位，决不能心存侥幸。"
+    sentence = "东湖区必须把安全放在首位，决不能有丝毫松懈。"
     assert not is_generic_sentence(sentence, "")
     assert is_generic_sentence(sentence, "东湖区人民政府")
 

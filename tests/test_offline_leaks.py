@@ -25,6 +25,7 @@ BRIEFS = [
         "facts": ["近两个月共发现问题17个，已整改6个"],
         "decisions": ["对桐溪镇人民政府予以通报批评"],
         "requirements": ["10月31日前完成全部整改并书面报告"],
+        "tone": "严肃",
     },
     {
         "meeting": "澄湖区{topic}工作集体约谈会",
@@ -79,3 +80,43 @@ def test_no_reference_fact_at_any_length(corpus_library, kind_id):
             assert not times, (where, times)
             sentences = [s for s in split_sentences(text) if len(s) >= 8]
             assert len(sentences) == len(set(sentences)), (where, "a sentence is repeated")
+            _reads_as_one_speech(draft, data, make_plan(brief, KINDS).tone, where)
+
+
+# How each brief's requirements must read after their marker (一要……): a verb first.
+REQUIREMENTS_AS_SAID = {
+    "10月31日前完成全部整改并书面报告": "确保10月31日前完成全部整改并书面报告",
+    "一个月内拿出整改方案": "要确保一个月内拿出整改方案",
+    "建立周调度制度": "要建立周调度制度",
+    "年内扭转被动局面": "确保年内扭转被动局面",
+}
+STERN = "将依规依纪严肃追责问责"
+ENCOURAGING = "组织上对大家是信任的"
+
+
+def _reads_as_one_speech(draft, data, tone, where):
+    """Not a collage: issues stated once, requirements as sentences, no echoes, speaker and tone."""
+    text = draft.text
+    for issue in data["issues"]:
+        # A one-clause issue is its own short form; a longer one is stated in full once.
+        expected = 1 if "，" in issue else text.count(issue)
+        assert text.count(issue) == expected >= 1, (where, "issue stated in full more than once", issue)
+    for req in data["requirements"]:
+        assert REQUIREMENTS_AS_SAID[req] in text, (where, req)
+    brief_bits = [clause for v in data.values() for x in ([v] if isinstance(v, str) else v)
+                  for clause in re.split(r"[，。；]", x) if len(clause) >= 4]
+    body = "\n".join(line for line in text.split("\n") if not re.match(r"^[一二三四五六七八九十]+、", line))
+    connectives = [
+        s for s in split_sentences(body) if len(s) >= 12 and not any(b in s for b in brief_bits)
+    ]
+    grams = [{s[i : i + 2] for i in range(len(s) - 1)} for s in connectives]
+    for i in range(len(connectives)):
+        for j in range(i):
+            shared = len(grams[i] & grams[j])
+            assert shared < 0.6 * min(len(grams[i]), len(grams[j])), (
+                where, "near-duplicate", connectives[j], connectives[i])
+    if "speaker" in data:
+        assert re.search(r"我代表\S+讲几点意见", text), (where, "speaker not used")
+    closing = draft.parts[-1].text
+    assert (STERN in closing) == ("严肃" in tone), (where, tone)
+    assert (ENCOURAGING in closing) == ("鼓励" in tone), (where, tone)

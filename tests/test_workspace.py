@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
+from assistant.llm.page_choice import LLMChoice
 from assistant.saved_settings import (
     forget_model_settings,
     load_model_settings,
@@ -49,25 +50,35 @@ def test_unreadable_workspace_is_an_empty_one(tmp_path):
 
 
 def test_model_settings_saved_owner_only_and_the_key_masked(tmp_path):
-    values = {"provider": "deepseek", "openai_api_key": " sk-abcdef1234567890 ", "model": "", "other": "x"}
-    path = save_model_settings(tmp_path, values)
+    choice = LLMChoice(provider="deepseek", api_key="sk-abcdef1234567890")
+    path = save_model_settings(tmp_path, choice)
     assert path == settings_path(tmp_path)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    assert load_model_settings(tmp_path) == {"provider": "deepseek", "openai_api_key": "sk-abcdef1234567890"}
+    assert load_model_settings(tmp_path) == choice
     assert mask_key("sk-abcdef1234567890") == "sk-…7890"
     assert "abcdef" not in mask_key("sk-abcdef1234567890") and mask_key("short") == "•••••" and mask_key("") == ""
     # Saving again over a file someone made readable makes it owner-only again.
     os.chmod(path, 0o644)
-    save_model_settings(tmp_path, {"provider": "ollama"})
+    save_model_settings(tmp_path, LLMChoice(provider="ollama"))
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    assert load_model_settings(tmp_path) == {"provider": "ollama"}
+    assert load_model_settings(tmp_path) == LLMChoice(provider="ollama")
     forget_model_settings(tmp_path)
     forget_model_settings(tmp_path)  # twice is fine
-    assert load_model_settings(tmp_path) == {}
+    assert load_model_settings(tmp_path) is None
 
 
 def test_bad_saved_settings_file_is_ignored(tmp_path):
-    settings_path(tmp_path).write_text('["not", "a", "mapping"]', encoding="utf-8")
-    assert load_model_settings(tmp_path) == {}
-    settings_path(tmp_path).write_text('{"provider": 3, "model": "qwen-plus"}', encoding="utf-8")
-    assert load_model_settings(tmp_path) == {"model": "qwen-plus"}
+    for bad in ('["not", "a", "mapping"]', '{"provider": 3}', '{"provider": ""}', "{半个"):
+        settings_path(tmp_path).write_text(bad, encoding="utf-8")
+        assert load_model_settings(tmp_path) is None
+
+
+def test_a_saved_choice_follows_the_key_rule(tmp_path):
+    """The server's key goes only to the server's endpoint, whether the choice was saved or not."""
+    from assistant.config import Settings
+    from assistant.llm.page_choice import apply_choice
+
+    env = Settings(_env_file=None, openai_api_key="server-key", provider="deepseek")
+    save_model_settings(tmp_path, LLMChoice(provider="custom", base_url="http://elsewhere.example/v1"))
+    applied = apply_choice(env, load_model_settings(tmp_path))
+    assert applied.openai_base_url == "http://elsewhere.example/v1" and not applied.openai_api_key

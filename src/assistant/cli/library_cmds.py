@@ -12,7 +12,7 @@ from assistant.models import ROLE_LABELS, SEARCH_ROLES
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度。")
 @click.option("--allow-similar", is_flag=True, help="与已有文档疑似重复的文件也导入。")
@@ -31,6 +31,8 @@ def ingest(obj: Ctx, paths: tuple[Path, ...], as_json: bool, quiet: bool, allow_
     else:
         for a in report.added:
             click.echo(f"已导入：《{a.title or '（无标题）'}》 {a.chunks} 个片段  [{a.doc_id}]")
+            for notice in a.notices:
+                click.echo(f"    注意：{notice}。")
         for d in report.duplicates:
             click.echo(f"重复，未导入：{d.path}（与《{d.title}》内容相同）[{d.doc_id}]")
         for s in report.similar:
@@ -40,16 +42,19 @@ def ingest(obj: Ctx, paths: tuple[Path, ...], as_json: bool, quiet: bool, allow_
             )
         for f in report.failed:
             click.echo(f"导入失败：{f.error}", err=True)
+        for k in report.skipped:
+            click.echo(f"已跳过：{k.reason}", err=True)
         similar = f"疑似重复 {len(report.similar)} 篇，" if report.similar else ""
+        skipped = f"，跳过 {len(report.skipped)} 个文件" if report.skipped else ""
         click.echo(
-            f"共导入 {len(report.added)} 篇，重复 {len(report.duplicates)} 篇，{similar}失败 {len(report.failed)} 篇。"
+            f"共导入 {len(report.added)} 篇，重复 {len(report.duplicates)} 篇，{similar}失败 {len(report.failed)} 篇{skipped}。"
         )
     if report.failed:
         sys.exit(1)
 
 
 @click.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path, readable=False))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
 @click.pass_obj
 def inspect(obj: Ctx, path: Path, as_json: bool) -> None:

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 import unicodedata
 import zipfile
 
+from assistant.library.admission import (
+    DEFAULT_MAX_CHARS,
+    DEFAULT_MAX_UNZIPPED,
+    check_length,
+    check_zip,
+)
 from assistant.library.errors import LoadError, empty_file_error
 from assistant.models import LoadedText
+
+# pypdf logs English warnings ("EOF marker not found") that Python would print to stderr;
+# every problem that matters reaches the user as a Chinese LoadError instead.
+_PYPDF_LOG = logging.getLogger("pypdf")
+_PYPDF_LOG.addHandler(logging.NullHandler())
+_PYPDF_LOG.propagate = False
 
 SAVE_AS_DOCX = "请用 Word 或 WPS 打开后“另存为” .docx 格式再上传"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -71,8 +84,11 @@ def _bad_docx(name: str, detail: str = "") -> LoadError:
     )
 
 
-def load_docx(data: bytes, name: str) -> LoadedText:
-    """Text of a .docx file: paragraphs and tables in document order; raises LoadError."""
+def load_docx(data: bytes, name: str, max_unzipped_bytes: int = DEFAULT_MAX_UNZIPPED) -> LoadedText:
+    """Text of a .docx file: paragraphs and tables in document order; raises LoadError.
+
+    The zip's members are checked (total and per-member expansion) before anything is inflated.
+    """
     if data.startswith(OLE_MAGIC):
         raise _bad_docx(
             name,
@@ -81,6 +97,7 @@ def load_docx(data: bytes, name: str) -> LoadedText:
         )
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise _bad_docx(name)
+    check_zip(data, name, max_unzipped_bytes)
     try:
         import docx
 
@@ -158,8 +175,35 @@ def reflow_lines(lines: list[str]) -> list[str]:
     return out
 
 
-def load_pdf(data: bytes, name: str) -> LoadedText:
-    """Text of a PDF's text layer, page numbers stripped and lines reflowed; raises LoadError."""
+_PDF_PASSWORD_MESSAGE = (
+    "PDF 文件已加密（设置了打开密码），无法读取文字。请在 PDF 阅读器中输入密码打开后取消密码，"
+    "或另存（打印）为新的 PDF 后再上传。"
+)
+
+
+def _decrypt(reader, name: str) -> None:
+    """Open an encrypted PDF with the empty password (permissions-only PDFs); otherwise ask for one."""
+    from pypdf.errors import DependencyError
+
+    try:
+        ok = bool(reader.decrypt(""))
+    except DependencyError as e:  # AES needs the cryptography package (pypdf[crypto])
+        raise LoadError(
+            f"《{name}》PDF 文件使用了 AES 加密，本机缺少解密组件。"
+            "请管理员在程序的环境中执行 pip install 'pypdf[crypto]' 后重试，或把 PDF 另存（打印）为新的 PDF 后再上传。",
+            name,
+        ) from e
+    except Exception:
+        ok = False
+    if not ok:
+        raise LoadError(f"《{name}》{_PDF_PASSWORD_MESSAGE}", name)
+
+
+def load_pdf(data: bytes, name: str, max_chars: int = DEFAULT_MAX_CHARS) -> LoadedText:
+    """Text of a PDF's text layer, page numbers stripped and lines reflowed; raises LoadError.
+
+    Extraction stops once the text passes ``max_chars`` (ASSISTANT_MAX_DOC_CHARS).
+    """
     broken = LoadError(
         f"《{name}》PDF 文件已损坏或无法读取，请用 PDF 阅读器打开确认后重新导出再上传。", name
     )
@@ -173,17 +217,7 @@ def load_pdf(data: bytes, name: str) -> LoadedText:
     except Exception as e:  # pypdf raises many types for damaged files
         raise broken from e
     if encrypted:
-        try:
-            # Many PDFs are "encrypted" with an empty open password (permissions only).
-            ok = bool(reader.decrypt(""))
-        except Exception:
-            ok = False
-        if not ok:
-            raise LoadError(
-                f"《{name}》PDF 文件已加密（设置了打开密码），无法读取文字。"
-                "请在 PDF 阅读器中取消密码，或另存（打印）为新的 PDF 后再上传。",
-                name,
-            )
+        _decrypt(reader, name)
     try:
         pages = list(reader.pages)
     except Exception as e:
@@ -191,14 +225,23 @@ def load_pdf(data: bytes, name: str) -> LoadedText:
     if not pages:
         raise empty_file_error(name)
     page_lines: list[str] = []
+    total = 0
+    next_check = max_chars
     for page in pages:
         try:
             text = page.extract_text() or ""
-        except Exception:  # one damaged page should not lose the others
+        except Exception:  # one damaged page (or one over pypdf's own limits) should not lose the others
             text = ""
+        # Decoded streams stay cached on the reader; drop them so a page of compressed junk
+        # cannot pile up with the next one.
+        reader.resolved_objects.clear()
         # Some CID fonts make pypdf emit NULs between characters.
         text = _PDF_CONTROL_RE.sub("", text)
+        total += len(text)
         page_lines.extend(_strip_page_numbers(text.replace("\r\n", "\n").split("\n")))
+        if total > next_check:  # whitespace is not counted, so check the real count, now and then
+            check_length("\n".join(page_lines), name, max_chars)
+            next_check = total * 2
     if not any(line.strip() for line in page_lines):
         raise LoadError(f"《{name}》{_OCR_MESSAGE}", name)
     metadata: dict = {}

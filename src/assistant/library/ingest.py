@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.config import Settings
 from assistant.kinds import GENERAL_KIND
+from assistant.library.admission import FileLimits, check_prose
 from assistant.library.chunking import chunk_speech
 from assistant.library.cleaning import clean_text
 from assistant.library.errors import LibraryError
 from assistant.library.fingerprint import fingerprint
-from assistant.library.loaders import SUPPORTED, LoadError, load_bytes
+from assistant.library.loaders import SUPPORTED, LoadError, load_bytes, read_document
 from assistant.library.parsing import load_role_keywords, parse_speech
 from assistant.library.store import AddOutcome, Library, Progress
 from assistant.models import (
+    ChangedLine,
     Chunk,
     CleanResult,
     IngestAdded,
@@ -23,11 +27,14 @@ from assistant.models import (
     IngestFailed,
     IngestReport,
     IngestSimilar,
+    IngestSkipped,
     LoadedText,
     SpeechDoc,
     count_chars,
 )
 from assistant.titles import derive_title
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -50,8 +57,13 @@ class PreparedDoc:
 
 def prepare_bytes(data: bytes, filename: str, settings: Settings) -> PreparedDoc:
     """Load, clean, parse and chunk one file's bytes. Raises LoadError with a Chinese reason."""
-    loaded = load_bytes(data, filename, max_bytes=settings.max_upload_bytes)
+    loaded = load_bytes(data, filename, limits=FileLimits.from_settings(settings))
+    check_prose(loaded.text, Path(filename).name or filename)  # "is this a speech?" before any parsing
     cleaned = clean_text(loaded.text)
+    if loaded.notices:
+        # Shown with the cleaner's repairs (page expander, `inspect`).
+        notes = [ChangedLine(before="", after="", reason=n) for n in loaded.notices]
+        cleaned = cleaned.model_copy(update={"changed": [*notes, *cleaned.changed]})
     kw = load_role_keywords(settings.role_keywords_file) if settings.role_keywords_file else None
     speech = parse_speech(cleaned.text, loaded.metadata, settings.structures_dir, kw)
     if not speech.title:
@@ -73,33 +85,86 @@ def prepare_bytes(data: bytes, filename: str, settings: Settings) -> PreparedDoc
     )
 
 
-def prepare_path(path: Path, settings: Settings) -> PreparedDoc:
-    """prepare_bytes for a file on disk."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as e:
-        raise LoadError(f"《{Path(path).name}》无法读取：{e.strerror or e}") from e
+def prepare_path(path: Path, settings: Settings, root: Path | None = None) -> PreparedDoc:
+    """prepare_bytes for a file on disk (regular files only, size checked before reading)."""
+    data = read_document(path, settings.max_upload_bytes, root)
     return prepare_bytes(data, Path(path).name, settings)
 
 
-def expand_paths(paths: list[Path]) -> tuple[list[Path], list[Path]]:
-    """Files to ingest from files and folders (walked); also the files skipped in folders."""
-    files: list[Path] = []
-    skipped: list[Path] = []
+@dataclass(frozen=True)
+class FoundFile:
+    """A file to ingest, and the folder it was found in (symlinks must not leave it)."""
+
+    path: Path
+    root: Path | None = None
+
+
+_HIDDEN = "是隐藏文件（名称以“.”开头），已跳过。"
+_HIDDEN_DIR = "是隐藏文件夹（名称以“.”开头），其中的文件已跳过。"
+_README = "是说明文件（README），不是讲话稿，已跳过。"
+_LINKED_DIR = "是指向其他位置的文件夹快捷方式（符号链接），为安全起见没有进入。"
+
+
+def _unsupported_reason(path: Path) -> str:
+    ext = path.suffix.lower() or "无扩展名"
+    return f"不是支持的格式（{ext}；支持 txt、md、docx、pdf），已跳过。"
+
+
+def _walk(folder: Path) -> tuple[list[FoundFile], list[IngestSkipped]]:
+    files: list[FoundFile] = []
+    skipped: list[IngestSkipped] = []
+
+    def skip(p: Path, reason: str) -> None:
+        skipped.append(IngestSkipped(path=str(p), reason=f"《{p.name}》{reason}"))
+
+    def on_error(err: OSError) -> None:
+        name = Path(err.filename or folder).name
+        skipped.append(IngestSkipped(path=str(err.filename or folder), reason=f"《{name}》无法打开，已跳过。"))
+
+    # followlinks=False: a link to a folder elsewhere is named, never walked into.
+    for top, dirs, names in os.walk(folder, onerror=on_error):
+        here = Path(top)
+        for d in sorted(dirs):
+            if d.startswith("."):
+                skip(here / d, _HIDDEN_DIR)
+            elif (here / d).is_symlink():
+                skip(here / d, _LINKED_DIR)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (here / d).is_symlink())
+        for n in sorted(names):
+            f = here / n
+            if n.startswith("."):
+                skip(f, _HIDDEN)
+            elif f.stem.lower() == "readme":
+                skip(f, _README)
+            elif f.suffix.lower() not in SUPPORTED:
+                skip(f, _unsupported_reason(f))
+            else:
+                files.append(FoundFile(f, folder))
+    return files, skipped
+
+
+def expand_paths(paths: list[Path]) -> tuple[list[FoundFile], list[IngestSkipped], list[IngestFailed]]:
+    """Files to ingest from files and folders (walked); the files skipped in folders, with why;
+    and folders that held nothing to ingest."""
+    files: list[FoundFile] = []
+    skipped: list[IngestSkipped] = []
+    failed: list[IngestFailed] = []
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if not f.is_file() or any(part.startswith(".") for part in f.relative_to(p).parts):
-                    continue
-                # A folder's README describes the folder; it is not a speech.
-                if f.stem.lower() == "readme" or f.suffix.lower() not in SUPPORTED:
-                    skipped.append(f)
-                    continue
-                files.append(f)
+            found, passed_over = _walk(p)
+            files.extend(found)
+            skipped.extend(passed_over)
+            if not found:
+                failed.append(
+                    IngestFailed(
+                        path=str(p),
+                        error=f"《{p.name or p}》是文件夹，其中没有可导入的讲话稿文件（支持 txt、md、docx、pdf）。",
+                    )
+                )
         else:
-            files.append(p)
-    return files, skipped
+            files.append(FoundFile(p))
+    return files, skipped, failed
 
 
 def add_bytes(
@@ -115,6 +180,14 @@ def add_bytes(
     return library.add_prepared(prepared, progress, allow_similar=allow_similar)
 
 
+def _unexpected(path: Path, error: Exception) -> str:
+    log.exception("ingest of %s failed", path)
+    return (
+        f"《{path.name}》导入时出现意外错误，已跳过此文件，其余文件照常导入。"
+        f"如反复出现，请把这个文件反馈给维护人员（错误类型：{type(error).__name__}）。"
+    )
+
+
 def ingest_paths(
     library: Library,
     paths: list[Path],
@@ -123,23 +196,22 @@ def ingest_paths(
     *,
     allow_similar: bool = False,
 ) -> IngestReport:
-    """Ingest files and folders; failures and near copies are reported, the rest is still added."""
-    report = IngestReport()
-    files, _ = expand_paths([Path(p) for p in paths])
-    for n, path in enumerate(files):
+    """Ingest files and folders; one failing file never stops the rest (failures, skips and near copies are reported)."""
+    files, skipped, failed = expand_paths([Path(p) for p in paths])
+    report = IngestReport(skipped=skipped, failed=failed)
+    settings = library.settings
+    for n, found in enumerate(files):
+        path = found.path
         if on_file:
             on_file(n, len(files), path)
         try:
-            if not path.exists():
-                raise LoadError(f"《{path}》不存在。")
-            outcome = add_bytes(
-                library, path.read_bytes(), path.name, progress, allow_similar=allow_similar
-            )
+            prepared = prepare_path(path, settings, found.root)
+            outcome = library.add_prepared(prepared, progress, allow_similar=allow_similar)
         except (LoadError, LibraryError) as e:
             report.failed.append(IngestFailed(path=str(path), error=str(e)))
             continue
-        except OSError as e:
-            report.failed.append(IngestFailed(path=str(path), error=f"《{path.name}》无法读取：{e}"))
+        except Exception as e:  # whatever went wrong with this file, the batch goes on
+            report.failed.append(IngestFailed(path=str(path), error=_unexpected(path, e)))
             continue
         if outcome.similar_to:
             report.similar.append(
@@ -156,7 +228,12 @@ def ingest_paths(
             )
         else:
             report.added.append(
-                IngestAdded(doc_id=outcome.doc_id, title=outcome.title, chunks=outcome.chunks)
+                IngestAdded(
+                    doc_id=outcome.doc_id,
+                    title=outcome.title,
+                    chunks=outcome.chunks,
+                    notices=prepared.loaded.notices,
+                )
             )
     if on_file:
         on_file(len(files), len(files), Path(""))

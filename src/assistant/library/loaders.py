@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistant.library.admission import DEFAULT_MAX_BYTES, FileLimits, check_length
 from assistant.library.documents import SAVE_AS_DOCX, load_docx, load_pdf
 from assistant.library.errors import LoadError, empty_file_error
+from assistant.library.safe_read import display_name, read_file, too_large
 from assistant.library.text_decoding import load_text
 from assistant.models import LoadedText
 
+__all__ = ["DEFAULT_MAX_BYTES", "SUPPORTED", "LoadError", "load_bytes", "load_path", "read_document"]
+
 SUPPORTED = (".txt", ".md", ".markdown", ".docx", ".pdf")
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 _SUPPORTED_LABEL = "txt、md、docx、pdf"
 _GENERAL_HINT = (
@@ -55,20 +58,6 @@ _UNSUPPORTED_HINTS = {
 }
 
 
-def _display_name(filename: str) -> str:
-    name = str(filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
-    return name or "未命名文件"
-
-
-def _mb(n: float) -> str:
-    value = n / (1024 * 1024)
-    for decimals in (1, 2, 3, 4, 5, 6):
-        text = f"{value:.{decimals}f}"
-        if float(text) != 0:
-            return text.rstrip("0").rstrip(".")
-    return "0"
-
-
 def _unsupported(name: str, ext: str) -> LoadError:
     if ext in _UNSUPPORTED_HINTS:
         hint = _UNSUPPORTED_HINTS[ext]
@@ -85,47 +74,43 @@ def _unsupported(name: str, ext: str) -> LoadError:
     )
 
 
-def _too_large(name: str, size: int, max_bytes: int) -> LoadError:
-    return LoadError(
-        f"《{name}》文件过大（{_mb(size)} MB），超过上传上限 {_mb(max_bytes)} MB。"
-        "请删除图片等无关内容或拆分后再上传；管理员也可以通过设置 ASSISTANT_MAX_UPLOAD_MB 调整上限。",
-        name,
-    )
-
-
-def load_bytes(data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedText:
-    """Extract the text of one uploaded file (txt/md/docx/pdf); raises LoadError."""
-    name = _display_name(filename)
+def load_bytes(
+    data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_BYTES, *, limits: FileLimits | None = None
+) -> LoadedText:
+    """Extract the text of one uploaded file (txt/md/docx/pdf) within the limits; raises LoadError."""
+    limits = limits or FileLimits(max_bytes=max_bytes)
+    name = display_name(filename)
     ext = Path(name).suffix.lower()
     if ext not in SUPPORTED:
         raise _unsupported(name, ext)
     if not data:
         raise empty_file_error(name)
-    if len(data) > max_bytes:
-        raise _too_large(name, len(data), max_bytes)
+    if len(data) > limits.max_bytes:
+        raise too_large(name, len(data), limits.max_bytes)
     if ext == ".docx":
-        return load_docx(data, name)
-    if ext == ".pdf":
-        return load_pdf(data, name)
-    return load_text(data, name, "txt" if ext == ".txt" else "md")
+        loaded = load_docx(data, name, limits.max_unzipped_bytes)
+    elif ext == ".pdf":
+        loaded = load_pdf(data, name, limits.max_chars)
+    else:
+        loaded = load_text(data, name, "txt" if ext == ".txt" else "md")
+    check_length(loaded.text, name, limits.max_chars)
+    return loaded
 
 
-def load_path(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedText:
-    """load_bytes for a file on disk (checks the size before reading it)."""
+def read_document(path: str | Path, max_bytes: int, root: str | Path | None = None) -> bytes:
+    """The bytes of a document on disk: format, file type and size checked before reading."""
     p = Path(path)
-    name = _display_name(p.name)
+    name = display_name(p.name)
     ext = p.suffix.lower()
-    if not p.exists():
-        raise LoadError(f"《{name}》文件不存在，请检查路径。", name)
-    if p.is_dir():
-        raise LoadError(f"《{name}》是文件夹，不是文件。", name)
-    if ext not in SUPPORTED:
+    if ext not in SUPPORTED and not p.is_dir():
         raise _unsupported(name, ext)
-    try:
-        size = p.stat().st_size
-        if size > max_bytes:
-            raise _too_large(name, size, max_bytes)
-        data = p.read_bytes()
-    except OSError as e:
-        raise LoadError(f"《{name}》无法读取：{e.strerror or e}", name) from e
-    return load_bytes(data, p.name, max_bytes=max_bytes)
+    return read_file(p, max_bytes, root)
+
+
+def load_path(
+    path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, *, limits: FileLimits | None = None
+) -> LoadedText:
+    """load_bytes for a file on disk (a regular file; its size checked before reading it)."""
+    limits = limits or FileLimits(max_bytes=max_bytes)
+    data = read_document(path, limits.max_bytes)
+    return load_bytes(data, Path(path).name, limits=limits)

@@ -127,6 +127,24 @@ def _split_heading(rest: str) -> tuple[str, str]:
     return rest.rstrip("：:").strip(), ""
 
 
+#: Longest heading a numbered paragraph can start with (marker and stop not counted). A longer
+#: first sentence makes the paragraph an enumerated item ("（一）对……予以通报批评，……。"), not
+#: a heading with run-in text: in the corpus headings are 3–23 characters, items 26 and more.
+POINT_HEADING_MAX = 25
+
+
+def point_heading(paragraph: str) -> tuple[str, str]:
+    """The heading a numbered paragraph starts with, and the run-in text after it:
+    "（一）压实责任。各单位……" → ("（一）压实责任。", "各单位……"); ("", paragraph) for an item."""
+    head, tail = _split_heading(paragraph)
+    marker = next((m for _, pattern in POINT_FAMILIES if (m := pattern.match(paragraph))), None)
+    if len(head) - (marker.end() if marker else 0) > POINT_HEADING_MAX:
+        return "", paragraph
+    if not tail:
+        return paragraph, ""
+    return paragraph[: len(paragraph) - len(tail)], tail
+
+
 def _is_title_candidate(line: str) -> bool:
     if len(line) > 80 or line.endswith(("。", "；", "！", "？")):
         return False

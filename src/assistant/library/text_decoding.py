@@ -98,6 +98,7 @@ def _mostly_utf8(data: bytes) -> str | None:
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text of mostly ASCII characters: every other byte is NUL."""
     if len(data) % 2:
         return None
     even = data[0::2].count(0)
@@ -114,35 +115,131 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-def _decode(data: bytes, name: str) -> tuple[str, str]:
-    """Decode text bytes; returns (text, encoding name)."""
+def _plausible_share(text: str) -> float:
+    """Share of characters a Chinese document is made of: ASCII text, common (GB2312) Chinese."""
+    sample = text[:20000]
+    if not sample:
+        return 0.0
+    good = 0
+    for c in sample:
+        if (" " <= c <= "~") or c in "\t\n\r":
+            good += 1
+            continue
+        try:
+            c.encode("gb2312")
+            good += 1
+        except UnicodeEncodeError:
+            pass
+    return good / len(sample)
+
+
+def _chinese_utf16(data: bytes) -> tuple[str, str] | None:
+    """Chinese UTF-16 without a BOM (few NUL bytes, since Han characters have none)."""
+    if len(data) % 2 or len(data) < 8:
+        return None
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        han = sum(1 for c in text[:20000] if "\u4e00" <= c <= "\u9fff")
+        if han >= 2 and han >= len(text[:20000]) // 10 and _plausible_share(text) >= 0.95:
+            return text, encoding
+    return None
+
+
+def _mixed_lines(data: bytes, name: str) -> tuple[str, list[int]] | None:
+    """UTF-8 with some GB18030 lines (text pasted together from two sources), decoded line by line.
+
+    Returns the text and the numbers of the GB18030 lines; None when the file is not such a
+    mix; LoadError naming the line when one line is neither.
+    """
+    lines = data.split(b"\n")
+    out: list[str] = []
+    gb_lines: list[int] = []
+    utf8_chinese = 0
+    bad: int | None = None
+    for number, line in enumerate(lines, 1):
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            utf8_chinese += any(ord(c) > 127 for c in text)
+            out.append(text)
+            continue
+        gb = _clean_gb18030(line)
+        if gb is None or not _looks_like_chinese(gb):
+            bad = bad or number
+            out.append("")
+            continue
+        out.append(gb)
+        gb_lines.append(number)
+    if not utf8_chinese or not gb_lines:
+        return None
+    if bad is not None:
+        raise LoadError(
+            f"《{name}》混用了 UTF-8 和 GB18030（GBK）两种编码，其中第 {bad} 行两种都不是，无法识别。"
+            "请用记事本打开，确认该行文字后另存为 UTF-8 编码的 .txt 再上传。",
+            name,
+        )
+    return "\n".join(out), gb_lines
+
+
+def _line_list(numbers: list[int]) -> str:
+    shown = "、".join(str(n) for n in numbers[:10])
+    return shown + (f" 等 {len(numbers)} 行" if len(numbers) > 10 else " 行")
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
+    """Decode text bytes; returns (text, encoding name, notices about repairs)."""
     for bom, label, codec in _BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom) :].decode(codec), label
+                return data[len(bom) :].decode(codec), label, []
             except UnicodeDecodeError:
-                raise _not_text(name, data) from None
+                raise LoadError(
+                    f"《{name}》开头标明是 {label.upper()} 编码，但内容不符合该编码，可能已损坏。"
+                    "请用记事本打开后另存为 UTF-8 编码的 .txt 再上传。",
+                    name,
+                ) from None
+    if data.startswith((b"%PDF", ZIP_MAGIC, OLE_MAGIC)):
+        raise _not_text(name, data)
+    notices: list[str] = []
     if b"\x00" in data:
         text = _utf16_without_bom(data)
-        if text is None:
-            raise _not_text(name, data)
-        return text, "utf-16-le" if data[1::2].count(0) >= data[0::2].count(0) else "utf-16-be"
+        if text is not None:
+            return text, "utf-16-le" if data[1::2].count(0) >= data[0::2].count(0) else "utf-16-be", []
+        found = _chinese_utf16(data)
+        if found is not None:
+            return found[0], found[1], []
+        count = data.count(0)
+        data = data.replace(b"\x00", b"")
+        notices.append(f"删除了 {count} 个空字符（NUL，通常是复制或转换时混入的）")
     gb_text = _clean_gb18030(data)
     gb_ok = gb_text is not None and _looks_like_chinese(gb_text)
     try:
         utf8_text = data.decode("utf-8")
     except UnicodeDecodeError:
+        found = _chinese_utf16(data)
+        if found is not None:
+            return found[0], found[1], notices
         lenient = _mostly_utf8(data)
         if lenient is not None:
-            return lenient, "utf-8"
+            return lenient, "utf-8", notices
     else:
         # A few GBK characters also form valid UTF-8 (e.g. "约谈" → "Լ̸"); such text
         # decodes to letters of unrelated scripts, which a Chinese user never means.
         if gb_ok and _odd_script_share(utf8_text) >= 0.3:
-            return gb_text, "gb18030"  # type: ignore[return-value]
-        return utf8_text, "utf-8"
+            return gb_text, "gb18030", notices  # type: ignore[return-value]
+        return utf8_text, "utf-8", notices
     if gb_ok:
-        return gb_text, "gb18030"  # type: ignore[return-value]
+        return gb_text, "gb18030", notices  # type: ignore[return-value]
+    mixed = _mixed_lines(data, name)
+    if mixed is not None:
+        text, gb_lines = mixed
+        notices.append(f"第 {_line_list(gb_lines)}是 GB18030（GBK）编码，其余是 UTF-8，已统一转换")
+        return text, "utf-8+gb18030", notices
 
     from charset_normalizer import from_bytes
 
@@ -150,10 +247,10 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
     if best is not None:
         guess = (best.encoding or "").lower().replace("-", "_")
         if gb_text is not None and guess.startswith(_CJK_GUESS_PREFIXES):
-            return gb_text, "gb18030"
-        return str(best), best.encoding
+            return gb_text, "gb18030", notices
+        return str(best), best.encoding, notices
     if gb_text is not None:
-        return gb_text, "gb18030"
+        return gb_text, "gb18030", notices
     raise _not_text(name, data)
 
 
@@ -173,13 +270,21 @@ def _jsonable(value: object) -> object:
     return str(value)
 
 
+_MAX_FRONT_MATTER = 64 * 1024
+
+
 def split_front_matter(text: str) -> tuple[dict, str]:
     """Split a leading YAML front matter block off the text; malformed ones are left in place."""
-    m = _FRONT_MATTER_RE.match(text)
+    m = _FRONT_MATTER_RE.match(text[: _MAX_FRONT_MATTER + 16])
     if not m:
         return {}, text
+    body = m.group("body") or ""
     try:
-        meta = yaml.safe_load(m.group("body") or "")
+        # Aliases can nest a few lines into billions of values once walked: a speech's
+        # metadata (title, date, source) never needs them.
+        if any(isinstance(token, yaml.AliasToken) for token in yaml.scan(body)):
+            return {}, text
+        meta = yaml.safe_load(body)
     except yaml.YAMLError:
         return {}, text
     if meta is None:
@@ -191,12 +296,14 @@ def split_front_matter(text: str) -> tuple[dict, str]:
 
 def load_text(data: bytes, name: str, source_format: str) -> LoadedText:
     """Text of a txt/md file: encoding detected, newlines unified, front matter split off."""
-    text, encoding = _decode(data, name)
+    text, encoding, notices = _decode(data, name)
     if _control_ratio(text) > 0.01:
         raise _not_text(name, data)
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     metadata, text = split_front_matter(text)
     if not text.strip():
         raise empty_file_error(name)
-    return LoadedText(text=text, source_format=source_format, encoding=encoding, metadata=metadata)
+    return LoadedText(
+        text=text, source_format=source_format, encoding=encoding, metadata=metadata, notices=notices
+    )
 

@@ -47,17 +47,18 @@ class ReasoningChatOpenAI(ChatOpenAI):
 
 
 def make_chat_model(config: LLMConfig, **kw: Any) -> ChatOpenAI:
-    """A ChatOpenAI for ``config``; SDK retries with backoff on 429/5xx, usage while streaming."""
+    """A ChatOpenAI for ``config`` (one SDK attempt per request: retries are llm/retry.py's), usage while streaming."""
     params: dict[str, Any] = {
         "model": config.model,
         "base_url": config.base_url,
         "api_key": config.api_key,
         "timeout": config.timeout,
-        "max_retries": config.max_retries,
+        # Retries happen in llm/retry.py, inside the one deadline (config.timeout).
+        "max_retries": 0,
         "temperature": DEFAULT_TEMPERATURE,
         "stream_usage": True,
     }
-    params.update(kw)
+    params.update({k: v for k, v in kw.items() if k != "max_retries"})
     fields = ("model", "base_url", "api_key", "timeout", "max_retries")
     overrides = {k: kw[k] for k in fields if k in kw}
     attached = config.model_copy(update=overrides) if overrides else config
@@ -85,5 +86,5 @@ def config_of(model: BaseChatModel) -> LLMConfig | None:
         model=name,
         api_key="",
         timeout=timeout if isinstance(timeout, int | float) else 120.0,
-        max_retries=getattr(model, "max_retries", None) or 0,
+        max_retries=0,
     )

@@ -112,9 +112,12 @@ def _with_partial(message: str, partial_text: str) -> str:
 
 
 def explain(
-    exc: BaseException, config: LLMConfig | None = None, *, partial_text: str = ""
+    exc: BaseException, config: LLMConfig | None = None, *, partial_text: str = "", attempts: int = 1
 ) -> LLMError:
-    """Map an openai/httpx/langchain exception to an LLMError with a Chinese what-to-do message."""
+    """Map an openai/httpx/langchain exception to an LLMError with a Chinese what-to-do message.
+
+    ``attempts`` is how many requests were made before giving up (said in the message when > 1).
+    """
     if isinstance(exc, LLMError):
         if partial_text and not exc.partial_text:
             exc.partial_text = partial_text
@@ -129,6 +132,8 @@ def explain(
     names = [type(e).__name__ for e in _chain(exc)]
     low = detail.lower()
 
+    tries = f"（共尝试 {attempts} 次）" if attempts > 1 else ""
+
     def err(kind: str, message: str) -> LLMError:
         return LLMError(
             _with_partial(message, partial_text),
@@ -142,10 +147,17 @@ def explain(
     if isinstance(exc, openai.APITimeoutError | TimeoutError) or any(
         n in _TIMEOUT_NAMES or n.endswith("TimeoutError") for n in names
     ):
+        if partial_text:
+            return err(
+                "timeout",
+                f"模型服务（{base_url}）在生成过程中超过 {timeout} 秒没有输出新内容。"
+                "请稍后重试或继续生成；若经常如此，可调大 ASSISTANT_LLM_TIMEOUT（单位：秒）。",
+            )
         return err(
             "timeout",
-            f"模型服务在 {timeout} 秒内没有响应（{base_url}）。"
-            "请稍后重试；若生成长文经常超时，可调大 ASSISTANT_LLM_TIMEOUT（单位：秒）。",
+            f"模型服务在 {timeout} 秒内没有响应（{base_url}）{tries}。"
+            "ASSISTANT_LLM_TIMEOUT 是等待模型开始回答的总时限（含重试）。"
+            "请稍后重试；若模型经常来不及开始回答，可调大 ASSISTANT_LLM_TIMEOUT（单位：秒）。",
         )
     if isinstance(exc, openai.APIConnectionError | ConnectionError) or any(
         n in _CONNECT_NAMES or n in ("RemoteProtocolError", "ReadError") for n in names
@@ -157,7 +169,7 @@ def explain(
             )
         return err(
             "connection",
-            f"无法连接模型服务：{base_url}。请检查网络和 OPENAI_BASE_URL 是否正确；"
+            f"无法连接模型服务：{base_url}{tries}。请检查网络和 OPENAI_BASE_URL 是否正确；"
             "若使用 Ollama，请确认已运行 ollama serve。",
         )
     if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError) or status in (
@@ -203,12 +215,12 @@ def explain(
             )
         return err(
             "rate_limit",
-            "请求过于频繁，已被模型服务限流。请等待一会儿再试，或降低调用频率。",
+            f"请求过于频繁，已被模型服务限流{tries}。请等待一会儿再试，或降低调用频率。",
         )
     if isinstance(exc, openai.InternalServerError) or (status is not None and status >= 500):
         return err(
             "server",
-            f"模型服务暂时出错（HTTP {status}）。这通常是服务端问题，请稍后重试。",
+            f"模型服务暂时出错（HTTP {status}）{tries}。这通常是服务端问题，请稍后重试。",
         )
     if isinstance(exc, openai.BadRequestError | openai.UnprocessableEntityError) or status in (
         400,

@@ -17,6 +17,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, conver
 from assistant.llm.chat_model import config_of
 from assistant.llm.errors import explain, unfinished
 from assistant.llm.providers import LLMConfig
+from assistant.llm.retry import open_stream
 
 CONTINUE_PROMPT = "请从中断处继续，不要重复已写内容。"
 MAX_CONTINUATIONS = 3
@@ -230,7 +231,7 @@ def _stream_round(
             if on_token is not None:
                 on_token(tail)
 
-    stream = model.stream(messages)
+    stream = open_stream(model, messages, config)  # retries within the deadline, until the answer starts
     try:
         while True:
             try:

@@ -9,6 +9,7 @@ from assistant.library.store import Library
 from assistant.llm import LLMError
 from assistant.ui import session
 from assistant.ui.document_html import part_html, wrap
+from assistant.ui.export_panel import show_export
 from assistant.ui.part_tools import LAST_CHANGE, part_tools, part_warnings
 from assistant.writing.draft_io import draft_to_text
 from assistant.writing.drafting import speech_chars
@@ -92,17 +93,11 @@ def show_document(od: session.OpenDraft, library: Library, settings: Settings) -
     _last_change()
     for w in draft.warnings:
         st.warning(w)
-    c1, c2, c3 = st.columns([1, 1, 3], vertical_alignment="center")
+    c1, c2, _ = st.columns([1.3, 1, 2], vertical_alignment="center")
     editing = c1.toggle("编辑全文", key=EDIT_MODE)
     if not editing and c2.button("整体润色", key="polish_go", help="润色全文，事实和结构不变；遗漏事实时保留原稿"):
         _polish(od, settings)
-    with c3:
-        # EXPORT PANEL — replace the next lines with `show_export(draft)` from
-        # assistant.ui.export_panel (download buttons and 复制全文) once it is merged.
-        st.download_button(
-            "下载纯文本（.txt）", draft_to_text(draft).encode("utf-8"), file_name=f"{draft.title or '讲话稿'}.txt",
-            mime="text/plain", key="download_txt", on_click="ignore",
-        )  # fmt: skip
+    show_export(draft)  # downloads (.docx in GB/T 9704 layout, .txt, .md) and 复制全文
     if editing:
         editor(od, settings)
         return

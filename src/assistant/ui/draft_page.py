@@ -32,7 +32,7 @@ def render() -> None:
         return
     restore_once(settings)
     job = current_job()
-    left, right = st.columns([2, 3], gap="large")
+    left, right = st.columns([1, 2], gap="medium")
 
     def submit(brief: Brief, outline_first: bool) -> bool:
         return start_draft(brief, library, settings, outline_first=outline_first)

@@ -17,6 +17,7 @@ from assistant.library.loaders import LoadError
 from assistant.library.store import Library, LibraryError
 from assistant.models import PART_ROLES, ROLE_LABELS
 from assistant.ui import session
+from assistant.ui.access import can_edit, editor_only_notice
 from assistant.ui.page_settings import env_settings, page_settings
 
 ROLE_CHOICES = ["", *PART_ROLES]
@@ -120,6 +121,9 @@ def _add(library: Library, name: str, data: bytes, progress=None, allow_similar:
     except (LoadError, LibraryError, EmbeddingError) as e:
         st.error(str(e))
         return None
+    except Exception as e:  # one bad file never stops the other uploads
+        st.error(f"《{name}》导入时出现意外错误，已跳过此文件（错误类型：{type(e).__name__}）。")
+        return None
     _report(outcome, name)
     return outcome
 
@@ -188,6 +192,9 @@ def _import(library: Library, files) -> None:
         except (LoadError, LibraryError, EmbeddingError) as e:
             report.append((f.name, None, str(e)))
             continue
+        except Exception as e:  # noqa: BLE001 - one bad file never stops the other uploads
+            report.append((f.name, None, f"《{f.name}》导入时出现意外错误，已跳过此文件（错误类型：{type(e).__name__}）。"))
+            continue
         report.append((f.name, outcome, ""))
         if outcome.similar_to:
             pending[f.name] = f.getvalue()
@@ -234,7 +241,7 @@ def search_section(library: Library) -> None:
             st.markdown(unit_markdown(h.text, h.matched), unsafe_allow_html=True)
 
 
-def documents_section(library: Library) -> int:
+def documents_section(library: Library, editable: bool = True) -> int:
     """The documents in the library, with their kind (editable) and delete; returns how many."""
     docs = library.list_documents()
     kinds = default_kinds(page_settings().structures_dir)
@@ -248,6 +255,8 @@ def documents_section(library: Library) -> int:
           "片段": d.chunks, "文件": d.filename} for d in docs],
         hide_index=True, width="stretch",
     )
+    if not editable:
+        return len(docs)
     options = {d.doc_id: f"《{d.title or d.filename}》" for d in docs}
     c1, c2 = st.columns(2)
     target = c1.selectbox("修改类型的文档", [""] + list(options), key="kind_doc",
@@ -281,10 +290,13 @@ def render() -> None:
     library = get_library()
     if library is None:
         return
+    editor = can_edit()
     mismatch = library.embedding_mismatch()
     if mismatch:
         st.warning(mismatch)
-        if st.button("重建索引", key="reindex_go"):
+        if not editor:
+            editor_only_notice()
+        elif st.button("重建索引", key="reindex_go"):
             with st.spinner("正在重建索引……"):
                 n = library.reindex()
             st.success(f"已重建 {n} 个片段的索引。")
@@ -292,6 +304,9 @@ def render() -> None:
         return
     summary = st.empty()  # filled last, so it counts what this run uploaded or deleted
     search_section(library)
-    upload_section(library)
-    count = documents_section(library)  # listed after this run's uploads, so the count is current
+    if editor:
+        upload_section(library)
+    else:
+        editor_only_notice()
+    count = documents_section(library, editable=editor)  # listed after this run's uploads, so the count is current
     summary.metric("范文库", f"{count} 篇", help=f"共 {library.chunk_count()} 个检索片段")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant.config import Settings, SettingsError, load_settings_lenient
+from assistant.llm.page_choice import LLMChoice, apply_choice
 from assistant.saved_settings import load_model_settings
 
-#: Session-state key of the model service chosen on the 设置 page for this browser session only.
+#: Session-state key of the LLMChoice made on the 设置 page for this browser session only.
 OVERRIDES = "llm_overrides"
 _RUN_SETTINGS = "page_settings"
 
@@ -35,14 +36,15 @@ def env_settings() -> Settings:
     return st.session_state[_RUN_SETTINGS]
 
 
-def model_overrides() -> dict[str, str]:
-    """The model service chosen on the 设置 page: saved on this machine, then this session's choice."""
-    base = env_settings()
-    return {**load_model_settings(base.data_dir), **(st.session_state.get(OVERRIDES) or {})}
+def model_choice() -> LLMChoice | None:
+    """The model service chosen on the 设置 page: this session's choice, else the one saved on this machine."""
+    choice = st.session_state.get(OVERRIDES)
+    if isinstance(choice, LLMChoice):
+        return choice
+    return load_model_settings(env_settings().data_dir)
 
 
 def page_settings() -> Settings:
     """This run's settings plus the model service chosen on the 设置 page."""
-    overrides = model_overrides()
-    # Only plain strings (provider, key, model, URL) are overridden, so no re-validation is needed.
-    return env_settings().model_copy(update=overrides) if overrides else env_settings()
+    # The core decides whether the server's key may go along (only to the server's own endpoint).
+    return apply_choice(env_settings(), model_choice())

@@ -14,6 +14,7 @@ from assistant.llm import (
     resolve_llm,
     stream_chat,
 )
+from assistant.llm.page_choice import LLMChoice, check_choice
 from assistant.saved_settings import (
     forget_model_settings,
     load_model_settings,
@@ -21,9 +22,7 @@ from assistant.saved_settings import (
     save_model_settings,
 )
 from assistant.ui import session
-from assistant.ui.page_settings import OVERRIDES, env_settings, model_overrides, page_settings
-
-_FIELDS = (("openai_api_key", "llm_key"), ("model", "llm_model"), ("openai_base_url", "llm_base_url"))
+from assistant.ui.page_settings import OVERRIDES, env_settings, model_choice, page_settings
 
 
 def describe(settings: Settings) -> str:
@@ -37,27 +36,33 @@ def describe(settings: Settings) -> str:
     return f"当前模型：{config.label}"
 
 
-def _chosen() -> dict[str, str]:
-    """The form's values; a blank key keeps the key given on this page before, for the same service."""
+def _chosen() -> LLMChoice:
+    """The form's values; a blank key keeps the key typed on this page before, for the same service."""
     provider = st.session_state.get("llm_provider") or "openai"
-    values = {"provider": provider}
-    for field, key in _FIELDS:
-        value = (st.session_state.get(key) or "").strip()
-        if value:
-            values[field] = value
-    before = model_overrides()
-    if "openai_api_key" not in values and before.get("openai_api_key") and before.get("provider") == provider:
-        values["openai_api_key"] = before["openai_api_key"]
-    return values
+    choice = LLMChoice(
+        provider=provider,
+        api_key=(st.session_state.get("llm_key") or "").strip(),
+        model=(st.session_state.get("llm_model") or "").strip(),
+        base_url=(st.session_state.get("llm_base_url") or "").strip(),
+    )
+    before = model_choice()
+    if not choice.api_key and before is not None and before.api_key and before.provider == provider:
+        choice = choice.model_copy(update={"api_key": before.api_key})
+    return choice
 
 
 def _use(to_machine: bool) -> None:
     """Submit callback: this session's choice, and with to_machine also the machine's."""
-    values = _chosen()
-    st.session_state[OVERRIDES] = values
+    choice = _chosen()
     st.session_state["llm_key"] = ""  # the key is never shown again, not even as dots
+    try:
+        check_choice(env_settings(), choice)  # the server's key never goes to another endpoint
+    except LLMError as e:
+        session.flash("settings", f"未保存：{e}", "error")
+        return
+    st.session_state[OVERRIDES] = choice
     if to_machine:
-        path = save_model_settings(env_settings().data_dir, values)
+        path = save_model_settings(env_settings().data_dir, choice)
         session.flash("settings", f"已保存到本机（{path}，仅本机当前用户可读），重新打开页面或重启后仍然有效。")
     else:
         session.flash("settings", "已设置，仅本次浏览器会话有效；刷新页面后恢复为本机保存的设置。")
@@ -82,15 +87,15 @@ def render() -> None:
     names = list(providers)
     saved = load_model_settings(env_settings().data_dir)
     if saved:
-        key = f"，Key {mask_key(saved['openai_api_key'])}" if saved.get("openai_api_key") else ""
-        name = providers[saved["provider"]].label if saved.get("provider") in providers else saved.get("provider", "")
-        st.caption(f"本机已保存：{name}{' · ' + saved['model'] if saved.get('model') else ''}{key}")
-    chosen = model_overrides()
-    given_key = chosen.get("openai_api_key", "")
+        key = f"，Key {mask_key(saved.api_key)}" if saved.api_key else ""
+        name = providers[saved.provider].label if saved.provider in providers else saved.provider
+        st.caption(f"本机已保存：{name}{' · ' + saved.model if saved.model else ''}{key}")
+    chosen = model_choice()
+    given_key = chosen.api_key if chosen is not None else ""
     # The form starts from what is in use (the key excepted, which is never shown again).
     st.session_state.setdefault("llm_provider", settings.provider if settings.provider in names else names[0])
-    st.session_state.setdefault("llm_model", chosen.get("model", ""))
-    st.session_state.setdefault("llm_base_url", chosen.get("openai_base_url", ""))
+    st.session_state.setdefault("llm_model", chosen.model if chosen is not None else "")
+    st.session_state.setdefault("llm_base_url", chosen.base_url if chosen is not None else "")
     with st.form("llm_form"):
         provider = st.selectbox("模型服务", names, key="llm_provider", format_func=lambda n: providers[n].label)
         st.text_input(

@@ -86,7 +86,8 @@ def _saved_order(path: Path) -> tuple[str, int]:
 
 
 def _now() -> str:
-    return datetime.now().isoformat(timespec="seconds")
+    # Microseconds: two changes in one second must still sort in the order they were made.
+    return datetime.now().isoformat(timespec="microseconds")
 
 
 def _meeting(draft: Draft) -> str:

@@ -17,6 +17,7 @@ from assistant.library.protocol import SearchLibrary
 from assistant.llm import LLMError, config_of
 from assistant.models import Draft, DraftPart, SearchHit, count_chars
 from assistant.numbering import heading_line
+from assistant.writing.conformance import broken_by, conform
 from assistant.writing.events import (
     DraftError,
     DraftFinished,
@@ -28,7 +29,6 @@ from assistant.writing.events import (
     PartStarted,
     PartToken,
 )
-from assistant.writing.leak_guard import leaked_specifics
 from assistant.writing.messages import (
     DEFAULT_WRITTEN_CHARS,
     length_instruction,
@@ -130,6 +130,7 @@ def draft_speech(
     max_written_chars: int = DEFAULT_WRITTEN_CHARS,
     adjust_length: bool = True,
     outline_only: bool = False,
+    fix_parts: bool = True,
 ) -> Draft:
     """Write a speech: retrieve per role, outline (or use ``outline``), write part by part, adjust length.
 
@@ -179,7 +180,7 @@ def draft_speech(
     return _write_parts(
         s, plan, library, prompts, base, outlined, parts, refs, used, started,
         per_part=per_part, max_ref_chars=max_ref_chars, max_written_chars=max_written_chars,
-        adjust_length=adjust_length,
+        adjust_length=adjust_length, fix_parts=fix_parts,
     )  # fmt: skip
 
 
@@ -195,13 +196,16 @@ def resume_draft(
     max_ref_chars: int = DEFAULT_REF_CHARS,
     max_written_chars: int = DEFAULT_WRITTEN_CHARS,
     adjust_length: bool = True,
+    fix_parts: bool = True,
 ) -> Draft:
     """Go on with an interrupted draft: finish the part that was cut, then write the rest.
 
     Parts already complete are kept byte for byte; without an outline the draft starts over.
     """
     if not partial.outline.strip():
-        return draft_speech(plan, library, model, prompts, on_event, adjust_length=adjust_length)
+        return draft_speech(
+            plan, library, model, prompts, on_event, adjust_length=adjust_length, fix_parts=fix_parts
+        )
     started = time.monotonic()
     s = ModelSession(model, on_event)
     base = partial.model_copy(update={"parts": [], "status": "done"})
@@ -221,7 +225,7 @@ def resume_draft(
     return _write_parts(
         s, plan, library, prompts, base, outlined, parts, refs, used, started,
         per_part=per_part, max_ref_chars=max_ref_chars, max_written_chars=max_written_chars,
-        adjust_length=adjust_length,
+        adjust_length=adjust_length, fix_parts=fix_parts,
     )  # fmt: skip
 
 
@@ -248,6 +252,7 @@ def _write_parts(
     max_ref_chars: int,
     max_written_chars: int,
     adjust_length: bool,
+    fix_parts: bool = True,
 ) -> Draft:
     """Write every planned part after the ones in ``parts`` (finishing an incomplete last one)."""
     head = 2  # title and salutation
@@ -324,14 +329,16 @@ def _write_parts(
             s.warn(f"篇幅调整失败，保留调整前的稿子：{e.message}")
         draft = _finish(base, outlined, draft.parts, s, started)
     shown = [h for hits in [*refs.values(), *part_refs] for h in hits]
-    leaked = leaked_specifics(
-        draft.text, [f"{h.title}\n{h.text}" for h in shown], "\n".join(plan.brief.all_facts())
+    offset = len(draft.parts) - len(part_refs)  # title and salutation come first
+
+    def hits_of(index: int) -> Sequence[SearchHit]:
+        return part_refs[index - offset] if 0 <= index - offset < len(part_refs) else []
+
+    references = [f"{h.title}\n{h.text}" for h in shown]
+    draft = conform(draft, plan, prompts, s, references, hits_of, reask=fix_parts)
+    draft = _finish(base, outlined, draft.parts, s, started).model_copy(
+        update={"warnings": draft.warnings}
     )
-    if leaked:
-        s.warn(
-            "稿中有参考范文里的具体内容，约谈要素中没有：" + "、".join(leaked[:12])
-            + ("等" if len(leaked) > 12 else "") + "。请核实：确是本次约谈的事实请补入约谈要素，否则删除。"
-        )
     s.emit(DraftFinished(draft, s.llm_s, max(0.0, time.monotonic() - started - s.llm_s), s.calls))
     return draft
 
@@ -397,6 +404,11 @@ def _adjust_length(
     candidate = draft.model_copy(deep=True)
     candidate.parts[offset + worst] = part.model_copy(update={"text": text})
     new_total = speech_chars(candidate)
+    broken = broken_by(draft, candidate, plan, offset + worst)
+    if broken:
+        s.warn(f"篇幅调整的结果打乱了结构（{broken[0]}），保留调整前的{label}。")
+        s.emit(PartDone(part, offset + worst))
+        return draft
     if abs(new_total - target) >= abs(actual - target):
         s.warn(f"篇幅调整没有改善（调整后约 {new_total} 字），保留调整前的{label}。")
         s.emit(PartDone(part, offset + worst))

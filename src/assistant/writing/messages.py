@@ -297,3 +297,9 @@ def length_instruction(prompts: PromptSet, current: int, wanted: int) -> str:
     """The instruction of the length adjustment pass (expand or condense to ~wanted characters)."""
     key = "expand" if wanted > current else "condense"
     return prompts.part("requests", key, current=current, wanted=wanted)
+
+
+def fix_part_instruction(prompts: PromptSet, problems: Sequence[str]) -> str:
+    """The request that re-asks a part with the specific problems the conformance pass found."""
+    listed = "\n".join(f"{n}. {m}" for n, m in enumerate(problems, start=1))
+    return prompts.part("requests", "fix_part", problems=listed)

@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from langchain_core.language_models import BaseChatModel
 
 from assistant.brief import Brief
+from assistant.facts import brief_fact_strings, compact
 from assistant.kinds import MeetingKind
 from assistant.library.parsing import parse_speech
 from assistant.library.protocol import SearchLibrary
 from assistant.models import ROLE_LABELS, Draft, DraftPart, SearchHit
 from assistant.numbering import heading_line
+from assistant.writing.conformance import broken_by
 from assistant.writing.events import (
     DraftError,
     DraftWarning,
@@ -143,32 +145,15 @@ def _replace_part(
 
 # ---------------------------------------------------------------- polishing
 
-_DATE_RE = re.compile(
-    r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}\s*年\s*\d{1,2}\s*月|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}\s*年(?:度)?"
-)
-_NUMBER_RE = re.compile(r"\d+(?:[.．]\d+)?\s*(?:%|％|‰)?")
-_QUOTED_RE = re.compile(r"“([^”]{2,30})”|《([^》]{1,40})》")
-
-
 def fact_strings(brief: Brief) -> list[str]:
     """Numbers, dates and names of the brief that a rewrite must not lose."""
-    out: list[str] = [*brief.targets, brief.speaker, brief.meeting]
-    for text in brief.all_facts():
-        out += [m.group(0) for m in _DATE_RE.finditer(text)]
-        out += [m.group(0) for m in _NUMBER_RE.finditer(text)]
-        out += [m.group(1) or m.group(2) for m in _QUOTED_RE.finditer(text)]
-    seen: dict[str, None] = {}
-    for f in out:
-        f = re.sub(r"\s", "", f or "")
-        if f:
-            seen.setdefault(f, None)
-    return list(seen)
+    return brief_fact_strings(brief)
 
 
 def missing_facts(brief: Brief, before: str, after: str) -> list[str]:
     """Brief facts that were in ``before`` but are not in ``after``."""
-    a, b = re.sub(r"\s", "", before), re.sub(r"\s", "", after)
-    return [f for f in fact_strings(brief) if f in a and f not in b]
+    a, b = compact(before), compact(after)
+    return [f for f in brief_fact_strings(brief) if f in a and f not in b]
 
 
 def _polished_parts(draft: Draft, text: str) -> list[DraftPart] | None:
@@ -265,7 +250,13 @@ class Reviser:
             # The revise prompt allows a reworded heading; its number always stays.
             heading = (found[0] if found else part.heading).strip().rstrip("。")
             body = heading_line(part.number, heading) + "\n" + body
-        return _replace_part(draft, pos, body, heading, hits, s)
+        result = _replace_part(draft, pos, body, heading, hits, s)
+        broken = broken_by(draft, result.draft, plan, pos)
+        if broken:
+            raise DraftError(
+                f"修改结果会打乱讲话稿的结构（{broken[0]}），原文未改动。请重试或换一种修改要求。"
+            )
+        return result
 
     def passage(
         self,

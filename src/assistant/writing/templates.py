@@ -64,7 +64,7 @@ PART_GROUPS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
         frozenset(),
     ),
     "requests": (
-        ("outline_again", "expand", "condense"),
+        ("outline_again", "expand", "condense", "fix_part"),
         frozenset({"problems", "count", "last", "current", "wanted"}),
     ),
 }

@@ -18,8 +18,9 @@ from assistant.kinds import MeetingKind, default_kinds
 from assistant.library.protocol import SearchLibrary
 from assistant.llm import LLMConfig, make_chat_model, resolve_llm
 from assistant.models import Draft
+from assistant.writing.conformance import check_draft, with_warnings
 from assistant.writing.drafting import draft_speech, resume_draft
-from assistant.writing.events import DraftError, EventCallback, Notice
+from assistant.writing.events import DraftError, DraftWarning, EventCallback, Notice
 from assistant.writing.offline import OFFLINE_LABEL, OFFLINE_MODE, compose_offline
 from assistant.writing.plan import SpeechPlan, make_plan, plan_for_draft
 from assistant.writing.revision import Reviser
@@ -134,7 +135,7 @@ class OfflineWriter:
             raise DraftError("按提纲起草需要大模型；离线组稿直接按本类约谈的标准结构成稿。")
         plan = _plan(brief, self.kinds, on_event)
         created = datetime.now().isoformat(timespec="seconds")
-        return compose_offline(plan, library, self.kinds, created_at=created)
+        return _checked(compose_offline(plan, library, self.kinds, created_at=created), plan, on_event)
 
     def resume(
         self, partial: Draft, library: SearchLibrary | None, on_event: EventCallback | None = None
@@ -142,7 +143,16 @@ class OfflineWriter:
         """The offline composer is never cut off: the draft is composed again from its brief."""
         plan = plan_for_draft(partial, self.kinds)
         created = datetime.now().isoformat(timespec="seconds")
-        return compose_offline(plan, library, self.kinds, created_at=created)
+        return _checked(compose_offline(plan, library, self.kinds, created_at=created), plan, on_event)
+
+
+def _checked(draft: Draft, plan: SpeechPlan, on_event: EventCallback | None) -> Draft:
+    """The offline draft with what the conformance pass finds as warnings (nothing to re-ask)."""
+    found = check_draft(draft, plan)
+    if on_event is not None:
+        for m in found.all():
+            on_event(DraftWarning(m))
+    return with_warnings(draft, found)
 
 
 def choose_writer(settings: Settings, *, offline: bool = False) -> Writer:

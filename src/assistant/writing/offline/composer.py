@@ -34,10 +34,12 @@ from assistant.writing.offline.layout import (
     norm,
     rotate,
     sentence,
+    short_form,
     speaker_org,
 )
 from assistant.writing.offline.length import balance
 from assistant.writing.offline.sentence_filter import is_generic_sentence, load_phrases, place_names
+from assistant.writing.offline.vocabulary import nouns_and_verbs
 from assistant.writing.plan import SpeechPlan
 from assistant.writing.references import search_references
 
@@ -53,6 +55,10 @@ CHARS_PER_HIT = 200
 OPENING_ISSUES = 3
 #: Shared han bigrams needed to file a fact under an issue instead of the overview paragraph.
 FACT_OVERLAP = 3
+#: A connective is a near-duplicate when this share of its (or the other's) bigrams recur …
+NEAR_DUPLICATE = 0.5
+#: … or when it opens with the same characters as a sentence already used (说到底，…).
+OPENER = 3
 
 
 class _Composer:
@@ -119,8 +125,9 @@ class _Composer:
                 follows, after_semicolon = after_semicolon, s.endswith("；")
                 if follows:
                     continue
-                if role == "closing" and s.startswith(CLOSING_LEAD):
-                    s = s[len(CLOSING_LEAD) :]
+                # "同志们，……" opens a closing by summing up that speech's own subject.
+                if s.startswith(CLOSING_LEAD):
+                    continue
                 key = norm(s)
                 if key in seen or not is_generic_sentence(
                     s, self.allowed, self.reject_words, self.foreign_words, names
@@ -187,13 +194,13 @@ class _Composer:
             decided = self._phrase("opening", "decided_by", org=self.org, **values)
         else:
             decided = self._phrase("opening", "decided", **values)
-        issues = [clause(i) for i in b.issues]
-        more = self.phrases["opening"].get("more", "等") if len(issues) > OPENING_ISSUES else ""
-        reason = self._phrase(
-            "opening", "reason", issues="；".join(issues[:OPENING_ISSUES]), more=str(more)
-        )
+        # The issues are stated in full in the first section; the opening only names them.
+        issues = [short_form(i) for i in b.issues[:OPENING_ISSUES]]
+        reason = self._phrase("opening", "reason", issues="、".join(issues))
+        key = "transition_by" if self.org else "transition"
+        transition = self._phrase("opening", key, org=self.org)
         # A kind has exactly one opening (checked when kinds are loaded).
-        block = Block(core=[decided, reason], suffix=str(self.phrases["opening"]["transition"]))
+        block = Block(core=[decided, reason], suffix=transition)
         part.blocks.append(block)
         return [(block, f"开场白 召开约谈会的缘由 {b.meeting}")]
 
@@ -243,7 +250,7 @@ class _Composer:
         templates = [str(t) for t in self.phrases["causes"]["points_from_issues"]]
         for n, issue in enumerate(b.issues):
             template = templates[n % len(templates)]
-            text = template.format(issue=clause(issue), root=roots[n % len(roots)])
+            text = template.format(issue=short_form(issue), root=roots[n % len(roots)])
             block = Block(core=[text], point=True)
             part.blocks.append(block)
             queries.append((block, f"{clause(issue)}的原因"))
@@ -283,10 +290,11 @@ class _Composer:
         for req in b.requirements:
             c = clause(req)
             if _TIME_START_RE.match(c):
-                text = sentence(self._phrase("rectification", "timed", index=timed, req=c))
+                req_text = as_requirement(c)
+                text = sentence(self._phrase("rectification", "timed", index=timed, req=req_text))
                 timed += 1
             else:
-                text = sentence(c)
+                text = sentence(as_requirement(c))
             block = Block(core=[text], point=True)
             part.blocks.append(block)
             queries.append((block, f"{c} 整改"))
@@ -296,8 +304,16 @@ class _Composer:
         return queries
 
     def _build_closing(self, part: Part, first: bool) -> list[tuple[Block | None, str]]:
+        # Each half of a mixed tone ("严肃中有鼓励") adds its own sentence.
+        toned = [
+            str(t["closing"])
+            for t in self.phrases.get("tones", [])
+            if any(w in self.plan.tone for w in t["words"])
+        ]
         block = Block(
-            core=[str(self.phrases["closing"]["default"])], prefix=CLOSING_LEAD, extras_first=True
+            core=[*toned, str(self.phrases["closing"]["default"])],
+            prefix=CLOSING_LEAD,
+            extras_first=True,
         )
         part.blocks.append(block)
         return [(block, f"结束语 同志们 {self.brief.meeting} 抓好整改")]
@@ -312,9 +328,20 @@ class _Composer:
             sources += [block.own_any, part.pool_any]
         for source in sources:
             for cand in source:
-                if norm(cand[0]) not in self.used:
+                if norm(cand[0]) not in self.used and not self.echoes(cand[0]):
                     return cand
         return None
+
+    def echoes(self, text: str) -> bool:
+        """A near-duplicate of a sentence already in the draft, or opening with the same words."""
+        grams = bigrams(text)
+        for other in self.used:
+            if text[:OPENER] == other[:OPENER]:
+                return True
+            shared = grams & bigrams(other)
+            if shared and len(shared) >= NEAR_DUPLICATE * min(len(grams), len(bigrams(other))):
+                return True
+        return False
 
     def _use(self, part: Part, block: Block, cand: Candidate) -> None:
         block.extras.append(cand)
@@ -365,6 +392,21 @@ class _Composer:
             block.extras.remove(cand)
             self.used.discard(norm(cand[0]))
         return True
+
+
+def as_requirement(req: str) -> str:
+    """A requirement as the body of "一要……": 确保 before a deadline or a subject, else as given."""
+    req = req.removeprefix("要")
+    words = nouns_and_verbs(req)
+    first = words[0] if words else ("", "")
+    # "工程12月底前通水运行": a subject before its deadline needs a verb of its own.
+    dated_later = bool(_DEADLINE_RE.search(req[len(first[0]) :]))
+    if first[1].startswith("v") and first[0] not in ("是", "有") and not dated_later:
+        return req
+    return "确保" + req
+
+
+_DEADLINE_RE = re.compile(r"\d+月|\d+日|[一二三四五六七八九十两]个?(?:月|周|星期|工作日)内|年底|年内|月底")
 
 
 _TIME_START_RE = re.compile(

@@ -26,6 +26,18 @@ def clause(s: str) -> str:
     return s.strip().rstrip("。；;，,.．、 ")
 
 
+_CLAUSE_END = re.compile(r"[，,；;。：:]")
+#: A brief reference to an issue keeps its first clause when that is at least this long.
+MIN_SHORT = 4
+
+
+def short_form(s: str) -> str:
+    """An issue referred to briefly after it was stated in full: its first clause."""
+    c = clause(s)
+    first = _CLAUSE_END.split(c, maxsplit=1)[0]
+    return first if len(first) >= MIN_SHORT else c
+
+
 def sentence(s: str) -> str:
     c = clause(s)
     return c if c.endswith(("！", "？", "!", "?")) else c + "。"

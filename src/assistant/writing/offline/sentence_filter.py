@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from assistant.numbering import INLINE_MARKER_RE
+from assistant.writing.offline.vocabulary import rare_nouns
 
 PHRASES_FILE = Path(__file__).resolve().parents[2] / "data" / "offline_phrases.yaml"
 #: Length window of a reusable reference sentence (characters).
@@ -187,4 +188,7 @@ def is_generic_sentence(
         return False
     # A quotation is somebody's words or a name from the other speech (“房子什么时候能住”,
     # “钱花不出去”): only quotations the brief itself contains may pass.
-    return all(m.group(1) and m.group(1) in allowed_text for m in _QUOTE_RE.finditer(s))
+    if not all(m.group(1) and m.group(1) in allowed_text for m in _QUOTE_RE.finditer(s)):
+        return False
+    # A noun few example speeches use names that speech's own problem or scene (工单, 评价组).
+    return not rare_nouns(s, allowed_text)
