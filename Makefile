@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: install run run-lan test lint bench corpus-vectors clean offline-vocabulary
+.PHONY: install run run-lan chroma-server test test-store-server lint bench corpus-vectors clean offline-vocabulary
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -22,9 +22,22 @@ run: $(STAMP)
 run-lan: $(STAMP)
 	$(BIN)/streamlit run app.py --server.address 0.0.0.0 --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
+# A team's shared library (README: 团队部署). Bind to the office network only where needed.
+CHROMA_DIR ?= data/chroma-server
+CHROMA_PORT ?= 8001
+CHROMA_HOST ?= 127.0.0.1
+chroma-server: $(STAMP)
+	$(BIN)/chroma run --path $(CHROMA_DIR) --host $(CHROMA_HOST) --port $(CHROMA_PORT)
+
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+# The store suite once more, every library on a real `chroma run` server instead of embedded Chroma.
+STORE_SUITE := tests/test_store.py tests/test_store_batches.py tests/test_bm25.py tests/test_store_crash.py \
+	tests/test_store_concurrency.py tests/test_duplicates.py tests/test_cli_library.py
+test-store-server: $(STAMP)
+	ASSISTANT_TEST_STORE=server $(BIN)/python -m pytest -q $(STORE_SUITE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -32,6 +45,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_bench.py
 	$(BIN)/python bench/search_bench.py
+	$(BIN)/python bench/scale_bench.py --sizes 1000 10000
 	$(BIN)/python bench/retrieval_eval.py
 	$(BIN)/python bench/first_start_bench.py
 

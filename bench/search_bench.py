@@ -27,6 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from assistant.config import get_settings  # noqa: E402
+from assistant.library.bm25_files import EVERYTHING  # noqa: E402
 from assistant.library.chunking import split_sentences  # noqa: E402
 from assistant.library.embeddings import make_embedder  # noqa: E402
 from assistant.library.ingest import ingest_paths  # noqa: E402
@@ -44,7 +45,7 @@ QUERIES = [
 def grow(lib: Library, target: int, rng: random.Random) -> None:
     """Add synthetic chunks until the library holds `target` chunks."""
     ids, metas, docs = lib._all_rows(include_documents=True)
-    vecs = np.array(lib._collection.get(ids=ids, include=["embeddings"])["embeddings"], dtype=np.float32)
+    vecs = np.array(lib.collection().get(ids=ids, include=["embeddings"])["embeddings"], dtype=np.float32)
     sentences = [s for d in docs for s in split_sentences(d)]
     n = lib.chunk_count()
     batch_ids, batch_docs, batch_metas, batch_vecs = [], [], [], []
@@ -59,12 +60,12 @@ def grow(lib: Library, target: int, rng: random.Random) -> None:
         batch_metas.append(meta)
         batch_vecs.append((v / np.linalg.norm(v)).tolist())
         if len(batch_ids) == 1000:
-            lib._collection.add(ids=batch_ids, documents=batch_docs, metadatas=batch_metas, embeddings=batch_vecs)
+            lib.collection().add(ids=batch_ids, documents=batch_docs, metadatas=batch_metas, embeddings=batch_vecs)
             n += len(batch_ids)
             batch_ids, batch_docs, batch_metas, batch_vecs = [], [], [], []
     if batch_ids:
-        lib._collection.add(ids=batch_ids, documents=batch_docs, metadatas=batch_metas, embeddings=batch_vecs)
-    lib._bump_revision()
+        lib.collection().add(ids=batch_ids, documents=batch_docs, metadatas=batch_metas, embeddings=batch_vecs)
+    lib.bump_revision(EVERYTHING)  # rows written directly: every reader re-reads them
 
 
 def measure(lib: Library, n_queries: int, **kw) -> tuple[float, float]:
@@ -97,7 +98,7 @@ def main() -> None:
         for size in args.sizes:
             grow(lib, size, rng)
             t = time.perf_counter()
-            lib._ensure_bm25()
+            lib.bm25_for(lib.collection())
             build = time.perf_counter() - t
             p50, p95 = measure(lib, args.queries)
             r50, _ = measure(lib, args.queries, role="rectification")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,10 +13,18 @@ import pytest
 from assistant.config import Settings
 from assistant.library.store import Library
 from assistant.library.vector_file import CORPUS_VECTORS
+from tests.chroma_server import chroma_server
 from tests.fakes.chat_model import ScriptedChatModel
 from tests.fakes.server import FakeOpenAI
 from tests.scenario import DOCS
-from tests.shared import CORPUS, build_library, isolated_settings, settings_vars
+from tests.shared import CORPUS, REPO, SRC, build_library, isolated_settings, settings_vars
+
+# ASSISTANT_TEST_STORE=server runs every test's library on one real `chroma run` server (each
+# test in a collection of its own) instead of embedded Chroma; CI runs the store suite both ways.
+# Read here, at import, because the data_dir fixture clears every ASSISTANT_* variable.
+STORE_MODE = os.environ.get("ASSISTANT_TEST_STORE", "embedded")
+if STORE_MODE not in ("embedded", "server"):
+    raise pytest.UsageError(f"ASSISTANT_TEST_STORE={STORE_MODE!r}: use embedded or server")
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +34,7 @@ def vector_cache(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch, vector_cache) -> Path:
+def data_dir(tmp_path, monkeypatch, vector_cache, request) -> Path:
     """A temporary ASSISTANT_DATA_DIR; no test touches real data or a real endpoint.
 
     Every ASSISTANT_* variable of the environment (and OPENAI_API_KEY, OPENAI_BASE_URL) is
@@ -39,6 +49,9 @@ def data_dir(tmp_path, monkeypatch, vector_cache) -> Path:
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(d))
     monkeypatch.setenv("ASSISTANT_CACHE_DIR", str(vector_cache))
     monkeypatch.chdir(tmp_path)  # so a developer's .env is never read
+    if STORE_MODE == "server":
+        monkeypatch.setenv("ASSISTANT_CHROMA_URL", request.getfixturevalue("shared_chroma_url"))
+        monkeypatch.setenv("ASSISTANT_COLLECTION", f"t{uuid.uuid4().hex}")
     return d
 
 
@@ -81,6 +94,21 @@ def fake_openai():
     """A running fake OpenAI-compatible server (real HTTP on 127.0.0.1)."""
     with FakeOpenAI(api_key="test-key") as srv:
         yield srv
+
+
+@pytest.fixture
+def child_env(data_dir, fake_openai, monkeypatch) -> dict[str, str]:
+    """Embeddings from the fake server for this process and, through the returned environment, its children."""
+    values = {
+        "ASSISTANT_DATA_DIR": str(data_dir),
+        "ASSISTANT_EMBEDDING_BACKEND": "openai",
+        "ASSISTANT_EMBEDDING_BASE_URL": fake_openai.base_url,
+        "ASSISTANT_EMBEDDING_API_KEY": "test-key",
+        "ASSISTANT_EMBEDDING_MODEL": "fake-embedding",
+    }
+    for k, v in values.items():
+        monkeypatch.setenv(k, v)
+    return {**os.environ, **values, "PYTHONPATH": str(SRC) + os.pathsep + str(REPO)}
 
 
 @pytest.fixture
@@ -127,3 +155,20 @@ def lib_settings(tmp_path_factory, embed_srv) -> Settings:
 def library(lib_settings) -> Library:
     """A real Library (Chroma + BM25) over the scenario's three corpus speeches."""
     return build_library(lib_settings, DOCS)
+
+
+# --- a real Chroma server ------------------------------------------------------------------
+
+
+@pytest.fixture
+def chroma_url(tmp_path):
+    """A `chroma run` server of this test's own."""
+    with chroma_server(tmp_path / "server") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def shared_chroma_url(tmp_path_factory):
+    """One `chroma run` server for the session (tests keep apart by collection name)."""
+    with chroma_server(tmp_path_factory.mktemp("chroma-server")) as url:
+        yield url

@@ -71,7 +71,7 @@ def test_access_password_gates_the_whole_app(corpus, lan, monkeypatch):
     assert any("密码不正确" in e.value for e in at.error)
     assert not at.tabs
     at = _login(at, ACCESS)
-    assert [t.label for t in at.tabs] == ["起草讲话", "范文库", "设置"]
+    assert [t.label for t in at.tabs] == ["起草讲话", "我的稿件", "范文库", "设置"]
     assert at.metric[0].value == "2 篇"
     # A writer searches and drafts but cannot change the library.
     assert _editing_widgets(at) == set()

@@ -25,6 +25,10 @@ def _run() -> AppTest:
     return at
 
 
+def _library_table(at: AppTest):
+    return next(d.value for d in at.dataframe if "标题" in d.value.columns)
+
+
 def _texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [t.value for t in at.text]
     parts += [str(e.value) for e in (*at.success, *at.info, *at.error, *at.warning)]
@@ -70,17 +74,21 @@ def test_upload_adds_document_and_reports_junk(small_corpus, tmp_path):
         + (CORPUS / "land-01.md").read_text(encoding="utf-8").split("---", 2)[2]
         + "\n上一篇：在全县春耕生产会议上的讲话\n相关推荐\n在全县耕地保护工作会议上的讲话\n"
     )
-    at.file_uploader(key="upload_files").set_value(("耕地约谈.txt", page.encode("gb18030"), "text/plain")).run()
+    at.file_uploader(key="upload_files_0").set_value(("耕地约谈.txt", page.encode("gb18030"), "text/plain")).run()
     at.button(key="upload_go").click().run()
     assert not at.exception
-    assert any("已导入" in s.value for s in at.success)
+    assert any("已导入《" in s.value for s in at.success)
     assert any("已清除网页杂项" in e.label for e in at.expander)
     assert at.metric[0].value == "3 篇"
+    # The box is empty again, so the next click cannot send the same file a second time.
+    assert at.file_uploader(key="upload_files_1").value in (None, [])
+    assert not [u for u in at.get("file_uploader") if u.key == "upload_files_0"]
+    assert not [b for b in at.button if b.key == "upload_go"]
 
 
 def test_bad_upload_shows_reason_and_changes_nothing(small_corpus):
     at = _run()
-    at.file_uploader(key="upload_files").set_value(("空白.txt", b"", "text/plain")).run()
+    at.file_uploader(key="upload_files_0").set_value(("空白.txt", b"", "text/plain")).run()
     at.button(key="upload_go").click().run()
     assert not at.exception
     assert any("空白.txt" in e.value and "为空" in e.value for e in at.error)
@@ -95,6 +103,7 @@ def test_delete_document(small_corpus):
     assert not at.exception
     assert at.metric[0].value == "1 篇"
     assert doc_id not in at.selectbox(key="remove_doc").options
+    assert any(s.value.startswith("已删除《") for s in at.success)
 
 
 def test_a_library_speech_can_be_checked(small_corpus):
@@ -113,7 +122,7 @@ def test_bad_setting_shows_one_chinese_error_and_the_page_keeps_working(small_co
     message = at.error[0].value
     assert "ASSISTANT_MAX_UPLOAD_MB" in message and "abc" in message and "默认值" in message
     assert "validation error" not in message.lower() and "意外错误" not in message
-    assert [t.label for t in at.tabs] == ["起草讲话", "范文库", "设置"]
+    assert [t.label for t in at.tabs] == ["起草讲话", "我的稿件", "范文库", "设置"]
     assert at.metric[0].value == "2 篇"
     # Every rerun shows the box again, once, and the page still works with the default.
     at.text_input(key="search_query").input("工人从脚手架上摔下来").run()
@@ -125,7 +134,7 @@ def test_near_copy_upload_is_held_back_and_can_still_be_added(small_corpus):
     at = _run()
     body = (small_corpus / "petition-02.md").read_text(encoding="utf-8").split("---", 2)[2]
     copy = "网友投稿，仅供参考。\n" + body.replace("必须", "务必", 3) + "\n（责任编辑：小王）\n"
-    at.file_uploader(key="upload_files").set_value(("下载的.txt", copy.encode("utf-8"), "text/plain")).run()
+    at.file_uploader(key="upload_files_0").set_value(("下载的.txt", copy.encode("utf-8"), "text/plain")).run()
     at.button(key="upload_go").click().run()
     assert not at.exception
     assert any("疑似重复" in w.value for w in at.warning)
@@ -140,11 +149,11 @@ def test_kind_is_shown_in_chinese_and_can_be_changed(small_corpus):
     at = _run()
     from tests.shared import KINDS
 
-    shown = set(at.dataframe[0].value["类型"])
+    shown = set(_library_table(at)["类型"])
     assert shown and shown <= {k.name for k in KINDS.values()}  # Chinese names, never ids
     at.selectbox(key="kind_doc").select_index(1).run()
     at.selectbox(key="kind_value").set_value("general").run()
     at.button(key="kind_go").click().run()
     assert not at.exception
     assert any("类型改为“通用约谈”" in s.value for s in at.success)
-    assert "通用约谈" in set(at.dataframe[0].value["类型"])
+    assert "通用约谈" in set(_library_table(at)["类型"])

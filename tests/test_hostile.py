@@ -261,7 +261,7 @@ def test_page_upload_refuses_hostile_files(use_corpus, tmp_path):
     files = [(name, build(tmp_path), "application/octet-stream") for name, (build, _) in PAGE_CASES.items()]
     files.append(("信访.md", (H.REPO / "corpus" / "petition-02.md").read_bytes(), "text/markdown"))
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    at.file_uploader(key="upload_files").set_value(files).run()
+    at.file_uploader(key="upload_files_0").set_value(files).run()
     at.button(key="upload_go").click().run()
     assert not at.exception
     growth_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before

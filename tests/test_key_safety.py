@@ -58,7 +58,7 @@ def _save(at: AppTest, *, base_url: str = "", key: str = "", provider: str | Non
         at.selectbox(key="llm_provider").set_value(provider)
     at.text_input(key="llm_base_url").input(base_url)
     at.text_input(key="llm_key").input(key)
-    next(b for b in at.button if b.label == "保存设置").click()
+    next(b for b in at.button if b.label == "仅本次使用").click()
     return at.run()
 
 

@@ -181,7 +181,7 @@ def test_system_prompt_states_the_rules(prompts):
 
 def test_revise_presets():
     presets = load_revise_presets(PROMPTS_DIR)
-    assert list(presets) == ["更严厉", "更精炼", "扩写", "补充数据事实", "更口语化便于宣讲", "改为提纲体"]
+    assert list(presets) == ["更严厉", "更精炼", "扩写", "补充数据事实", "更口语化便于宣讲", "改为提纲体", "重新撰写"]
     for text in presets.values():
         assert text and not re.search(r"[^\x00-\x7f]\s+[^\x00-\x7f]", text)  # folded lines rejoined
     assert resolve_instruction("更严厉", presets) == presets["更严厉"]

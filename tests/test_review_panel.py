@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from assistant.models import Draft, DraftPart
 from assistant.review.checks import apply_to_draft, run_checks
+from assistant.workspace import update_workspace
+from tests.app_flows import document_text, open_draft_id, session_of, start, store, texts
 from tests.scenario import BRIEF, HEADINGS
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 @pytest.fixture
@@ -46,31 +44,34 @@ def test_a_suggestion_is_applied_inside_its_part():
     ]
 
 
-def test_page_review_applies_a_fix_and_saves_it(small_corpus, data_dir):
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.session_state["draft"] = _draft()
+def _open(draft: Draft, data_dir) -> AppTest:
+    """The page with ``draft`` open in its session (as 我的稿件 opens one)."""
+    at = start()
+    record = store(data_dir).create(draft, "测试")
+    update_workspace(data_dir, session_of(at), draft_id=record.draft_id)
     at.run()
     assert not at.exception, at.exception
+    return at
+
+
+def test_page_review_applies_a_fix_as_a_new_version(small_corpus, data_dir):
+    at = _open(_draft(), data_dir)
     shown = "\n".join(m.value for m in at.markdown)
     assert "布署" in shown and "再接再励" in shown
     button = next(b for b in at.button if b.label == "采用：“布署”改为“部署”")
     button.click().run()
     assert not at.exception, at.exception
-    text = at.code[0].value
+    text = document_text(at)
     assert "认真部署" in text and "布署" not in text
-    assert list((data_dir / "drafts").glob("*.json"))  # the fixed draft is kept
+    record = store(data_dir).record(open_draft_id(at, data_dir))
+    assert record.latest.number == 2 and record.latest.reason == "采用校对建议"
     # The same slip is no longer listed; the other one still is.
     shown = "\n".join(m.value for m in at.markdown)
     assert "“布署”" not in shown and "再接再励" in shown
 
 
-def test_conformance_warnings_are_shown_with_their_part(small_corpus):
+def test_conformance_warnings_are_shown_with_their_part(small_corpus, data_dir):
     draft = _draft()
     draft.parts[6].warnings = ["要点未写入：整改要求“9月30日前完成全部征地签约”在稿中找不到对应的表述。"]
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.session_state["draft"] = draft
-    at.run()
-    shown = "\n".join(w.value for w in at.warning)
-    assert "第四部分（整改落实）：要点未写入" in shown
+    at = _open(draft, data_dir)
+    assert "要点未写入：整改要求“9月30日前完成全部征地签约”" in texts(at)

@@ -112,7 +112,7 @@ def test_bad_file_leaves_library_unchanged(library):
     assert (library.chunk_count(), len(library.list_documents())) == before
 
 
-def test_vectors_cached_by_content(fake_openai, settings, tmp_path):
+def test_vectors_cached_by_content_and_forgotten_on_remove(fake_openai, settings, tmp_path):
     emb = CachedEmbedder(
         OpenAICompatibleEmbedder("fake-embedding", "test-key", fake_openai.base_url),
         tmp_path / "cache.sqlite",
@@ -121,9 +121,12 @@ def test_vectors_cached_by_content(fake_openai, settings, tmp_path):
     add_bytes(lib, (CORPUS / DOCS[2]).read_bytes(), DOCS[2])
     first = len(fake_openai.embedding_requests())
     assert first > 0
+    lib.reindex()
+    assert len(fake_openai.embedding_requests()) == first  # the same texts cost nothing again
     lib.remove(lib.list_documents()[0].doc_id)
+    # A removed document leaves no cached vector of its text behind: adding it again embeds it.
     add_bytes(lib, (CORPUS / DOCS[2]).read_bytes(), DOCS[2])
-    assert len(fake_openai.embedding_requests()) == first  # re-ingest cost nothing
+    assert len(fake_openai.embedding_requests()) == 2 * first
 
 
 def test_changed_embedding_backend_detected_and_reindexed(library, settings, fake_openai, tmp_path):

@@ -167,8 +167,19 @@ def _allowed(_loc: tuple) -> list[str]:
     return [f"{n}（{FIELD_LABELS[n]}）" for n in FIELD_LABELS]
 
 
-def parse_brief(data: Any, source: str = "") -> Brief:
-    """Validate a mapping as a Brief; problems → BriefError with one Chinese line per problem."""
+def labels_only(problem: str) -> str:
+    """A problem as the page's form says it: fields by their Chinese labels, no field names."""
+    for name, label in FIELD_LABELS.items():
+        problem = problem.replace(f"{name}（{label}）", f"“{label}”")
+    return problem.removeprefix("字段 ").replace("必填字段 ", "必填项")
+
+
+def parse_brief(data: Any, source: str = "", *, form: bool = False) -> Brief:
+    """Validate a mapping as a Brief; problems → BriefError with one Chinese line per problem.
+
+    ``form``: the problems name fields by their labels only, as the page's form shows them
+    (a brief file needs the field names, which are what its author typed).
+    """
     where = f"约谈要素文件 {source} " if source else "约谈要素"
     if not isinstance(data, dict):
         msg = f"{where.strip()}的内容应为键值对象（JSON 对象或 YAML 映射），实际为{TYPE_NAMES.get(type(data).__name__, type(data).__name__)}"
@@ -177,6 +188,8 @@ def parse_brief(data: Any, source: str = "") -> Brief:
         return Brief.model_validate(data)
     except ValidationError as e:
         problems = format_validation_errors(e, FIELD_LABELS, _allowed)
+        if form:
+            problems = [labels_only(p) for p in problems]
         message = f"{where}有 {len(problems)} 处问题：\n" + "\n".join(
             f"{i}. {p}" for i, p in enumerate(problems, 1)
         )

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     cache_dir: Path | None = Field(
         default=None, validation_alias=AliasChoices("ASSISTANT_CACHE_DIR", "cache_dir")
     )
+    lock_timeout: float = Field(
+        default=600, gt=0, validation_alias=AliasChoices("ASSISTANT_LOCK_TIMEOUT", "lock_timeout")
+    )
     max_upload_mb: float = Field(
         default=20, gt=0, validation_alias=AliasChoices("ASSISTANT_MAX_UPLOAD_MB", "max_upload_mb")
     )
@@ -130,6 +133,7 @@ _UNITS = {
     "max_unzipped_mb": "单位 MB",
     "max_doc_chars": "单位 字",
     "llm_timeout": "单位 秒",
+    "lock_timeout": "单位 秒",
 }
 _TYPE_WORDS = {int: "整数", float: "数字", Path: "路径", str: "文字", bool: "true 或 false"}
 

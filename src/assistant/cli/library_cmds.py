@@ -112,7 +112,12 @@ def list_(obj: Ctx, as_json: bool) -> None:
 @click.pass_obj
 def remove(obj: Ctx, doc_id: str, as_json: bool) -> None:
     """从范文库删除一篇文档（向量、原文和解析结果一并删除）。"""
-    ok = obj.library.remove(doc_id)
+    from assistant.library.store import LibraryError
+
+    try:
+        ok = obj.library.remove(doc_id, on_wait=lambda m: click.echo(m, err=True))
+    except LibraryError as e:
+        fail(str(e))
     if as_json:
         echo_json({"removed": doc_id if ok else None})
     elif ok:
@@ -165,7 +170,13 @@ def search(obj: Ctx, query: str, k: int, role: str | None, kind: str | None, mod
 def reindex(obj: Ctx, as_json: bool) -> None:
     """换用向量模型后，用当前模型重建全部向量（原文不需重新上传）。"""
     bar = ProgressBar(enabled=not as_json)
-    n = obj.library.reindex(progress=bar.chars)
+    from assistant.library.store import LibraryError
+
+    try:
+        n = obj.library.reindex(progress=bar.chars, on_wait=lambda m: click.echo(m, err=True))
+    except LibraryError as e:
+        bar.close()
+        fail(str(e))
     bar.close()
     if as_json:
         echo_json({"chunks": n, "embedding": obj.library.embedder.id})
@@ -173,4 +184,32 @@ def reindex(obj: Ctx, as_json: bool) -> None:
         click.echo(f"已用 {obj.library.embedder.id} 重建 {n} 个片段的索引。")
 
 
-COMMANDS = (ingest, inspect, list_, remove, search, reindex)
+@click.command()
+@click.option("--repair", is_flag=True, help="修复发现的问题（撤销或补完中断的写入，删除孤立文件）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@click.pass_obj
+def doctor(obj: Ctx, repair: bool, as_json: bool) -> None:
+    """检查范文库是否完整一致（中断的导入、孤立文件等），加 --repair 修复。"""
+    from assistant.library.doctor import check_library
+    from assistant.library.store import LibraryError
+
+    try:
+        report = check_library(obj.library, repair, on_wait=lambda m: click.echo(m, err=True))
+    except LibraryError as e:
+        fail(str(e))
+    if as_json:
+        echo_json(report.model_dump())
+    else:
+        for p in report.problems:
+            click.echo(f"问题：{p}")
+        for r in report.repaired:
+            click.echo(f"已修复：{r}")
+        if not report.problems:
+            click.echo("范文库完整一致，没有发现问题。")
+        elif not report.consistent:
+            click.echo("发现的问题尚未修复：请执行 `assistant doctor --repair`。")
+    if not report.consistent:
+        sys.exit(1)
+
+
+COMMANDS = (ingest, inspect, list_, remove, search, reindex, doctor)

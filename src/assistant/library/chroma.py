@@ -11,13 +11,13 @@ import numpy as np
 from assistant.config import Settings
 from assistant.library.errors import LibraryError
 from assistant.library.ranking import Candidate
-from assistant.models import Chunk
+from assistant.models import Chunk, DocRecord
 
 if TYPE_CHECKING:
     from assistant.library.ingest import PreparedDoc
 
 
-def chunk_meta(chunk: Chunk, prepared: PreparedDoc, original: str, added_at: str) -> dict:
+def chunk_meta(chunk: Chunk, prepared: PreparedDoc, original: str, added_at: str, doc_chars: int) -> dict:
     """The metadata row stored with a chunk: its place in the speech and where the speech came from.
 
     The document's first chunk also carries its MinHash signature, so near copies are found
@@ -35,7 +35,7 @@ def chunk_meta(chunk: Chunk, prepared: PreparedDoc, original: str, added_at: str
         **unit_meta(chunk),
         "filename": prepared.filename,
         "source_format": prepared.loaded.source_format,
-        "doc_chars": prepared.chars,
+        "doc_chars": doc_chars,
         "original": original,
         "added_at": added_at,
     }
@@ -81,8 +81,13 @@ def where_filter(role: str | None, kind: str | None, doc_ids: list[str] | None =
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-def make_chroma_client(settings: Settings):
-    """PersistentClient under the data dir, or HttpClient when ASSISTANT_CHROMA_URL is set."""
+def make_chroma_client(settings: Settings, fresh: bool = False):
+    """PersistentClient under the data dir, or HttpClient when ASSISTANT_CHROMA_URL is set.
+
+    ``fresh``: a new local client that loads the vector index from disk again. A local client
+    keeps its index in memory; after another process wrote to the same directory, only a
+    fresh one sees (and does not overwrite) those writes.
+    """
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -109,7 +114,45 @@ def make_chroma_client(settings: Settings):
             ) from e
     path = Path(settings.data_dir) / "chroma"
     path.mkdir(parents=True, exist_ok=True)
+    if fresh:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        # chromadb shares one in-process system per path; forget ours so the next client loads anew.
+        with SharedSystemClient._refcount_lock:
+            SharedSystemClient._identifier_to_system.pop(str(path), None)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def max_batch(client) -> int:
+    """The most rows Chroma takes in one write (its SQLite parameter limit; 5,461 locally)."""
+    try:
+        size = int(client.get_max_batch_size())
+    except Exception:  # an old server without the pre-flight call
+        size = -1
+    return size if size > 0 else 1000
+
+
+def add_rows(
+    col,
+    batch: int,
+    ids: list[str],
+    embeddings: list | np.ndarray,
+    documents: list[str],
+    metadatas: list[dict],
+    on_batch=None,
+) -> None:
+    """collection.add in slices of at most ``batch`` rows (a larger write is refused by Chroma)."""
+    for start in range(0, len(ids), batch):
+        end = start + batch
+        vectors = embeddings[start:end]
+        col.add(
+            ids=ids[start:end],
+            embeddings=vectors.tolist() if isinstance(vectors, np.ndarray) else list(vectors),
+            documents=documents[start:end],
+            metadatas=metadatas[start:end],
+        )
+        if on_batch:
+            on_batch(min(end, len(ids)))
 
 
 def all_rows(col, include_documents: bool = False) -> tuple[list[str], list[dict], list[str]]:
@@ -143,3 +186,28 @@ def nearest(col, vector: np.ndarray, depth: int, where: dict | None) -> list[Can
             res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True
         )
     ]
+
+
+def doc_records(metas: list[dict], hidden: set[str]) -> list[DocRecord]:
+    """One record per document from its chunks' metadata rows, newest first; ``hidden`` ids left out."""
+    records: dict[str, DocRecord] = {}
+    for m in metas:
+        doc_id = m.get("doc_id", "")
+        if doc_id in hidden:
+            continue
+        rec = records.get(doc_id)
+        if rec is None:
+            records[doc_id] = DocRecord(
+                doc_id=doc_id,
+                title=m.get("title", ""),
+                kind=m.get("kind", ""),
+                filename=m.get("filename", ""),
+                source_format=m.get("source_format", ""),
+                chars=int(m.get("doc_chars", 0)),
+                chunks=1,
+                added_at=m.get("added_at", ""),
+                original=m.get("original", ""),
+            )
+        else:
+            rec.chunks += 1
+    return sorted(records.values(), key=lambda r: (r.added_at, r.title), reverse=True)

@@ -12,6 +12,10 @@ from assistant.models import Chunk, Section, SpeechDoc
 # two chunkings in one index. The maximum was chosen on bench/queries (BENCHMARKS.md).
 CHUNK_MAX_CHARS = 160
 CHUNK_MIN_CHARS = 50
+#: A unit (point or paragraph) longer than this is not stored whole with each of its chunks:
+#: a one-line 2 MB text would otherwise copy 2 MB into every one of its thousands of chunks.
+#: Such a chunk's unit is a window of neighbouring pieces instead. Real points stay far below it.
+UNIT_MAX_CHARS = 1500
 
 _SENTENCE_RE = re.compile(r"[^。！？；\n]*[。！？；]+[”’」』）]?|[^。！？；\n]+")
 
@@ -121,6 +125,23 @@ def _unit_groups(pieces: list[_Piece]) -> list[tuple[int, int]]:
     return [(spans[o][0], spans[o][1]) for o in owner]
 
 
+def _window(pieces: list[_Piece], groups: list[tuple[int, int]], n: int, limit: int) -> str:
+    """Piece n with its neighbours of the same unit group, as many as fit in ``limit`` characters."""
+    lo = hi = n
+    size = len(pieces[n].text)
+    while True:
+        grew = False
+        for j in (hi + 1, lo - 1):
+            if 0 <= j < len(pieces) and groups[j] == groups[n] and size + len(pieces[j].text) <= limit:
+                size += len(pieces[j].text)
+                lo, hi = min(lo, j), max(hi, j)
+                grew = True
+        if not grew:
+            break
+    # Pieces of one unit were cut at sentence ends, so they join back without a separator.
+    return "".join(p.text for p in pieces[lo : hi + 1])
+
+
 def chunk_speech(
     doc: SpeechDoc, doc_id: str, max_chars: int = CHUNK_MAX_CHARS, min_chars: int = CHUNK_MIN_CHARS
 ) -> list[Chunk]:
@@ -129,10 +150,15 @@ def chunk_speech(
 
     def emit(units: list[_Unit], part: str, section: str, role: str, number: int = 0) -> None:
         pieces = _finish(units, max_chars, min_chars)
-        for piece, (first, last) in zip(pieces, _unit_groups(pieces), strict=True):
+        groups = _unit_groups(pieces)
+        for n, (piece, (first, last)) in enumerate(zip(pieces, groups, strict=True)):
             group = units[first : last + 1]
             point = next((u.point_index for u in group if u.point_index), 0)
             tag = f"p{point}" if point else f"para{group[0].paragraph}"
+            unit_text = "\n".join(u.text for u in group)
+            if len(unit_text) > UNIT_MAX_CHARS:
+                unit_text = _window(pieces, groups, n, UNIT_MAX_CHARS)
+                tag += f"w{n}"
             chunks.append(
                 Chunk(
                     chunk_id=f"{doc_id}-{len(chunks):04d}",
@@ -144,7 +170,7 @@ def chunk_speech(
                     point_index=piece.point_index,
                     section_number=number,
                     unit=f"{doc_id}:{part}:{tag}",
-                    unit_text="\n".join(u.text for u in group),
+                    unit_text=unit_text,
                     text=piece.text,
                 )
             )

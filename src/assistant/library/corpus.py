@@ -47,20 +47,21 @@ def seed_corpus(
     progress: Progress | None = None,
     on_file: Callable[[int, int, Path], None] | None = None,
 ) -> IngestReport:
-    """Index the bundled corpus and, when every file went in, remember it (a user may later delete it).
+    """Index the bundled corpus and remember that it was done (a user may later delete it).
 
     Documents already in the library are skipped as duplicates, so a resumed start adds the rest.
     """
     data_dir = Path(library.settings.data_dir)
     _write_json(data_dir / STARTED, {"at": datetime.now().isoformat(timespec="seconds")})
     report = ingest_paths(library, [Path(corpus_dir)], progress=progress, on_file=on_file)
-    if report.failed:
-        # Not done: the next start tries the files that failed again (e.g. the embedding
-        # service was down); the ones already in are skipped as duplicates.
-        return report
+    if report.failed and not report.added and not report.duplicates:
+        # Nothing went in (the embedding service is down, say): not done, tried again next start.
+        raise LibraryError(report.failed[0].error)
     _write_json(
-        data_dir / MARKER, {"at": datetime.now().isoformat(timespec="seconds"), "added": len(report.added)}
-    )
+        data_dir / MARKER,
+        {"at": datetime.now().isoformat(timespec="seconds"), "added": len(report.added),
+         "failed": [f.model_dump() for f in report.failed]},
+    )  # fmt: skip
     (data_dir / STARTED).unlink(missing_ok=True)
     return report
 

@@ -26,3 +26,24 @@ class LoadError(Exception):
 def empty_file_error(name: str) -> LoadError:
     """The LoadError for a file that holds no readable text."""
     return LoadError(f"《{name}》文件为空，没有可读取的文字内容。", name)
+
+
+def mismatch_message(meta: dict, count: int, embedder_id: str, text_format: int) -> str | None:
+    """Why a collection (its metadata, its size) cannot be searched with this embedder; None when it can."""
+    stored = str(meta.get("embedding_id", ""))
+    if count == 0:
+        return None
+    if stored == embedder_id and int(meta.get("text_format", 1)) != text_format:
+        return (
+            "范文库的索引是用旧版本程序建立的，检索效果会变差，检索结果也只能显示片段、"
+            "看不到完整的段落。请执行 `assistant reindex`"
+            "（或在页面上点“重建索引”）重建索引，原文已保存，无需重新上传。"
+        )
+    if stored and stored != embedder_id:
+        return (
+            f"范文库的向量是用“{stored}”生成的，当前设置的向量模型是“{embedder_id}”。"
+            "不同模型的向量不能混在一起检索。请执行 `assistant reindex`（或在页面上点“重建索引”）"
+            "用当前模型重建索引（原文已保存，无需重新上传）；或把 ASSISTANT_EMBEDDING_BACKEND / "
+            "ASSISTANT_EMBEDDING_MODEL 改回原来的设置。"
+        )
+    return None

@@ -208,7 +208,11 @@ def ingest_paths(
         try:
             prepared = prepare_path(path, settings, found.root)
             outcome = library.add_prepared(prepared, progress, allow_similar=allow_similar)
-        except (LoadError, LibraryError, EmbeddingError) as e:  # messages written for the user
+        except EmbeddingError as e:
+            # The embedding service is down or refuses: every other file would wait and fail too.
+            report.failed += [IngestFailed(path=str(f.path), error=str(e)) for f in files[n:]]
+            break
+        except (LoadError, LibraryError) as e:
             report.failed.append(IngestFailed(path=str(path), error=str(e)))
             continue
         except Exception as e:  # whatever went wrong with this file, the batch goes on

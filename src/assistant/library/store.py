@@ -1,12 +1,17 @@
-"""The reference library (范文库): Chroma vectors + BM25, kept in step; add, remove, list, search."""
+"""The reference library (范文库): Chroma vectors + BM25, kept in step; add, remove, list, search.
+
+Every change runs under the library lock (library/lock.py) and is journalled (library/writes.py),
+so several processes or app instances can share one library and a crash leaves nothing
+half-written that the next writer or `assistant doctor` does not finish or undo.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,36 +19,39 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.library.bm25 import Bm25Index
+from assistant.library.bm25_files import Bm25Files
 from assistant.library.chroma import (
     all_rows,
     chunk_from_meta,
-    chunk_meta,
+    doc_records,
     make_chroma_client,
-    nearest,
-    unit_meta,
-    where_filter,
+    max_batch,
 )
-from assistant.library.chunking import embedding_text, units_for
+from assistant.library.chunking import embedding_text
 from assistant.library.embeddings import CachedEmbedder, make_embedder
-from assistant.library.errors import EmbeddingMismatchError, LibraryError
+from assistant.library.errors import EmbeddingMismatchError, LibraryError, mismatch_message
 from assistant.library.files import DocFiles
 from assistant.library.fingerprint import NEAR_DUPLICATE, similarity
 from assistant.library.loaders import LoadError
-from assistant.library.ranking import (
-    DEFAULT_RANKING,
-    Candidate,
-    RankingParams,
-    best_first,
-    boost_roles,
-    diversify,
-    fuse,
-    query_roles,
+from assistant.library.lock import FileLibraryLock, LeaseLibraryLock, OnWait
+from assistant.library.meta import MetaStore, instance_id
+from assistant.library.ranking import DEFAULT_RANKING, RankingParams
+from assistant.library.reindex import rebuild_index
+from assistant.library.search import check_query, search_collection
+from assistant.library.writes import (
+    chunk_token_lists,
+    delete_document,
+    finish_pending,
+    set_kind_steps,
+    write_document,
 )
 from assistant.models import ChangedLine, Chunk, DocRecord, RemovedLine, SearchHit, SpeechDoc
 
 if TYPE_CHECKING:
     # Only a type here: ingest.py builds on this module, not the other way round.
     from assistant.library.ingest import PreparedDoc
+
+__all__ = ["AddOutcome", "EmbeddingMismatchError", "Library", "LibraryError", "Progress", "TEXT_FORMAT"]
 
 #: progress(done, total, message): done/total in characters of text to embed.
 Progress = Callable[[int, int, str], None]
@@ -84,22 +92,23 @@ class Library:
         self.embedder = embedder
         self.data_dir = Path(settings.data_dir)
         self.files = DocFiles(self.data_dir)
-        self.client = client if client is not None else make_chroma_client(settings)
-        self._lock = threading.RLock()
-        self._bm25 = Bm25Index()
+        self.server = bool(settings.chroma_url)
+        self._own_client = client is None
+        # A fresh local client: one shared with an older Library in this process may be stale.
+        self.client = client if client is not None else make_chroma_client(settings, fresh=True)
+        self.meta = MetaStore(self.client, settings.collection)
+        self.lock = LeaseLibraryLock(self.meta) if self.server else FileLibraryLock(self.data_dir)
+        self.origin = instance_id(self.data_dir)
+        self.max_batch = max_batch(self.client)
+        self._thread_lock = threading.RLock()
+        self._writing_depth = 0
+        self._bm25 = Bm25Files(self.data_dir / "bm25")
         self._recover_interrupted_reindex()
-        self._create_collection(settings.collection)
-
-    def _create_collection(self, name: str, replace: bool = False, rev: int = 0):
-        if replace:
-            with contextlib.suppress(Exception):  # absent is fine
-                self.client.delete_collection(name)
-        return self.client.get_or_create_collection(
-            name,
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={"embedding_id": self.embedder.id, "rev": rev, "text_format": TEXT_FORMAT},
+        self.client.get_or_create_collection(
+            self.generation(), configuration={"hnsw": {"space": "cosine"}}, metadata=self.fresh_meta(),
             embedding_function=None,
-        )
+        )  # fmt: skip
+        self._seen = self._state()
 
     @classmethod
     def open(cls, settings: Settings) -> Library:
@@ -108,20 +117,80 @@ class Library:
 
     # ------------------------------------------------------------ state
 
+    def fresh_meta(self, rev: int = 0) -> dict:
+        """Metadata of a new collection made with the configured embedder."""
+        return {"embedding_id": self.embedder.id, "rev": rev, "text_format": TEXT_FORMAT}
+
     def _recover_interrupted_reindex(self) -> None:
+        # A reindex of an older version built "<name>-reindex" and renamed it after deleting the original.
         names = {getattr(c, "name", c) for c in self.client.list_collections()}
         temp = f"{self.settings.collection}-reindex"
         if temp in names and self.settings.collection not in names:
             self.client.get_collection(temp, embedding_function=None).modify(name=self.settings.collection)
 
+    def generation(self) -> str:
+        """Name of the collection that holds the chunks now (a reindex switches to a new one)."""
+        return self.meta.generation(self.settings.collection)
+
+    def collection(self):
+        """The current chunk collection, looked up now (another instance may have swapped it)."""
+        return self.client.get_collection(self.generation(), embedding_function=None)
+
     @property
     def _collection(self):
-        # Looked up by name every time: another instance sharing the Chroma server may have
-        # rebuilt the collection (reindex), which invalidates any handle we kept.
-        return self.client.get_collection(self.settings.collection, embedding_function=None)
+        return self.collection()
+
+    def _state(self) -> tuple[str, object, object]:
+        col = self.collection()
+        return col.name, col.id, dict(col.metadata or {}).get("rev")
+
+    def reopen(self) -> None:
+        """A new local client: its vector index includes what other processes wrote."""
+        self.client = make_chroma_client(self.settings, fresh=True)
+        self.meta = MetaStore(self.client, self.settings.collection)
+        self._seen = self._state()
+
+    def _refresh_for_reading(self) -> None:
+        """Locally, reload the vector index when another process changed the library since we loaded it."""
+        if self.server or not self._own_client or self._state() == self._seen:
+            return
+        # Reloading reads the index files, so not while a writer may be saving them: when the
+        # lock is busy (e.g. a long reindex) keep searching the index we have.
+        if self.lock.try_hold():
+            try:
+                self.reopen()
+            finally:
+                self.lock.release()
+
+    @contextmanager
+    def writing(
+        self, what: str, on_wait: OnWait | None = None, repair: bool = True, timeout: float | None = None
+    ) -> Iterator[None]:
+        """Hold the library lock for a change; first finish or undo what a dead writer left."""
+        with self._thread_lock:
+            if self._writing_depth:
+                self._writing_depth += 1
+                try:
+                    yield
+                finally:
+                    self._writing_depth -= 1
+                return
+            with self.lock.hold(timeout or self.settings.lock_timeout, what, on_wait):
+                self._writing_depth = 1
+                try:
+                    if not self.server and self._own_client and self._state() != self._seen:
+                        self.reopen()  # a stale index written back would lose the others' chunks
+                    if repair:
+                        for entry in self.meta.pending():
+                            finish_pending(self, entry)
+                    yield
+                finally:
+                    self._writing_depth = 0
+                    with contextlib.suppress(Exception):
+                        self._seen = self._state()
 
     def _meta(self) -> dict:
-        return dict(self._collection.metadata or {})
+        return dict(self.collection().metadata or {})
 
     @property
     def indexed_with(self) -> str:
@@ -130,81 +199,45 @@ class Library:
 
     def embedding_mismatch(self) -> str | None:
         """A Chinese explanation when the configured embedder differs from the stored vectors."""
-        col = self._collection
-        return self._mismatch(dict(col.metadata or {}), col.count())
+        col = self.collection()
+        return self.mismatch(dict(col.metadata or {}), col.count())
 
-    def _mismatch(self, meta: dict, count: int) -> str | None:
-        stored = str(meta.get("embedding_id", ""))
-        if count == 0:
-            return None
-        if stored == self.embedder.id and int(meta.get("text_format", 1)) != TEXT_FORMAT:
-            return (
-                "范文库的索引是用旧版本程序建立的，检索效果会变差，检索结果也只能显示片段、"
-                "看不到完整的段落。请执行 `assistant reindex`"
-                "（或在页面上点“重建索引”）重建索引，原文已保存，无需重新上传。"
-            )
-        if stored and stored != self.embedder.id:
-            return (
-                f"范文库的向量是用“{stored}”生成的，当前设置的向量模型是“{self.embedder.id}”。"
-                "不同模型的向量不能混在一起检索。请执行 `assistant reindex`（或在页面上点“重建索引”）"
-                "用当前模型重建索引（原文已保存，无需重新上传）；或把 ASSISTANT_EMBEDDING_BACKEND / "
-                "ASSISTANT_EMBEDDING_MODEL 改回原来的设置。"
-            )
-        return None
+    def mismatch(self, meta: dict, count: int) -> str | None:
+        """embedding_mismatch for a collection's metadata and size."""
+        return mismatch_message(meta, count, self.embedder.id, TEXT_FORMAT)
 
     def _check_embedder(self) -> None:
         msg = self.embedding_mismatch()
         if msg:
             raise EmbeddingMismatchError(msg)
 
-    def _bump_revision(self, fresh: bool = False) -> None:
-        """Mark a change; ``fresh``: the library was empty before, so it is now fully current."""
-        col = self._collection
+    def bump_revision(self, doc_id: str, fresh: bool = False) -> None:
+        """Record that a document changed; ``fresh``: the library was empty before, so it is now current."""
+        col = self.collection()
         meta = dict(col.metadata or {})
         meta["rev"] = int(meta.get("rev", 0)) + 1
         if fresh or col.count() == 0:
-            meta["embedding_id"] = self.embedder.id
-            meta["text_format"] = TEXT_FORMAT
+            meta.update(embedding_id=self.embedder.id, text_format=TEXT_FORMAT)
+        self.meta.record_change(meta["rev"], doc_id)  # first: a reader that sees the revision finds it
         col.modify(metadata=meta)
 
     def chunk_count(self) -> int:
         """Number of chunks in the library."""
-        return self._collection.count()
+        return self.collection().count()
 
     # ------------------------------------------------------------ documents
 
-    def _all_rows(
-        self, include_documents: bool = False, col=None
-    ) -> tuple[list[str], list[dict], list[str]]:
-        return all_rows(col if col is not None else self._collection, include_documents)
+    def _all_rows(self, include_documents: bool = False, col=None) -> tuple[list[str], list[dict], list[str]]:
+        return all_rows(col if col is not None else self.collection(), include_documents)
 
     def list_documents(self) -> list[DocRecord]:
-        """Documents in the library, newest first."""
-        records: dict[str, DocRecord] = {}
-        _, metas, _ = self._all_rows()
-        for m in metas:
-            doc_id = m.get("doc_id", "")
-            rec = records.get(doc_id)
-            if rec is None:
-                records[doc_id] = DocRecord(
-                    doc_id=doc_id,
-                    title=m.get("title", ""),
-                    kind=m.get("kind", ""),
-                    filename=m.get("filename", ""),
-                    source_format=m.get("source_format", ""),
-                    chars=int(m.get("doc_chars", 0)),
-                    chunks=1,
-                    added_at=m.get("added_at", ""),
-                    original=m.get("original", ""),
-                )
-            else:
-                rec.chunks += 1
-        return sorted(records.values(), key=lambda r: (r.added_at, r.title), reverse=True)
+        """Documents in the library, newest first (not those being written, or left half-written)."""
+        return doc_records(self._all_rows()[1], hidden=self.meta.pending_ids())
 
     def has_document(self, doc_id: str) -> bool:
-        """Whether a document with this id is stored."""
-        got = self._collection.get(where={"doc_id": doc_id}, limit=1, include=[])
-        return bool(got["ids"])
+        """Whether a document with this id is stored (completely: not one being written)."""
+        got = self.collection().get(where={"doc_id": doc_id}, limit=1, include=[])
+        return bool(got["ids"]) and doc_id not in self.meta.pending_ids()
 
     def get_document(self, doc_id: str) -> SpeechDoc | None:
         """The parsed document saved at ingest time."""
@@ -212,7 +245,7 @@ class Library:
 
     def get_chunks(self, doc_id: str) -> list[Chunk]:
         """All chunks of one document, in order."""
-        got = self._collection.get(where={"doc_id": doc_id}, include=["metadatas", "documents"])
+        got = self.collection().get(where={"doc_id": doc_id}, include=["metadatas", "documents"])
         chunks = [
             chunk_from_meta(cid, text, dict(meta or {}))
             for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
@@ -221,60 +254,65 @@ class Library:
 
     # ------------------------------------------------------------ add / remove
 
+    def _screen(self, prepared: PreparedDoc, allow_similar: bool) -> AddOutcome | None:
+        """The outcome when the document is not to be added (already there, or a near copy)."""
+        cleaned = prepared.cleaned
+        if self.has_document(prepared.doc_id):
+            return AddOutcome(prepared.doc_id, prepared.speech.title, 0, True, cleaned.removed, cleaned.changed)
+        if not allow_similar and prepared.signature:
+            twin, score, title = self.most_similar(prepared.signature)
+            if score >= NEAR_DUPLICATE:
+                return AddOutcome(prepared.doc_id, title, 0, False, cleaned.removed, cleaned.changed, twin, score)
+        return None
+
     def add_prepared(
-        self, prepared: PreparedDoc, progress: Progress | None = None, *, allow_similar: bool = False
+        self,
+        prepared: PreparedDoc,
+        progress: Progress | None = None,
+        *,
+        allow_similar: bool = False,
+        on_wait: OnWait | None = None,
     ) -> AddOutcome:
         """Store a prepared document, or report it as a duplicate or near copy. All or nothing."""
-        with self._lock:
+        self._check_embedder()
+        early = self._screen(prepared, allow_similar)
+        if early:
+            return early
+        if not prepared.chunks:
+            raise LoadError(f"《{prepared.filename}》没有可用的正文内容。")
+        # Embedding is the slow part: done before taking the lock, so other writers need not wait.
+        vectors = self._embed_chunks(
+            prepared.chunks, progress, f"正在向量化《{prepared.speech.title or prepared.filename}》"
+        )
+        tokens = chunk_token_lists(prepared)
+        with self.writing(f"导入《{prepared.speech.title or prepared.filename}》", on_wait):
             self._check_embedder()
-            if self.has_document(prepared.doc_id):
-                return AddOutcome(
-                    prepared.doc_id, prepared.speech.title, 0, True, prepared.cleaned.removed,
-                    prepared.cleaned.changed,
-                )  # fmt: skip
-            if not allow_similar and prepared.signature:
-                twin, score, title = self.most_similar(prepared.signature)
-                if score >= NEAR_DUPLICATE:
-                    return AddOutcome(
-                        prepared.doc_id, title, 0, False, prepared.cleaned.removed,
-                        prepared.cleaned.changed, twin, score,
-                    )  # fmt: skip
-            if not prepared.chunks:
-                raise LoadError(f"《{prepared.filename}》没有可用的正文内容。")
-            was_empty = self.chunk_count() == 0
-            if was_empty and self.indexed_with != self.embedder.id:
+            early = self._screen(prepared, allow_similar)  # another process may have added it meanwhile
+            if early:
+                return early
+            if self.chunk_count() == 0 and self.indexed_with != self.embedder.id:
                 # An emptied library may have been built with another model: its index keeps
                 # that model's dimension, so start a new one.
-                self._create_collection(self.settings.collection, replace=True)
-            vectors = self._embed_chunks(
-                prepared.chunks, progress, f"正在向量化《{prepared.speech.title or prepared.filename}》"
-            )
-            original = self.files.save_original(prepared.raw, prepared.filename)
-            added_at = datetime.now().isoformat(timespec="seconds")
-            try:
-                self._collection.add(
-                    ids=[c.chunk_id for c in prepared.chunks],
-                    embeddings=vectors.tolist(),
-                    documents=[c.text for c in prepared.chunks],
-                    metadatas=[chunk_meta(c, prepared, original, added_at) for c in prepared.chunks],
-                )
-                self.files.save_parsed(prepared.doc_id, prepared.speech)
-            except Exception:
-                # Leave the library exactly as before.
-                self._collection.delete(where={"doc_id": prepared.doc_id})
-                raise
-            self._bump_revision(fresh=was_empty)
-            return AddOutcome(
-                prepared.doc_id, prepared.speech.title, len(prepared.chunks), False,
-                prepared.cleaned.removed, prepared.cleaned.changed,
-            )  # fmt: skip
+                name = self.generation()
+                self.client.delete_collection(name)
+                self.client.create_collection(
+                    name, configuration={"hnsw": {"space": "cosine"}}, metadata=self.fresh_meta(), embedding_function=None
+                )  # fmt: skip
+            write_document(self, prepared, vectors, tokens)
+        return AddOutcome(
+            prepared.doc_id, prepared.speech.title, len(prepared.chunks), False,
+            prepared.cleaned.removed, prepared.cleaned.changed,
+        )  # fmt: skip
 
     def most_similar(self, sig: bytes) -> tuple[str, float, str]:
         """(doc_id, similarity, title) of the stored document nearest to a signature ("", 0, "")."""
-        got = self._collection.get(where={"doc_head": 1}, include=["metadatas"])
+        got = self.collection().get(where={"doc_head": 1}, include=["metadatas"])
         best = ("", 0.0, "")
+        hidden = self.meta.pending_ids()
         for meta in got["metadatas"] or []:
             meta = dict(meta or {})
+            if meta.get("doc_id") in hidden:
+                continue
             score = similarity(sig, bytes.fromhex(str(meta.get("signature", ""))))
             if score > best[1]:
                 best = (str(meta.get("doc_id", "")), score, str(meta.get("title", "")))
@@ -296,78 +334,25 @@ class Library:
             progress(total, total, "向量已缓存，直接入库")
         return vectors
 
-    def remove(self, doc_id: str) -> bool:
-        """Delete every trace of a document (chunks, parsed copy, original). False if unknown."""
-        with self._lock:
-            got = self._collection.get(where={"doc_id": doc_id}, include=["metadatas"])
-            if not got["ids"]:
-                return False
-            originals = {dict(m or {}).get("original", "") for m in got["metadatas"]}
-            self._collection.delete(where={"doc_id": doc_id})
-            self.files.remove(doc_id, originals)
-            self._bump_revision()
-            return True
+    def remove(self, doc_id: str, on_wait: OnWait | None = None) -> bool:
+        """Delete every trace of a document (chunks, their text in Chroma's log, cached vectors, files)."""
+        with self.writing(f"删除文档 {doc_id}", on_wait):
+            return delete_document(self, doc_id)
 
     def set_kind(self, doc_id: str, kind: str) -> bool:
         """Change a document's meeting kind (every chunk and the parsed copy). False if unknown."""
-        with self._lock:
-            got = self._collection.get(where={"doc_id": doc_id}, include=["metadatas"])
-            if not got["ids"]:
-                return False
-            metas = [{**dict(m or {}), "kind": kind} for m in got["metadatas"]]
-            self._collection.update(ids=got["ids"], metadatas=metas)
-            speech = self.files.load_parsed(doc_id)
-            if speech is not None:
-                self.files.save_parsed(doc_id, speech.model_copy(update={"kind": kind}))
-            self._bump_revision()
-            return True
+        with self.writing(f"修改文档 {doc_id} 的类型"):
+            return set_kind_steps(self, doc_id, kind)
 
-    def reindex(self, progress: Progress | None = None) -> int:
+    def reindex(self, progress: Progress | None = None, on_wait: OnWait | None = None) -> int:
         """Re-embed every chunk with the configured model and refill its unit. Returns chunks."""
-        with self._lock:
-            ids, metas, docs = self._all_rows(include_documents=True)
-            chunks = [chunk_from_meta(cid, text, m) for cid, text, m in zip(ids, docs, metas, strict=True)]
-            chunks = self._with_units(chunks)
-            metas = [{**m, **unit_meta(c)} for m, c in zip(metas, chunks, strict=True)]
-            vectors = self._embed_chunks(chunks, progress, "正在用当前向量模型重建索引")
-            old_meta = self._meta()
-            # Build the new index beside the old one, then swap: a crash part-way leaves
-            # either the old index or the complete new one, never a half-built library.
-            temp = f"{self.settings.collection}-reindex"
-            collection = self._create_collection(temp, replace=True, rev=int(old_meta.get("rev", 0)) + 1)
-            for start in range(0, len(ids), 1000):
-                collection.add(
-                    ids=ids[start : start + 1000],
-                    embeddings=vectors[start : start + 1000].tolist(),
-                    documents=docs[start : start + 1000],
-                    metadatas=metas[start : start + 1000],
-                )
-            self.client.delete_collection(self.settings.collection)
-            collection.modify(name=self.settings.collection)
-            return len(ids)
-
-    def _with_units(self, chunks: list[Chunk]) -> list[Chunk]:
-        """The chunks (in the given order) with their units filled in, document by document."""
-        by_doc: dict[str, list[Chunk]] = {}
-        for c in chunks:
-            by_doc.setdefault(c.doc_id, []).append(c)
-        filled: dict[str, Chunk] = {}
-        for doc_id, doc_chunks in by_doc.items():
-            doc_chunks.sort(key=lambda c: c.chunk_id)
-            filled.update((c.chunk_id, c) for c in units_for(doc_chunks, self.files.load_parsed(doc_id)))
-        return [filled[c.chunk_id] for c in chunks]
+        return rebuild_index(self, progress, on_wait)
 
     # ------------------------------------------------------------ search
 
-    def _ensure_bm25(self, col=None) -> Bm25Index:
-        col = col if col is not None else self._collection
-        revision = (dict(col.metadata or {}).get("rev"), col.count())
-        if self._bm25.revision != revision:
-            with self._lock:
-                if self._bm25.revision != revision:
-                    ids, metas, docs = self._all_rows(include_documents=True, col=col)
-                    self._bm25.rebuild(ids, docs, metas, revision)
-        return self._bm25
+    def bm25_for(self, col) -> Bm25Index:
+        """The BM25 index of a collection handle, at the collection's revision."""
+        return self._bm25.current(col, self.meta.changes_since)
 
     def search(
         self,
@@ -381,35 +366,19 @@ class Library:
         exclude_doc_ids: list[str] | None = None,
     ) -> list[SearchHit]:
         """Hybrid (dense + BM25, reciprocal-rank fusion) search with optional filters."""
-        query = (query or "").strip()
-        if not query:
-            raise LibraryError("请输入要检索的内容。")
-        if k < 1:
-            raise LibraryError("返回条数 k 至少为 1。")
-        if mode not in ("hybrid", "dense", "bm25"):
-            raise LibraryError(f"未知的检索方式 {mode!r}，可选 hybrid、dense、bm25。")
-        # One lookup of the collection for the whole search (each is a round trip on a server).
-        col = self._collection
-        total = col.count()
-        if total == 0:
-            return []
-        params = self.ranking
-        depth = min(total, max(50, k * 10))
-        rankings: list[tuple[list[Candidate], float]] = []
-        if mode in ("hybrid", "dense"):
-            message = self._mismatch(dict(col.metadata or {}), total)
-            if message:
-                raise EmbeddingMismatchError(message)
-            vector = self.embedder.embed_query(query)
-            rankings.append((nearest(col, vector, depth, where_filter(role, kind, doc_ids)), params.dense_weight))
-        if mode in ("hybrid", "bm25"):
-            index = self._ensure_bm25(col)
-            rankings.append((index.candidates(query, depth, role, kind, doc_ids), params.bm25_weight))
-        fused = fuse(rankings, params.rrf_k)
-        if params.role_boost and not role:
-            fused = boost_roles(fused, query_roles(query), params.role_boost)
-        picked = diversify(best_first(fused), k, max_per_doc or params.max_per_doc, set(exclude_doc_ids or []))
-        if mode == "dense":
-            # The fused score of a single ranking says nothing; show the cosine similarity.
-            return [f.candidate.to_hit(f.candidate.dense_score or 0.0) for f in picked]
-        return [f.candidate.to_hit(f.score) for f in picked]
+        query = check_query(query, k, mode)
+        # Documents being written (or left half-written by a crash) are not shown.
+        exclude = [*(exclude_doc_ids or []), *self.meta.pending_ids()]
+        args = (query, k, role, kind, mode, max_per_doc, doc_ids, exclude)
+        self._refresh_for_reading()
+        try:
+            return search_collection(self, self.collection(), *args)
+        except LibraryError:
+            raise
+        except Exception:
+            # The collection was swapped by a reindex elsewhere between lookup and query, or
+            # (locally) our index was loaded before another process first wrote it.
+            if not self.server and self._own_client:
+                with self.lock.hold(self.settings.lock_timeout, "检索"):
+                    self.reopen()
+            return search_collection(self, self.collection(), *args)

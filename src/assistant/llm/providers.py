@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, Field
@@ -79,11 +80,22 @@ class LLMConfig(BaseModel):
     max_retries: int = 2
 
     @property
+    def service(self) -> str:
+        """Who answers: the preset's name at its own address, else the address itself.
+
+        OPENAI_BASE_URL pointing elsewhere is not that provider any more: with the default
+        preset (openai) and a local server it reads "自定义接口（127.0.0.1:8000）", not "OpenAI".
+        """
+        preset = load_providers().get(self.provider)
+        if preset is not None and preset.base_url and preset.base_url.rstrip("/") == self.base_url.rstrip("/"):
+            return preset.label
+        host = urlsplit(self.base_url).netloc or self.base_url
+        return f"自定义接口（{host}）"
+
+    @property
     def label(self) -> str:
-        """Human-readable provider and model, e.g. ``DeepSeek 深度求索 · deepseek-chat``."""
-        presets = load_providers()
-        name = presets[self.provider].label if self.provider in presets else self.provider
-        return f"{name} · {self.model}"
+        """Human-readable service and model, e.g. ``DeepSeek 深度求索 · deepseek-chat``."""
+        return f"{self.service} · {self.model}"
 
 
 def resolve_llm(settings: Settings) -> LLMConfig | None:

@@ -67,22 +67,23 @@ def copy_button_html(text: str) -> str:
 def show_export(draft: Draft) -> None:
     """Download buttons (.docx in GB/T 9704 layout, .txt, .md; named after the title) and 复制全文."""
     plain = export_bytes(draft, "txt").decode("utf-8-sig")
-    cols = st.columns([1.3, 1, 1, 1.2])
-    # The .docx takes a fraction of a second to build, so it is made only when clicked.
-    cols[0].download_button(
-        "下载 Word（公文格式）", lambda: export_bytes(draft, "docx"), file_name=export_filename(draft, "docx"),
-        mime=MEDIA_TYPES["docx"], key="export_docx", on_click="ignore", type="primary",
-    )
-    cols[1].download_button(
-        "下载纯文本（.txt）", export_bytes(draft, "txt"), file_name=export_filename(draft, "txt"),
-        mime=MEDIA_TYPES["txt"], key="export_txt", on_click="ignore",
-    )
-    cols[2].download_button(
-        "下载 Markdown（.md）", export_bytes(draft, "md"), file_name=export_filename(draft, "md"),
-        mime=MEDIA_TYPES["md"], key="export_md", on_click="ignore",
-    )
-    with cols[3]:
-        _html_frame(copy_button_html(plain), height=48)
+    # A row that wraps, not fixed columns: in a narrow column (the page's document beside its
+    # brief) fixed columns cut the labels to "下载 Word（公…".
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        # The .docx takes a fraction of a second to build, so it is made only when clicked.
+        st.download_button(
+            "下载 Word（公文格式）", lambda: export_bytes(draft, "docx"), file_name=export_filename(draft, "docx"),
+            mime=MEDIA_TYPES["docx"], key="export_docx", on_click="ignore", type="primary",
+        )
+        st.download_button(
+            "下载纯文本（.txt）", export_bytes(draft, "txt"), file_name=export_filename(draft, "txt"),
+            mime=MEDIA_TYPES["txt"], key="export_txt", on_click="ignore",
+        )
+        st.download_button(
+            "下载 Markdown（.md）", export_bytes(draft, "md"), file_name=export_filename(draft, "md"),
+            mime=MEDIA_TYPES["md"], key="export_md", on_click="ignore",
+        )
+        _html_frame(copy_button_html(plain), height=48, width=300)
     # A caption, not button help: a tooltip renders the button label a second time on the page.
     st.caption(
         "Word 为 GB/T 9704 公文版式（A4，标题小标宋二号，正文仿宋三号，一级标题黑体、二级标题楷体，页码“— 1 —”）；"
@@ -90,11 +91,11 @@ def show_export(draft: Draft) -> None:
     )
 
 
-def _html_frame(html: str, height: int) -> None:
+def _html_frame(html: str, height: int, width: int) -> None:
     # st.iframe replaces components.v1.html (deprecated, to be removed); older Streamlit has only the latter.
     if hasattr(st, "iframe"):
-        st.iframe(html, height=height)
+        st.iframe(html, height=height, width=width)
     else:  # pragma: no cover - Streamlit before st.iframe
         import streamlit.components.v1 as components
 
-        components.html(html, height=height)
+        components.html(html, height=height, width=width)

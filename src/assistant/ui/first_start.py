@@ -14,6 +14,8 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from assistant.library.corpus import SeedJob, SeedState, seeding_job
+from assistant.library.doctor import DoctorReport, check_library
+from assistant.library.errors import LibraryError
 from assistant.ui.library_page import get_library
 from assistant.ui.page_settings import env_settings
 
@@ -43,6 +45,25 @@ def _show_outcome(state: SeedState) -> None:
             st.warning("以下内置范文未能导入：\n" + "\n".join(f"- {f.error}" for f in state.report.failed))
 
 
+@st.cache_resource(show_spinner="正在检查范文库……")
+def _startup_check(_library, key: str) -> DoctorReport | None:
+    # Once per process and library: finish or undo writes a crashed process left behind.
+    try:
+        return check_library(_library, repair=True, thorough=False, timeout=5)
+    except LibraryError:
+        return None  # another process holds the lock for long (a reindex): checked next start
+
+
+def _doctor_notice(library) -> None:
+    """Once per session: say what the start check repaired, if anything."""
+    if st.session_state.get("doctor_shown"):
+        return
+    st.session_state["doctor_shown"] = True
+    report = _startup_check(library, str(library.data_dir))
+    if report and report.repaired:
+        st.info(f"启动检查：已修复范文库中的 {len(report.repaired)} 处问题（{'；'.join(report.repaired)}）。")
+
+
 def begin() -> Seeding | None:
     """Above the tabs: start indexing an empty library; returns what `follow` needs, or None."""
     # One placeholder here on every run, so the page below keeps its shape.
@@ -53,7 +74,10 @@ def begin() -> Seeding | None:
             _show_outcome(notice)
         return None
     library = get_library()
-    if library is None or library.embedding_mismatch():
+    if library is None:
+        return None
+    _doctor_notice(library)
+    if library.embedding_mismatch():
         return None
     job = seeding_job(library, env_settings().corpus_dir)
     if job is None:

@@ -12,6 +12,7 @@ from assistant.library.ingest import add_bytes
 from assistant.library.loaders import LoadError
 from assistant.library.store import Library, LibraryError
 from assistant.models import PART_ROLES, ROLE_LABELS
+from assistant.ui import session
 from assistant.ui.access import can_edit, editor_only_notice
 from assistant.ui.markdown_text import escape_markdown
 from assistant.ui.page_settings import env_settings, page_settings
@@ -58,7 +59,7 @@ def get_library() -> Library | None:
 
 
 SIMILAR = "similar_uploads"
-FLASH = "library_flash"
+SEARCHED = "last_search"
 
 
 def _report(outcome, name: str) -> None:
@@ -105,23 +106,47 @@ def similar_section(library: Library) -> None:
                     pending.pop(name)
 
 
+UPLOADS = "upload_round"  # part of the upload box's key: a new box (empty) after each import
+IMPORTED = "import_report"  # what the last import said, shown after the rerun that empties the box
+
+
+def upload_key() -> str:
+    """The upload box's widget key now (it changes after every import, which empties the box)."""
+    return f"upload_files_{st.session_state.get(UPLOADS, 0)}"
+
+
 def upload_section(library: Library) -> None:
     """Upload box: files are loaded, cleaned, parsed and indexed; junk removal is reported."""
     st.subheader("上传参考讲话稿")
+    report = session.fresh(IMPORTED)
+    if report:
+        _show_import(report)
     files = st.file_uploader(
         "支持 txt、md、docx、pdf（可多选）",
         type=["txt", "md", "markdown", "docx", "pdf"],
         accept_multiple_files=True,
-        key="upload_files",
+        key=upload_key(),
     )
     if files and st.button("导入范文库", key="upload_go", type="primary"):
         _import(library, files)
     similar_section(library)
 
 
+def _show_import(report: list) -> None:
+    for name, outcome, error in report:
+        if error:
+            st.error(error)
+        else:
+            _report(outcome, name)
+    added = sum(1 for _, o, e in report if not e and not o.duplicate and not o.similar_to)
+    if len(report) > 1:
+        st.success(f"本次导入完成：{len(report)} 个文件，新增 {added} 篇。")
+
+
 def _import(library: Library, files) -> None:
     bar = st.progress(0.0, text="正在导入……")
     pending: dict[str, bytes] = st.session_state.setdefault(SIMILAR, {})
+    report: list = []
     for n, f in enumerate(files):
         label = f"正在导入（{n + 1}/{len(files)}）{f.name}"
         bar.progress(n / len(files), text=label)
@@ -130,10 +155,22 @@ def _import(library: Library, files) -> None:
             # Embedding is the slow step; show how far into this file it is.
             bar.progress(min((n + done / max(total, 1)) / len(files), 1.0), text=label)
 
-        outcome = _add(library, f.name, f.getvalue(), progress=on_chars)
-        if outcome is not None and outcome.similar_to:
+        try:
+            outcome = add_bytes(library, f.getvalue(), f.name, progress=on_chars)
+        except (LoadError, LibraryError, EmbeddingError) as e:
+            report.append((f.name, None, str(e)))
+            continue
+        except Exception as e:  # noqa: BLE001 - one bad file never stops the other uploads
+            report.append((f.name, None, f"《{f.name}》导入时出现意外错误，已跳过此文件（错误类型：{type(e).__name__}）。"))
+            continue
+        report.append((f.name, outcome, ""))
+        if outcome.similar_to:
             pending[f.name] = f.getvalue()
-    bar.progress(1.0, text="导入完成")
+    # The report is shown after a rerun with a new, empty upload box, so the same files are
+    # not sent again by the next click.
+    session.keep(IMPORTED, report)
+    st.session_state[UPLOADS] = st.session_state.get(UPLOADS, 0) + 1
+    st.rerun()
 
 
 def search_section(library: Library) -> None:
@@ -149,11 +186,18 @@ def search_section(library: Library) -> None:
     k = c2.slider("返回条数", 1, 20, 5, key="search_k")
     if not query.strip():
         return
-    try:
-        hits = library.search(query, k=k, role=role or None)
-    except (LibraryError, EmbeddingError) as e:
-        st.error(str(e))
-        return
+    # Every widget change reruns the page; the same search is not run (and embedded) again.
+    asked = (query, k, role, library.chunk_count())
+    cached = st.session_state.get(SEARCHED)
+    if cached and cached[0] == asked:
+        hits = cached[1]
+    else:
+        try:
+            hits = library.search(query, k=k, role=role or None)
+        except (LibraryError, EmbeddingError) as e:
+            st.error(str(e))
+            return
+        st.session_state[SEARCHED] = (asked, hits)
     if not hits:
         st.info("没有找到相关内容。")
     for n, h in enumerate(hits, 1):
@@ -170,9 +214,7 @@ def documents_section(library: Library, editable: bool = True) -> int:
     docs = library.list_documents()
     kinds = default_kinds(page_settings().structures_dir)
     st.subheader(f"范文库文档（{len(docs)} 篇）")
-    flash = st.session_state.pop(FLASH, None)
-    if flash:
-        st.success(flash)  # said after the rerun that shows the changed list
+    session.show_flash("library")  # said after the rerun that shows the changed list
     if not docs:
         st.caption("范文库为空，请上传讲话稿。")
         return 0
@@ -195,13 +237,13 @@ def documents_section(library: Library, editable: bool = True) -> int:
     new_kind = c2.selectbox("改为", list(kinds), key="kind_value", format_func=lambda k: kinds[k].name)
     if target and st.button("保存类型", key="kind_go"):
         library.set_kind(target, new_kind)
-        st.session_state[FLASH] = f"已把{options[target]}的类型改为“{kinds[new_kind].name}”。"
+        session.flash("library", f"已把{options[target]}的类型改为“{kinds[new_kind].name}”。")
         st.rerun()
     victim = st.selectbox("删除文档", [""] + list(options), key="remove_doc",
                           format_func=lambda i: "请选择……" if not i else options[i])
     if victim and st.button("确认删除", key="remove_go"):
         library.remove(victim)
-        st.session_state[FLASH] = f"已删除{options[victim]}。"
+        session.flash("library", f"已删除{options[victim]}。")
         st.rerun()
     return len(docs)
 

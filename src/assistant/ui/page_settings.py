@@ -6,8 +6,9 @@ import streamlit as st
 
 from assistant.config import Settings, SettingsError, load_settings_lenient
 from assistant.llm.page_choice import LLMChoice, apply_choice
+from assistant.saved_settings import load_model_settings
 
-#: Session-state key of the LLMChoice made on the 设置 page (this browser session only).
+#: Session-state key of the LLMChoice made on the 设置 page for this browser session only.
 OVERRIDES = "llm_overrides"
 _RUN_SETTINGS = "page_settings"
 
@@ -23,7 +24,7 @@ def start_run() -> None:
     st.session_state[_RUN_SETTINGS] = settings
     if problems:
         st.error(
-            "以下配置有误，暂按默认值运行（请改正环境变量或 .env 后重启）：\n\n"
+            "以下配置有误，暂按默认值运行（改正 .env 后刷新页面即可；改的是环境变量则需重新启动）：\n\n"
             + "\n".join(f"- {line}" for line in problems)
         )
 
@@ -35,8 +36,15 @@ def env_settings() -> Settings:
     return st.session_state[_RUN_SETTINGS]
 
 
-def page_settings() -> Settings:
-    """This run's settings plus the model service chosen on the 设置 page for this session."""
+def model_choice() -> LLMChoice | None:
+    """The model service chosen on the 设置 page: this session's choice, else the one saved on this machine."""
     choice = st.session_state.get(OVERRIDES)
+    if isinstance(choice, LLMChoice):
+        return choice
+    return load_model_settings(env_settings().data_dir)
+
+
+def page_settings() -> Settings:
+    """This run's settings plus the model service chosen on the 设置 page."""
     # The core decides whether the server's key may go along (only to the server's own endpoint).
-    return apply_choice(env_settings(), choice if isinstance(choice, LLMChoice) else None)
+    return apply_choice(env_settings(), model_choice())

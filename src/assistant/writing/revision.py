@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from langchain_core.language_models import BaseChatModel
@@ -28,7 +28,7 @@ from assistant.writing.events import (
 from assistant.writing.messages import polish_messages, revise_messages
 from assistant.writing.model_text import StreamCleaner, clean_model_text, section_head
 from assistant.writing.plan import SpeechPlan, plan_for_draft
-from assistant.writing.references import QUERY_MAX_CHARS, part_references
+from assistant.writing.references import DEFAULT_REFS_PER_PART, QUERY_MAX_CHARS, part_references
 from assistant.writing.session import ModelSession
 from assistant.writing.templates import PromptSet, resolve_instruction
 
@@ -109,10 +109,19 @@ def part_position(draft: Draft, index: int | str) -> int:
 
 
 def _revision_refs(
-    library: SearchLibrary | None, plan: SpeechPlan, part: DraftPart, instruction: str
+    library: SearchLibrary | None,
+    plan: SpeechPlan,
+    part: DraftPart,
+    instruction: str,
+    exclude: Collection[str] = (),
+    pinned: Sequence[SearchHit] = (),
 ) -> list[SearchHit]:
+    """The part's references: ``pinned`` first, then found ones; nothing whose chunk or point is in ``exclude``."""
     query = f"{part.heading or ROLE_LABELS.get(part.role, '')}；{instruction}"[:QUERY_MAX_CHARS]
-    return part_references(library, plan, part.role, query=query)
+    # select_references skips what is marked used: excluded passages and the pinned ones (no twice).
+    used = set(exclude) | {key for h in pinned for key in (h.chunk_id, h.unit) if key}
+    found = part_references(library, plan, part.role, query=query, used=used)
+    return [*pinned, *found][: max(DEFAULT_REFS_PER_PART, len(pinned))]
 
 
 def _replace_part(
@@ -194,13 +203,23 @@ class Reviser:
         brief: Brief | None = None,
         library: SearchLibrary | None = None,
         on_event: EventCallback | None = None,
+        exclude: Collection[str] = (),
+        pinned: Sequence[SearchHit] = (),
     ) -> RevisionResult:
-        """Rewrite one part (1..n = section, 0 = opening, -1/"closing" = closing); others stay identical."""
+        """Rewrite one part (1..n = section, 0 = opening, -1/"closing" = closing); others stay identical.
+
+        ``exclude``: chunk ids (or point ids) never given to the model for this part, and dropped
+        from its sources; ``pinned``: passages always given to it, first.
+        """
         plan = plan_for_draft(draft, self.kinds, brief)
         pos = part_position(draft, index)
         part = draft.parts[pos]
+        if exclude:
+            part = part.model_copy(update={"sources": [c for c in part.sources if c not in set(exclude)]})
+            draft = draft.model_copy(deep=True)
+            draft.parts[pos] = part
         text = resolve_instruction(instruction, self.prompts.presets)
-        hits = _revision_refs(library, plan, part, text)
+        hits = _revision_refs(library, plan, part, text, exclude, pinned)
         messages = revise_messages(
             plan, self.prompts, draft=draft.text, part=part.text, instruction=text, references=hits
         )

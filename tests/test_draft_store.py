@@ -1,0 +1,132 @@
+"""我的稿件 in the core: versions of a draft, restore, diff, delete, early autosaves, concurrency."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+from assistant.models import Draft, DraftPart
+from assistant.writing.draft_io import autosave
+from assistant.writing.draft_store import DraftStore, DraftStoreError, short_time
+from assistant.writing.drafting import speech_chars
+from tests.scenario import BRIEF, SPEECH
+
+
+def _draft(text: str = SPEECH, meeting: str = BRIEF["meeting"], created: str = "2026-07-01T09:00:00") -> Draft:
+    lines = text.split("\n")
+    parts = [DraftPart(role="title", text=lines[0]), DraftPart(role="salutation", text=lines[1])]
+    parts.append(DraftPart(role="opening", text="\n".join(lines[2:])))
+    return Draft(title=lines[0], kind="project_delay", parts=parts, brief={**BRIEF, "meeting": meeting},
+                 created_at=created, mode="offline")
+
+
+def test_versions_of_one_draft_restore_and_diff(tmp_path):
+    store = DraftStore(tmp_path)
+    first = _draft()
+    record = store.create(first, "生成")
+    assert record.title == BRIEF["title"] and record.meeting == BRIEF["meeting"]
+    assert record.latest.chars == speech_chars(first)
+    edited = first.model_copy(deep=True)
+    edited.parts[2].text = edited.parts[2].text.replace("时不我待", "只争朝夕")
+    info = store.add_version(record.draft_id, edited, "手动编辑")
+    assert info.number == 2 and store.load(record.draft_id).text == edited.text
+    assert store.load(record.draft_id, 1).text == first.text
+    diff = store.diff(record.draft_id, 1, 2)
+    assert "-同志们，时不我待" in diff and "+同志们，只争朝夕" in diff
+    restored = store.restore(record.draft_id, 1)
+    # A restore is a new version: nothing is overwritten, version 2 is still there.
+    assert restored.number == 3 and restored.reason == "恢复第 1 版"
+    assert store.load(record.draft_id).text == first.text
+    assert store.load(record.draft_id, 2).text == edited.text
+    assert [v.reason for v in store.record(record.draft_id).versions] == ["生成", "手动编辑", "恢复第 1 版"]
+    assert store.diff(record.draft_id, 1, 3) == ""
+
+
+def test_drafts_grouped_by_meeting_newest_first(tmp_path):
+    store = DraftStore(tmp_path)
+    a = store.create(_draft(meeting="东湖区安全生产约谈会"), "生成")
+    b = store.create(_draft(meeting="临江市营商环境约谈会"), "生成")
+    c = store.create(_draft(meeting="东湖区安全生产约谈会"), "生成")
+    store.add_version(a.draft_id, _draft(meeting="东湖区安全生产约谈会"), "手动编辑")  # a is now the newest
+    groups = store.by_meeting()
+    assert [m for m, _ in groups] == ["东湖区安全生产约谈会", "临江市营商环境约谈会"]
+    assert {r.draft_id for r in groups[0][1]} == {a.draft_id, c.draft_id}
+    assert groups[1][1][0].draft_id == b.draft_id
+    assert groups[0][1][0].name.startswith(BRIEF["title"] + " · ")
+
+
+def test_delete_and_missing_drafts_say_so_in_chinese(tmp_path):
+    store = DraftStore(tmp_path)
+    record = store.create(_draft(), "生成")
+    store.delete(record.draft_id)
+    assert store.drafts() == [] and not store.exists(record.draft_id)
+    with pytest.raises(DraftStoreError, match="已不存在"):
+        store.load(record.draft_id)
+    other = store.create(_draft(), "生成")
+    with pytest.raises(DraftStoreError, match="没有第 9 版"):
+        store.load(other.draft_id, 9)
+    # Ids name folders: nothing but the store's own ids is accepted.
+    for bad in ("../x", "", "20260101-000000-zzzzzz", "../../etc"):
+        assert not store.exists(bad)
+        with pytest.raises(DraftStoreError):
+            store.record(bad)
+
+
+def test_two_sessions_adding_versions_at_once_lose_none(tmp_path):
+    store = DraftStore(tmp_path)
+    record = store.create(_draft(), "生成")
+    errors: list[BaseException] = []
+
+    def add(n: int) -> None:
+        try:
+            for i in range(5):
+                store.add_version(record.draft_id, _draft(SPEECH + f"\n补充{n}-{i}"), f"会话{n}")
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=add, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    versions = store.record(record.draft_id).versions
+    assert [v.number for v in versions] == list(range(1, 22))
+    texts = {store.load(record.draft_id, v.number).text for v in versions[1:]}
+    assert len(texts) == 20
+
+
+def test_early_autosaves_become_versions_of_their_drafts(tmp_path):
+    # Before versions, every draft and every revision was its own draft-*.json file.
+    one = _draft(created="2026-07-01T09:00:00")
+    revised = one.model_copy(deep=True)
+    revised.parts[2].text += "\n要以实际行动回应群众期盼。"
+    other = _draft(meeting="临江市营商环境约谈会", created="2026-07-02T10:00:00")
+    other = other.model_copy(update={"title": "在临江市营商环境约谈会上的讲话"})
+    for d in (one, revised, other):
+        autosave(d, tmp_path)
+    (tmp_path / "drafts" / "draft-broken.json").write_text("{不是 JSON", encoding="utf-8")
+    store = DraftStore(tmp_path)
+    records = store.drafts()
+    assert len(records) == 2
+    by_title = {r.title: r for r in records}
+    first = by_title[BRIEF["title"]]
+    assert [v.reason for v in first.versions] == ["早期自动保存", "早期自动保存"]
+    assert store.load(first.draft_id).text == revised.text
+    assert (tmp_path / "drafts" / "draft-broken.json").exists()  # not ours to judge: left alone
+    assert len(list((tmp_path / "drafts" / "legacy").glob("draft-*.json"))) == 3
+    assert len(store.drafts()) == 2  # taken in once
+
+
+def test_version_files_are_plain_draft_json(tmp_path):
+    store = DraftStore(tmp_path)
+    record = store.create(_draft(), "生成")
+    raw = json.loads((tmp_path / "drafts" / record.draft_id / "v0001.json").read_text(encoding="utf-8"))
+    assert Draft.model_validate(raw).text == _draft().text  # the CLI can revise or export it
+
+
+def test_short_time():
+    assert short_time("2020-03-05T07:09:00") == "2020年3月5日 07:09"
+    assert short_time("不是时间") == "不是时间"

@@ -1,0 +1,104 @@
+"""A process killed (SIGKILL) in the middle of a write leaves a state `doctor --repair` makes whole."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests import processes
+from tests.processes import assert_consistent_with, child, cli
+from tests.shared import CORPUS
+
+DOC = "gas_fire-01.md"
+OTHER = "petition-02.md"
+# A sentence found only in DOC, to look for its text after a remove.
+PHRASE = "液化石油气"
+
+
+def title_of(name: str) -> str:
+    return processes.title_of(CORPUS / name)
+
+
+@pytest.mark.parametrize("moment", ["before-chunks", "mid-chunks"])
+def test_ingest_killed_part_way_is_undone(child_env, data_dir, moment):
+    assert cli("ingest", "-q", str(CORPUS / OTHER))[0] == 0
+    run = child(child_env, moment, "ingest", "-q", str(CORPUS / DOC))
+    assert run.returncode == -9, run.stderr
+    code, report = cli("doctor", "--json")
+    assert code == 1 and not report["consistent"] and report["repaired"] == []
+    assert any("导入" in p and "中断" in p for p in report["problems"])
+    code, report = cli("doctor", "--repair", "--json")
+    assert code == 0 and report["consistent"] and any("已撤销" in r for r in report["repaired"])
+    assert_consistent_with(data_dir, {title_of(OTHER)})
+    # The file can be imported again, and is then present exactly once.
+    code, added = cli("ingest", "-q", "--json", str(CORPUS / DOC))
+    assert code == 0 and len(added["added"]) == 1
+    assert_consistent_with(data_dir, {title_of(OTHER), title_of(DOC)})
+
+
+def test_ingest_killed_after_its_last_write_is_kept(child_env, data_dir):
+    run = child(child_env, "before-journal-end", "ingest", "-q", str(CORPUS / DOC))
+    assert run.returncode == -9, run.stderr
+    code, report = cli("doctor", "--repair", "--json")
+    assert report["consistent"] and any("已确认" in r for r in report["repaired"])
+    assert_consistent_with(data_dir, {title_of(DOC)})
+    _, again = cli("ingest", "-q", "--json", str(CORPUS / DOC))
+    assert len(again["duplicates"]) == 1 and not again["added"]
+
+
+def test_next_writer_finishes_what_a_killed_one_left(child_env, data_dir):
+    assert child(child_env, "mid-chunks", "ingest", "-q", str(CORPUS / DOC)).returncode == -9
+    # No doctor: the next ingest, holding the lock, undoes the half-written document first.
+    code, out = cli("ingest", "-q", "--json", str(CORPUS / DOC), str(CORPUS / OTHER))
+    assert code == 0 and len(out["added"]) == 2
+    assert_consistent_with(data_dir, {title_of(DOC), title_of(OTHER)})
+
+
+def _sqlite_mentions(path: Path, phrase: str) -> bool:
+    return phrase.encode("utf-8") in path.read_bytes()
+
+
+def test_remove_killed_part_way_is_finished_and_leaves_no_text(child_env, data_dir):
+    assert cli("ingest", "-q", str(CORPUS / DOC), str(CORPUS / OTHER))[0] == 0
+    _, listed = cli("list", "--json")
+    doc_id = next(d["doc_id"] for d in listed if d["title"] == title_of(DOC))
+    assert _sqlite_mentions(data_dir / "chroma" / "chroma.sqlite3", PHRASE)
+    run = child(child_env, "remove-mid", "remove", doc_id)
+    assert run.returncode == -9, run.stderr
+    code, report = cli("doctor", "--repair", "--json")
+    assert any("删除" in p for p in report["problems"]) and report["consistent"]
+    assert_consistent_with(data_dir, {title_of(OTHER)})
+    # Its text is nowhere in Chroma's files any more (log, full-text index, free pages).
+    for path in (data_dir / "chroma").rglob("*"):
+        if path.is_file():
+            assert not _sqlite_mentions(path, PHRASE), path
+
+
+def test_remove_leaves_no_text_in_chroma_log_or_vector_cache(child_env, data_dir):
+    assert cli("ingest", "-q", str(CORPUS / DOC), str(CORPUS / OTHER))[0] == 0
+    _, listed = cli("list", "--json")
+    doc_id = next(d["doc_id"] for d in listed if d["title"] == title_of(DOC))
+    cache = Path(os.environ["ASSISTANT_CACHE_DIR"]) / "embeddings.sqlite"
+    before = sqlite3.connect(cache).execute("SELECT count(*) FROM vec").fetchone()[0]
+    assert cli("remove", doc_id)[0] == 0
+    for path in (data_dir / "chroma").rglob("*"):
+        if path.is_file():
+            assert not _sqlite_mentions(path, PHRASE), path
+    after = sqlite3.connect(cache).execute("SELECT count(*) FROM vec").fetchone()[0]
+    assert after < before  # its cached vectors went with it
+    assert_consistent_with(data_dir, {title_of(OTHER)})
+
+
+def test_reindex_killed_before_the_switch_keeps_the_old_index(child_env, data_dir):
+    assert cli("ingest", "-q", str(CORPUS / DOC), str(CORPUS / OTHER))[0] == 0
+    run = child(child_env, "reindex-before-switch", "reindex")
+    assert run.returncode == -9, run.stderr
+    code, hits = cli("search", "饭店液化气钢瓶", "--json")
+    assert code == 0 and hits and hits[0]["title"] == title_of(DOC)
+    code, report = cli("doctor", "--json")
+    assert code == 1 and any("临时索引" in p for p in report["problems"])
+    assert cli("doctor", "--repair", "--json")[1]["consistent"]
+    assert_consistent_with(data_dir, {title_of(DOC), title_of(OTHER)})
