@@ -93,15 +93,20 @@ def _app_env(tmp_path: Path, corpus: Path, **env_vars: str) -> dict[str, str]:
     return {**env, **env_vars}
 
 
+#: Flags for a script served without the project's .streamlit/config.toml.
+SERVE_FLAGS = ("--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false")
+
+
 @contextlib.contextmanager
-def serve_streamlit(script: Path, cwd: Path, env: dict[str, str]):
-    """`streamlit run script` on a free local port; yields its URL once /_stcore/health answers."""
+def serve_streamlit(script: Path, cwd: Path, env: dict[str, str], flags: tuple[str, ...] = SERVE_FLAGS):
+    """`streamlit run script` on a free local port; yields its URL once /_stcore/health answers.
+
+    ``flags=()`` leaves everything but the port to the .streamlit/config.toml in ``cwd``.
+    """
     port = _free_port()
     log = open(cwd / "streamlit.log", "w")  # noqa: SIM115 - closed in the teardown
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), *flags],
         cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -145,7 +150,6 @@ def served_app(tmp_path_factory, vector_cache, fake):
         shutil.copy(CORPUS / name, corpus / name)
     (root / ".streamlit").mkdir()
     shutil.copy(REPO / ".streamlit" / "config.toml", root / ".streamlit" / "config.toml")
-    port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_") and not k.startswith("OPENAI_")}
     env.update({
         "ASSISTANT_DATA_DIR": str(root / "data"),
@@ -159,30 +163,8 @@ def served_app(tmp_path_factory, vector_cache, fake):
         # Serve this checkout's code, not whichever checkout the venv was installed from.
         "PYTHONPATH": str(REPO / "src"),
     })  # fmt: skip
-    log = open(root / "streamlit.log", "w")  # noqa: SIM115 - closed in the teardown
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port)],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.terminate()
-        pytest.fail("streamlit did not start: " + (root / "streamlit.log").read_text())
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with serve_streamlit(REPO / "app.py", root, env, flags=()) as url:
+        yield url
 
 
 @contextlib.contextmanager
