@@ -379,6 +379,7 @@ class Library:
             # The collection was swapped by a reindex elsewhere between lookup and query, or
             # (locally) our index was loaded before another process first wrote it.
             if not self.server and self._own_client:
-                with self.lock.hold(self.settings.lock_timeout, "检索"):
+                # Briefly: a search should not wait out a long reindex (that raises a Chinese reason).
+                with self.lock.hold(min(10.0, self.settings.lock_timeout), "检索"):
                     self.reopen()
             return search_collection(self, self.collection(), *args)
