@@ -232,7 +232,12 @@ class Library:
 
     def list_documents(self) -> list[DocRecord]:
         """Documents in the library, newest first (not those being written, or left half-written)."""
-        return doc_records(self._all_rows()[1], hidden=self.meta.pending_ids())
+        hidden = self.meta.pending_ids()
+        # One row per document: its first chunk knows how many chunks it has (cheap at 100k chunks).
+        heads = [dict(m or {}) for m in self.collection().get(where={"doc_head": 1}, include=["metadatas"])["metadatas"]]
+        if all(m.get("doc_chunks") for m in heads):
+            return doc_records(heads, hidden, counted=True)
+        return doc_records(self._all_rows()[1], hidden)  # stored before heads counted their chunks
 
     def has_document(self, doc_id: str) -> bool:
         """Whether a document with this id is stored (completely: not one being written)."""
