@@ -391,8 +391,8 @@ def test_draft_check_fix_and_download_in_real_browser(served_app, fake, tmp_path
         fix = page.get_by_role("button", name="采用：“布署”改为“部署”")
         expect(fix).to_be_visible(timeout=60_000)
         fix.click()
-        expect(page.locator(".speech-doc").first).to_contain_text("认真部署", timeout=60_000)
-        assert "布署" not in _document(page)
+        expect(page.locator(".speech-doc").filter(has_text="认真部署")).to_have_count(1, timeout=60_000)
+        assert "布署" not in _settled_document(page)
         with page.expect_download(timeout=60_000) as info:
             page.get_by_role("button", name="下载 Word（公文格式）").click()
         path = tmp_path / info.value.suggested_filename

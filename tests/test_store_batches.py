@@ -61,3 +61,24 @@ def test_document_larger_than_chroma_batch_is_stored_whole(fast_library):
     last = lib.get_chunks(outcome.doc_id)[-1]
     hits = lib.search(last.text, k=3, mode="bm25")
     assert hits and hits[0].doc_id == outcome.doc_id
+
+
+def test_opening_the_local_store_waits_while_another_process_holds_sqlite(tmp_path, monkeypatch):
+    # Seen in CI: two processes opening one data dir at once, the second got "database is locked"
+    # from Chroma's SQLite and the ingest died with an English InternalError.
+    import chromadb
+
+    from assistant.library import chroma
+
+    real = chromadb.PersistentClient
+    calls = {"n": 0}
+
+    def busy_then_free(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] <= 2:
+            raise chromadb.errors.InternalError("Query error: Database error: (code: 5) database is locked")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(chromadb, "PersistentClient", busy_then_free)
+    client = chroma._open_local(tmp_path / "chroma", chromadb.config.Settings(anonymized_telemetry=False))
+    assert client is not None and calls["n"] == 3

@@ -120,7 +120,38 @@ def make_chroma_client(settings: Settings, fresh: bool = False):
         # chromadb shares one in-process system per path; forget ours so the next client loads anew.
         with SharedSystemClient._refcount_lock:
             SharedSystemClient._identifier_to_system.pop(str(path), None)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    return _open_local(path, chroma_settings)
+
+
+#: How long opening the local store waits while another process holds its SQLite file.
+OPEN_WAIT_S = 60.0
+
+
+def _open_local(path: Path, chroma_settings):
+    """A PersistentClient; opening it while another process writes may find SQLite busy: wait."""
+    import time
+
+    import chromadb
+
+    deadline = time.monotonic() + OPEN_WAIT_S
+    delay = 0.1
+    while True:
+        try:
+            return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        except Exception as e:
+            if "database is locked" not in str(e) or time.monotonic() > deadline:
+                if "database is locked" in str(e):
+                    raise LibraryError(
+                        f"范文库正被另一个程序长时间占用（{OPEN_WAIT_S:.0f} 秒内未能打开），请稍后重试。"
+                    ) from e
+                raise
+            # Another process is mid-write (an ingest, a reindex): its transaction ends soon.
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            with SharedSystemClient._refcount_lock:
+                SharedSystemClient._identifier_to_system.pop(str(path), None)
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
 
 def max_batch(client) -> int:
