@@ -148,14 +148,15 @@ def search_times(lib: Library, qs: list[str], runs: int, **kw) -> tuple[float, f
 
 
 def timed_child(args: list[str], env: dict) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of a child process."""
-    t = time.perf_counter()
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t
-    if status:
-        raise SystemExit(f"{args} failed: {proc.stderr.read().decode()[-2000:]}")
-    return wall, usage.ru_maxrss / 1024
+    """Wall seconds and peak RSS (MB) of a child process, measured by /usr/bin/time.
+
+    (os.wait4's figure would include this large process, which the child starts as a copy of.)
+    """
+    out = subprocess.run(["/usr/bin/time", "-f", "TIME %e %M", *args], env=env, capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"{args} failed: {out.stderr[-2000:]}")
+    wall, kb = out.stderr.strip().rsplit("TIME ", 1)[1].split()
+    return float(wall), int(kb) / 1024
 
 
 START = """

@@ -41,7 +41,7 @@ def finish(proc: subprocess.Popen) -> str:
 def cli(*args: str) -> tuple[int, object]:
     """`assistant ARGS` in this process: (exit code, parsed JSON or text)."""
     result = CliRunner().invoke(main, list(args))
-    out = result.output.strip()
+    out = result.stdout.strip()  # stderr may say that it waited for the lock
     return result.exit_code, (json.loads(out) if out.startswith(("{", "[")) else out)
 
 

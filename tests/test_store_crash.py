@@ -65,16 +65,19 @@ def test_remove_killed_part_way_is_finished_and_leaves_no_text(child_env, data_d
     assert cli("ingest", "-q", str(CORPUS / DOC), str(CORPUS / OTHER))[0] == 0
     _, listed = cli("list", "--json")
     doc_id = next(d["doc_id"] for d in listed if d["title"] == title_of(DOC))
-    assert _sqlite_mentions(data_dir / "chroma" / "chroma.sqlite3", PHRASE)
+    local = data_dir / "chroma" / "chroma.sqlite3"
+    assert _sqlite_mentions(local, PHRASE) if local.exists() else os.environ["ASSISTANT_CHROMA_URL"]
     run = child(child_env, "remove-mid", "remove", doc_id)
     assert run.returncode == -9, run.stderr
     code, report = cli("doctor", "--repair", "--json")
     assert any("删除" in p for p in report["problems"]) and report["consistent"]
-    assert_consistent_with(data_dir, {title_of(OTHER)})
-    # Its text is nowhere in Chroma's files any more (log, full-text index, free pages).
+    # Its text is nowhere in Chroma's files any more (log, full-text index, free pages, the
+    # unused space of the vector files). Checked at once: Chroma may later save that unused
+    # space again from whatever this test process still holds in memory.
     for path in (data_dir / "chroma").rglob("*"):
         if path.is_file():
             assert not _sqlite_mentions(path, PHRASE), path
+    assert_consistent_with(data_dir, {title_of(OTHER)})
 
 
 def test_remove_leaves_no_text_in_chroma_log_or_vector_cache(child_env, data_dir):

@@ -219,8 +219,11 @@ def nearest(col, vector: np.ndarray, depth: int, where: dict | None) -> list[Can
     ]
 
 
-def doc_records(metas: list[dict], hidden: set[str]) -> list[DocRecord]:
-    """One record per document from its chunks' metadata rows, newest first; ``hidden`` ids left out."""
+def doc_records(metas: list[dict], hidden: set[str], counted: bool = False) -> list[DocRecord]:
+    """One record per document from its chunks' metadata rows, newest first; ``hidden`` ids left out.
+
+    ``counted``: the rows are documents' first chunks, which carry their chunk count.
+    """
     records: dict[str, DocRecord] = {}
     for m in metas:
         doc_id = m.get("doc_id", "")
@@ -235,7 +238,7 @@ def doc_records(metas: list[dict], hidden: set[str]) -> list[DocRecord]:
                 filename=m.get("filename", ""),
                 source_format=m.get("source_format", ""),
                 chars=int(m.get("doc_chars", 0)),
-                chunks=1,
+                chunks=int(m.get("doc_chunks", 1)) if counted else 1,
                 added_at=m.get("added_at", ""),
                 original=m.get("original", ""),
             )

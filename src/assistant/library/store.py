@@ -232,7 +232,12 @@ class Library:
 
     def list_documents(self) -> list[DocRecord]:
         """Documents in the library, newest first (not those being written, or left half-written)."""
-        return doc_records(self._all_rows()[1], hidden=self.meta.pending_ids())
+        hidden = self.meta.pending_ids()
+        # One row per document: its first chunk knows how many chunks it has (cheap at 100k chunks).
+        heads = [dict(m or {}) for m in self.collection().get(where={"doc_head": 1}, include=["metadatas"])["metadatas"]]
+        if all(m.get("doc_chunks") for m in heads):
+            return doc_records(heads, hidden, counted=True)
+        return doc_records(self._all_rows()[1], hidden)  # stored before heads counted their chunks
 
     def has_document(self, doc_id: str) -> bool:
         """Whether a document with this id is stored (completely: not one being written)."""
@@ -379,6 +384,7 @@ class Library:
             # The collection was swapped by a reindex elsewhere between lookup and query, or
             # (locally) our index was loaded before another process first wrote it.
             if not self.server and self._own_client:
-                with self.lock.hold(self.settings.lock_timeout, "检索"):
+                # Briefly: a search should not wait out a long reindex (that raises a Chinese reason).
+                with self.lock.hold(min(10.0, self.settings.lock_timeout), "检索"):
                     self.reopen()
             return search_collection(self, self.collection(), *args)

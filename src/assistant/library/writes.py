@@ -98,7 +98,14 @@ def delete_document(lib: Library, doc_id: str, title: str = "", originals: list[
     lib.meta.end(doc_id)
     if not lib.server:
         scrub_chroma_log(lib.data_dir / "chroma", [PENDING + doc_id])  # the entry named its title
+    clear_free_space(lib)
     return bool(ids)
+
+
+def clear_free_space(lib: Library) -> None:
+    """Last step of a removal: clear the unused space Chroma saved in its vector files (see scrub)."""
+    if not lib.server and zero_unused_hnsw(lib.data_dir / "chroma"):
+        lib.reopen()  # read the cleared files back, so memory does not write them again
 
 
 def _embedded(chunk_id: str, text: str, meta: dict) -> str:
@@ -111,8 +118,6 @@ def erase_text(lib: Library, ids: list[str], embedded: list[str]) -> None:
     """Remove what still holds deleted chunks' text: Chroma's log (locally) and cached vectors."""
     if not lib.server:
         scrub_chroma_log(lib.data_dir / "chroma", ids)
-        if zero_unused_hnsw(lib.data_dir / "chroma"):
-            lib.reopen()  # read the cleared files back, so memory does not write them again
     forget_vectors(lib.embedder, embedded)
 
 
@@ -135,6 +140,7 @@ def undo_add(lib: Library, entry: PendingWrite) -> None:
     lib.files.remove(entry.doc_id, _unused_originals(lib, entry.originals))
     lib.bump_revision(entry.doc_id)
     lib.meta.end(entry.doc_id)
+    clear_free_space(lib)
 
 
 def add_is_complete(lib: Library, entry: PendingWrite) -> bool:
