@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -78,5 +83,22 @@ def test_a_lease_left_by_a_dead_instance_expires(chroma_url, tmp_path):
     assert lib.meta.lease() == {}
     # A live holder is waited for, up to the timeout, with a Chinese reason naming the setting.
     assert lib.meta.try_take_lease("live", 60.0, '{"host": "pc-3", "pid": 7}')
+    with pytest.raises(LibraryError, match="ASSISTANT_LOCK_TIMEOUT"), lib.writing("测试", timeout=1.0):
+        pass
+
+
+def test_a_lease_left_by_a_killed_process_on_this_host_is_taken_at_once(chroma_url, tmp_path):
+    settings = get_settings(data_dir=tmp_path / "a", chroma_url=chroma_url)
+    lib = Library(settings, make_embedder(settings))
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    holder = f'{{"host": "{socket.gethostname()}", "pid": {gone.pid}, "what": "导入"}}'
+    assert lib.meta.try_take_lease("killed", 60.0, holder)
+    started = time.monotonic()
+    with lib.writing("测试", timeout=20.0):
+        assert lib.meta.lease().get("owner") != "killed"
+    assert time.monotonic() - started < 5  # not the lease's 60 s
+    # A live process on this host (this test's own parent) is still waited for.
+    assert lib.meta.try_take_lease("alive", 60.0, f'{{"host": "{socket.gethostname()}", "pid": {os.getppid()}}}')
     with pytest.raises(LibraryError, match="ASSISTANT_LOCK_TIMEOUT"), lib.writing("测试", timeout=1.0):
         pass

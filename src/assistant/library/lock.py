@@ -2,8 +2,8 @@
 
 Locally a file lock under the data dir (filelock); on a Chroma server a lease record in the
 library's bookkeeping collection, renewed while held, so app instances on other machines
-wait for each other too. A process that dies loses a file lock at once and a lease when it
-expires.
+wait for each other too. A process that dies loses a file lock at once; its lease goes at
+once when the waiter runs on the same host (the holder's pid is gone), else when it expires.
 """
 
 from __future__ import annotations
@@ -29,8 +29,38 @@ OnWait = Callable[[str], None]
 LEASE_SECONDS = 30.0
 
 
+def _process_start(pid: int) -> str:
+    """The kernel's start time of a process ('' when unknown), so a reused pid is not taken for its holder."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rsplit(")", 1)[-1].split()[19]
+
+
 def _holder(what: str) -> str:
-    return json.dumps({"host": socket.gethostname(), "pid": os.getpid(), "what": what}, ensure_ascii=False)
+    pid = os.getpid()
+    return json.dumps(
+        {"host": socket.gethostname(), "pid": pid, "start": _process_start(pid), "what": what}, ensure_ascii=False
+    )
+
+
+def holder_is_gone(raw: str) -> bool:
+    """True when the holder ran on this host and its process no longer exists (killed, crashed)."""
+    try:
+        info = json.loads(raw)
+        pid = int(info["pid"])
+    except (TypeError, ValueError, KeyError):
+        return False
+    if info.get("host") != socket.gethostname() or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return bool(info.get("start")) and _process_start(pid) not in ("", info["start"])
 
 
 def describe_holder(raw: str) -> str:
@@ -114,7 +144,7 @@ class LeaseLibraryLock:
         holder = _holder(what)
         deadline = time.monotonic() + timeout
         told = False
-        while not self.meta.try_take_lease(owner, self.seconds, holder):
+        while not self.meta.try_take_lease(owner, self.seconds, holder, holder_is_gone):
             if time.monotonic() > deadline:
                 raise _timeout_error(timeout, describe_holder(str(self.meta.lease().get("holder", ""))))
             if on_wait and not told:

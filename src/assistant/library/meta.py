@@ -15,6 +15,7 @@ import contextlib
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,8 +164,10 @@ class MetaStore:
         """The lease record ({} when nobody holds the lock)."""
         return self._get([LEASE]).get(LEASE, {})
 
-    def try_take_lease(self, owner: str, seconds: float, holder: str) -> bool:
-        """Take the lease if nobody holds it; True when it is ours."""
+    def try_take_lease(
+        self, owner: str, seconds: float, holder: str, holder_is_gone: Callable[[str], bool] = lambda _: False
+    ) -> bool:
+        """Take the lease if nobody holds it (or its holder is known to be gone); True when it is ours."""
         # `add` of an existing id leaves the existing record alone, so of two instances adding
         # at once exactly one record survives: reading it back says who won.
         self.col.add(
@@ -175,7 +178,7 @@ class MetaStore:
         current = self.lease()
         if current.get("owner") == owner:
             return True
-        if float(current.get("expires", 0)) < time.time():
+        if float(current.get("expires", 0)) < time.time() or holder_is_gone(str(current.get("holder", ""))):
             # Its holder died without releasing it: remove exactly that lease (not a newer one).
             self.col.delete(ids=[LEASE], where={"owner": str(current.get("owner", ""))})
         return False
