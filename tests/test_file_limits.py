@@ -252,3 +252,22 @@ def test_unexpected_library_errors_reach_the_user_in_chinese(cli, damage):
     assert r.code != 0
     assert "Errno" not in r.err and "File exists" not in r.err and "not a database" not in r.err
     assert r.err.startswith("错误：") and "Traceback" not in r.err
+
+
+def test_saved_draft_json_is_checked_before_it_is_read(tmp_path):
+    from assistant.writing.draft_io import load_draft
+
+    big = tmp_path / "大稿.json"
+    with open(big, "wb") as f:  # sparse: the size says 30 MB, nothing needs reading to know
+        f.truncate(30 * 1024 * 1024)
+    with pytest.raises(LoadError, match="MB"):
+        load_draft(big, max_bytes=20 * 1024 * 1024)
+    fifo = tmp_path / "稿件.json"
+    os.mkfifo(fifo)
+    with pytest.raises(LoadError) as info:
+        load_draft(fifo)  # before the fix: read_text() blocked here forever
+    assert "FIFO" in str(info.value)
+    gbk = tmp_path / "旧稿.json"
+    gbk.write_bytes('{"title": "讲话"}'.encode("gbk"))
+    with pytest.raises(LoadError, match="UTF-8"):
+        load_draft(gbk)

@@ -188,6 +188,15 @@ class CachedEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         return self.inner.embed_query(text)
 
+    def forget(self, texts: Sequence[str]) -> None:
+        """Drop the cached vectors of these texts (a removed document leaves no text's vector behind)."""
+        keys = [text_hash(t) for t in texts]
+        with self._lock:
+            for start in range(0, len(keys), 500):
+                batch = keys[start : start + 500]
+                self._db.execute(f"DELETE FROM vec WHERE key IN ({','.join('?' * len(batch))})", batch)
+            self._db.commit()
+
 
 def make_embedder(settings: Settings) -> CachedEmbedder:
     """The embedder chosen by ASSISTANT_EMBEDDING_BACKEND, with its vector cache."""

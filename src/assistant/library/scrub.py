@@ -11,7 +11,6 @@ server's own log compaction does it (see README, team deployment).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import sqlite3
 import struct
 from collections.abc import Iterable
@@ -51,24 +50,11 @@ def scrub_chroma_log(chroma_dir: Path, ids: Iterable[str]) -> int:
 
 
 def forget_vectors(embedder, texts: Iterable[str]) -> None:
-    """Drop cached vectors of these embedded texts from the embedder's cache."""
+    """Drop cached vectors of these embedded texts from the embedder's cache (if it keeps one)."""
     texts = list(texts)
-    if not texts:
-        return
     forget = getattr(embedder, "forget", None)
-    if callable(forget):
+    if texts and callable(forget):
         forget(texts)
-        return
-    db = getattr(embedder, "_db", None)  # CachedEmbedder keeps rows keyed by the text's sha256
-    if db is None:
-        return
-    keys = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
-    lock = getattr(embedder, "_lock", None) or contextlib.nullcontext()
-    with lock:
-        for start in range(0, len(keys), 500):
-            batch = keys[start : start + 500]
-            db.execute(f"DELETE FROM vec WHERE key IN ({','.join('?' * len(batch))})", batch)
-        db.commit()
 
 
 _HNSW_HEADER = struct.Struct("<iQQQQQQ")  # version, offsetLevel0, max_elements, count, size per element, …

@@ -1,46 +1,59 @@
-"""Writing: a brief becomes a SpeechPlan, a Writer (LLM or offline) drafts it, a Reviser revises it."""
+"""Writing: a brief becomes a SpeechPlan, a Writer (LLM or offline) drafts it, a Reviser revises it.
 
-from assistant.writing.events import (
-    DraftError,
-    DraftFinished,
-    DraftInterrupted,
-    DraftWarning,
-    Event,
-    EventCallback,
-    Notice,
-    OutlineDone,
-    OutlineStarted,
-    OutlineToken,
-    PartDone,
-    PartStarted,
-    PartToken,
-)
-from assistant.writing.plan import SpeechPlan, make_plan
-from assistant.writing.revision import PolishResult, Reviser, RevisionResult
-from assistant.writing.writer import LLMWriter, OfflineWriter, Writer, choose_reviser, choose_writer
+The names below are loaded on first use (PEP 562), so that importing one light submodule
+(draft_io, say, for the CLI's export) does not pull in the LLM stack and the offline composer.
+"""
 
-__all__ = [
-    "DraftError",
-    "DraftFinished",
-    "DraftInterrupted",
-    "DraftWarning",
-    "Event",
-    "EventCallback",
-    "LLMWriter",
-    "Notice",
-    "OfflineWriter",
-    "OutlineDone",
-    "OutlineStarted",
-    "OutlineToken",
-    "PartDone",
-    "PartStarted",
-    "PartToken",
-    "PolishResult",
-    "Reviser",
-    "RevisionResult",
-    "SpeechPlan",
-    "Writer",
-    "choose_reviser",
-    "choose_writer",
-    "make_plan",
-]
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+_WHERE = {
+    "events": (
+        "DraftError DraftFinished DraftInterrupted DraftWarning Event EventCallback Notice OutlineDone "
+        "OutlineStarted OutlineToken PartDone PartStarted PartToken"
+    ),
+    "plan": "SpeechPlan make_plan",
+    "revision": "PolishResult Reviser RevisionResult",
+    "writer": "LLMWriter OfflineWriter Writer choose_reviser choose_writer",
+}
+_MODULE_OF = {name: module for module, names in _WHERE.items() for name in names.split()}
+
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str):
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'assistant.writing' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"assistant.writing.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
+    from assistant.writing.events import (  # noqa: F401
+        DraftError,
+        DraftFinished,
+        DraftInterrupted,
+        DraftWarning,
+        Event,
+        EventCallback,
+        Notice,
+        OutlineDone,
+        OutlineStarted,
+        OutlineToken,
+        PartDone,
+        PartStarted,
+        PartToken,
+    )
+    from assistant.writing.plan import SpeechPlan, make_plan  # noqa: F401
+    from assistant.writing.revision import PolishResult, Reviser, RevisionResult  # noqa: F401
+    from assistant.writing.writer import (  # noqa: F401
+        LLMWriter,
+        OfflineWriter,
+        Writer,
+        choose_reviser,
+        choose_writer,
+    )

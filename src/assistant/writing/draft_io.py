@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from assistant.library.loaders import DEFAULT_MAX_BYTES, LoadError, load_path
 from assistant.library.parsing import parse_speech
+from assistant.library.safe_read import read_file
 from assistant.models import Draft, DraftPart
 from assistant.numbering import heading_line
 
@@ -103,12 +104,14 @@ def load_draft(
     p = Path(path)
     if p.suffix.lower() == ".json":
         name = p.name
-        if not p.is_file():
+        if not p.exists():
             raise LoadError(f"《{name}》文件不存在，请检查路径。", name)
+        # Size, file type and symlink checks before a byte is read, as for any speech file.
+        data = read_file(p, max_bytes)
         try:
-            raw = p.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as e:
-            raise LoadError(f"《{name}》无法读取：{getattr(e, 'strerror', None) or e}", name) from None
+            raw = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise LoadError(f"《{name}》不是 UTF-8 编码的 JSON 文件，无法读取。", name) from None
         try:
             return Draft.model_validate_json(raw)
         except ValidationError as e:
