@@ -124,6 +124,21 @@ def llm_env(fake_openai, monkeypatch) -> FakeOpenAI:
 
 
 @pytest.fixture
+def llm(fake_openai, monkeypatch) -> FakeOpenAI:
+    """The chat model configured through the environment with the client's own retries and timeout (the page tests)."""
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("ASSISTANT_MODEL", "fake-model")
+    return fake_openai
+
+
+@pytest.fixture
+def small_corpus(use_corpus) -> Path:
+    """Two bundled speeches as the corpus: a quick first start for the page tests."""
+    return use_corpus("project_delay-01.md", "petition-02.md")
+
+
+@pytest.fixture
 def chat() -> ScriptedChatModel:
     """An in-process chat model answering from scripted replies (no HTTP); see tests/fakes."""
     return ScriptedChatModel()

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
-
-import pytest
 
 from tests.app_flows import (
     document_text,
@@ -21,19 +18,6 @@ from tests.app_flows import (
 )
 from tests.fakes.server import Reply
 from tests.scenario import BRIEF, HEADINGS, script
-
-
-@pytest.fixture
-def small_corpus(use_corpus) -> Path:
-    return use_corpus("project_delay-01.md", "petition-02.md")
-
-
-@pytest.fixture
-def llm(fake_openai, monkeypatch):
-    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
-    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
-    monkeypatch.setenv("ASSISTANT_MODEL", "fake-model")
-    return fake_openai
 
 
 def test_offline_draft_without_llm(small_corpus, data_dir):

@@ -34,19 +34,6 @@ from tests.shared import KINDS
 SHORT = {**BRIEF, "length": 1500}
 
 
-@pytest.fixture
-def small_corpus(use_corpus) -> Path:
-    return use_corpus("project_delay-01.md", "petition-02.md")
-
-
-@pytest.fixture
-def llm(fake_openai, monkeypatch):
-    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
-    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
-    monkeypatch.setenv("ASSISTANT_MODEL", "fake-model")
-    return fake_openai
-
-
 def test_refresh_and_restart_keep_the_brief_and_the_open_draft(small_corpus, data_dir):
     at = generate(start(), SHORT)
     text = document_text(at)
