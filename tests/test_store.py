@@ -103,6 +103,21 @@ def test_original_stored_under_hash_not_user_path(settings):
     assert not (Path(settings.data_dir).parent / "evil.md").exists()
 
 
+def test_an_original_cut_short_by_an_old_crash_is_written_whole_again(settings):
+    import hashlib
+
+    data = (CORPUS / DOCS[0]).read_bytes()
+    # What a process killed while writing the original in place left behind (before writes were atomic).
+    cut = Path(settings.data_dir) / "originals" / f"{hashlib.sha256(data).hexdigest()}.md"
+    cut.parent.mkdir(parents=True)
+    cut.write_bytes(data[: len(data) // 3])
+    lib = Library(settings, make_embedder(settings))
+    add_bytes(lib, data, "讲话.md")
+    rec = lib.list_documents()[0]
+    assert (Path(settings.data_dir) / rec.original).read_bytes() == data
+    assert not [p for p in cut.parent.iterdir() if p.name.endswith(".tmp")]
+
+
 def test_bad_file_leaves_library_unchanged(library):
     before = (library.chunk_count(), len(library.list_documents()))
     with pytest.raises(LoadError):

@@ -105,3 +105,24 @@ def test_reindex_killed_before_the_switch_keeps_the_old_index(child_env, data_di
     assert code == 1 and any("临时索引" in p for p in report["problems"])
     assert cli("doctor", "--repair", "--json")[1]["consistent"]
     assert_consistent_with(data_dir, {title_of(DOC), title_of(OTHER)})
+
+
+def test_freed_memory_cannot_carry_a_documents_text_to_disk():
+    """What Chroma's index buffers start with: freed blocks are overwritten (library/heap.py)."""
+    import ctypes
+
+    import assistant.library  # noqa: F401 - importing the library sets it up
+
+    libc = ctypes.CDLL(None)
+    libc.malloc.restype = ctypes.c_void_p
+    libc.malloc.argtypes = [ctypes.c_size_t]
+    libc.free.argtypes = [ctypes.c_void_p]
+    text = (PHRASE * 200).encode("utf-8")
+    block = libc.malloc(len(text) + 256)
+    ctypes.memmove(block + 128, text, len(text))
+    libc.free(block)
+    again = libc.malloc(len(text) + 256)  # glibc hands the same block back
+    try:
+        assert PHRASE.encode("utf-8") not in ctypes.string_at(again, len(text) + 256)
+    finally:
+        libc.free(again)

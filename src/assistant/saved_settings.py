@@ -15,8 +15,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from assistant.atomic_files import write_atomic
 from assistant.llm.page_choice import LLMChoice
-from assistant.writing.draft_io import write_atomic
 
 FILE = "model_settings.json"
 

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from assistant.writing.draft_io import write_atomic
+from assistant.atomic_files import write_atomic
 
 _SESSION_RE = re.compile(r"^[0-9a-f]{16}$")
 _lock = threading.Lock()  # the page thread and a background generation both update a session

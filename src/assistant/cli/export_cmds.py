@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
+from assistant.atomic_files import write_atomic_bytes
 from assistant.cli.common import Ctx, echo_json, fail
-from assistant.writing.draft_io import write_atomic_bytes
 
 
 def _format_of(fmt: str | None, out: Path | None) -> str:

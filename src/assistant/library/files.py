@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
+from assistant.atomic_files import write_atomic, write_atomic_bytes
 from assistant.models import SpeechDoc
 
 _SAFE_EXTS = {".txt", ".md", ".markdown", ".docx", ".pdf"}
@@ -23,18 +24,17 @@ class DocFiles:
         ext = ext if ext in _SAFE_EXTS else ".bin"
         rel = Path("originals") / f"{hashlib.sha256(raw).hexdigest()}{ext}"
         path = self.data_dir / rel
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(raw)
+        # Named by its content: a file of the right size is this upload. One of another size is
+        # what a crash left in an older version (written in place): write it again, atomically.
+        if not path.is_file() or path.stat().st_size != len(raw):
+            write_atomic_bytes(path, raw)
         return rel.as_posix()
 
     def save_parsed(self, doc_id: str, speech: SpeechDoc) -> None:
         """Write the parsed speech (atomically, so a crash leaves no half-written file)."""
         docs_dir = self.data_dir / "docs"
         docs_dir.mkdir(parents=True, exist_ok=True)
-        tmp = docs_dir / f"{doc_id}.json.tmp"
-        tmp.write_text(speech.model_dump_json(indent=1), encoding="utf-8")
-        tmp.replace(docs_dir / f"{doc_id}.json")
+        write_atomic(docs_dir / f"{doc_id}.json", speech.model_dump_json(indent=1))
 
     def load_parsed(self, doc_id: str) -> SpeechDoc | None:
         """The parsed speech saved at ingest time, if any."""

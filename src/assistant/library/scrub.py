@@ -3,7 +3,7 @@
 Chroma keeps every write in its log (the ``embeddings_queue`` table of chroma.sqlite3) until
 its vector index is next saved, and SQLite leaves deleted rows in free pages; the vector
 cache keeps one row per embedded text. Chroma also saves the unused capacity of its vector
-index files (data_level0.bin) without clearing it first, so whatever the process had in that
+index files (data_level0.bin, length.bin) without clearing it first, so whatever the process had in that
 memory before, document text included, lands on disk there. Locally we can clean all three; on a Chroma server the
 server's own log compaction does it (see README, team deployment).
 """
@@ -61,19 +61,27 @@ _HNSW_HEADER = struct.Struct("<iQQQQQQ")  # version, offsetLevel0, max_elements,
 
 
 def unused_hnsw_bytes(chroma_dir: Path) -> dict[Path, int]:
-    """data_level0.bin files with non-zero bytes past their last element: {file: offset where unused space starts}."""
+    """Vector index files with non-zero bytes past their last element: {file: offset where unused space starts}.
+
+    data_level0.bin holds ``size`` bytes an element and length.bin four; both are written for the
+    whole capacity from memory that was never cleared, so past the last element they can hold
+    whatever the process had there before, such as a document's text.
+    """
     found: dict[Path, int] = {}
     for header in Path(chroma_dir).glob("*/header.bin"):
-        data = header.parent / "data_level0.bin"
         with contextlib.suppress(OSError, struct.error):
             version, _, max_elements, count, size, *_ = _HNSW_HEADER.unpack(header.read_bytes()[: _HNSW_HEADER.size])
-            if version != 1 or not data.exists() or data.stat().st_size != max_elements * size:
+            if version != 1:
                 continue  # a layout we do not know: leave it alone
-            start = count * size
-            with data.open("rb") as f:
-                f.seek(start)
-                if f.read().strip(b"\0"):
-                    found[data] = start
+            for name, per_element in (("data_level0.bin", size), ("length.bin", 4)):
+                data = header.parent / name
+                if not data.exists() or data.stat().st_size != max_elements * per_element:
+                    continue
+                start = count * per_element
+                with data.open("rb") as f:
+                    f.seek(start)
+                    if f.read().strip(b"\0"):
+                        found[data] = start
     return found
 
 

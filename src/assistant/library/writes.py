@@ -10,6 +10,7 @@ The caller holds the library lock for all of these.
 from __future__ import annotations
 
 import contextlib
+import gc
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -104,8 +105,15 @@ def delete_document(lib: Library, doc_id: str, title: str = "", originals: list[
 
 def clear_free_space(lib: Library) -> None:
     """Last step of a removal: clear the unused space Chroma saved in its vector files (see scrub)."""
-    if not lib.server and zero_unused_hnsw(lib.data_dir / "chroma"):
+    if lib.server:
+        return
+    # Chroma saves an index from memory when its client goes away: let ours go first (and be
+    # collected now), so that save happens before the clearing and not after it.
+    lib.reopen()
+    gc.collect()
+    if zero_unused_hnsw(lib.data_dir / "chroma"):
         lib.reopen()  # read the cleared files back, so memory does not write them again
+        gc.collect()
 
 
 def _embedded(chunk_id: str, text: str, meta: dict) -> str:

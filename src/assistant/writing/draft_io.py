@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from assistant.atomic_files import write_atomic, write_atomic_bytes  # noqa: F401 - re-exported
 from assistant.library.loaders import DEFAULT_MAX_BYTES, LoadError, load_path
 from assistant.library.parsing import parse_speech
 from assistant.library.safe_read import read_file
@@ -27,28 +26,6 @@ def draft_to_text(draft: Draft) -> str:
 def draft_to_json(draft: Draft) -> str:
     """The draft as UTF-8 JSON (Chinese kept readable)."""
     return draft.model_dump_json(indent=2)
-
-
-def write_atomic_bytes(path: Path | str, data: bytes) -> Path:
-    """Write bytes via a temporary file in the same folder and os.replace (never half-written)."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return p
-
-
-def write_atomic(path: Path | str, text: str) -> Path:
-    """Write UTF-8 text atomically, byte for byte (no newline translation)."""
-    return write_atomic_bytes(path, text.encode("utf-8"))
 
 
 def save_draft(draft: Draft, path: Path | str) -> Path:

@@ -19,8 +19,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
+from assistant.atomic_files import write_atomic
 from assistant.models import Draft
-from assistant.writing.draft_io import draft_to_json, write_atomic
+from assistant.writing.draft_io import draft_to_json
 from assistant.writing.drafting import speech_chars
 from assistant.writing.revision import text_diff
 
