@@ -209,3 +209,23 @@ def test_bad_setting_exits_2_naming_the_variable_in_chinese(monkeypatch):
     assert "ASSISTANT_MAX_UPLOAD_MB" in result.stderr and "abc" in result.stderr and "MB" in result.stderr
     assert "validation error" not in result.stderr.lower() and "Input should" not in result.stderr
     assert result.stdout == ""
+
+
+def test_library_commands_do_not_load_the_writing_stack(tmp_path):
+    """search/list start without the LLM client, langchain or the offline composer (CLI search ≤ 3 s at 100k)."""
+    probe = (
+        "import sys\n"
+        "from assistant.cli import main\n"
+        "for args in (['list', '--json'], ['search', '整改要求', '--json']):\n"
+        "    try:\n"
+        "        main(args, standalone_mode=False)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = [m for m in ('langchain_core', 'openai', 'pypinyin', 'assistant.writing.offline', 'assistant.llm')"
+        " if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(SRC), "ASSISTANT_DATA_DIR": str(tmp_path / "data"),
+           "ASSISTANT_CACHE_DIR": str(tmp_path / "cache"), "HOME": str(tmp_path)}  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
+    assert "HEAVY []" in out.stdout, out.stdout + out.stderr

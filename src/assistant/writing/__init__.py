@@ -7,7 +7,6 @@ The names below are loaded on first use (PEP 562), so that importing one light s
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
 
 _WHERE = {
     "events": (
@@ -31,29 +30,3 @@ def __getattr__(name: str):
     globals()[name] = value
     return value
 
-
-if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
-    from assistant.writing.events import (  # noqa: F401
-        DraftError,
-        DraftFinished,
-        DraftInterrupted,
-        DraftWarning,
-        Event,
-        EventCallback,
-        Notice,
-        OutlineDone,
-        OutlineStarted,
-        OutlineToken,
-        PartDone,
-        PartStarted,
-        PartToken,
-    )
-    from assistant.writing.plan import SpeechPlan, make_plan  # noqa: F401
-    from assistant.writing.revision import PolishResult, Reviser, RevisionResult  # noqa: F401
-    from assistant.writing.writer import (  # noqa: F401
-        LLMWriter,
-        OfflineWriter,
-        Writer,
-        choose_reviser,
-        choose_writer,
-    )
