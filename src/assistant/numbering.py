@@ -91,7 +91,8 @@ def marker_for(style: str, n: int) -> str:
 
 #: GB/T 9704 heading level of each point family; the families not listed (一是, 一要, 第一，,
 #: 首先 …) number sentences inside a paragraph and are no heading level (0).
-_FAMILY_LEVELS = {"paren_cn": 2, "arabic": 3, "paren_arabic": 4}
+#: GB/T 9704 level of each numbered point family (一、 is level 1).
+FAMILY_LEVELS = {"paren_cn": 2, "arabic": 3, "paren_arabic": 4}
 
 
 def heading_level(line: str) -> int:
@@ -101,5 +102,5 @@ def heading_level(line: str) -> int:
         return 1
     for family, pattern in POINT_FAMILIES:
         if pattern.match(line):
-            return _FAMILY_LEVELS.get(family, 0)
+            return FAMILY_LEVELS.get(family, 0)
     return 0

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from assistant.models import BODY_ROLES, ROLE_LABELS
 from assistant.numbering import (
+    FAMILY_LEVELS,
     NUMERAL,
     PAREN_HEADING_RE,
     POINT_FAMILIES,
@@ -26,7 +27,7 @@ from assistant.review.registry import finding, rule
 NAME = "structure"
 _LEAD_RE = re.compile(r"^[\s\u3000]*(?:#{1,6}\s*|[*_]{2}|>\s*)?[\s\u3000]*")
 #: Depth of the numbered levels below the top-level heading.
-_LEVELS = {"paren_cn": 1, "arabic": 2, "paren_arabic": 3}
+_LEVELS = {family: level - 1 for family, level in FAMILY_LEVELS.items()}
 _LEVEL_NAMES = {"paren_cn": "（一）", "arabic": "1.", "paren_arabic": "（1）"}
 #: Families of paragraph-initial runs whose numbers must count on.
 _RUNS = {"shi": "一是", "yao": "一要", "di": "第一，"}
