@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -25,12 +23,17 @@ from assistant.kinds import (
     detect_kind,
     resolve_kind,
 )
+from assistant.library.errors import LoadError
+from assistant.library.safe_read import read_file
+from assistant.safe_parse import ParseProblem, parse_text
 from assistant.validation import TYPE_NAMES, format_validation_errors
 
 #: Speaking pace used to turn `minutes` into a length in characters.
 CHARS_PER_MINUTE = 220
 MIN_LENGTH = 500
 MAX_LENGTH = 20000
+#: A brief is a page of facts; anything larger is not a brief (and is refused before it is read).
+MAX_BRIEF_BYTES = 1024 * 1024
 
 #: Chinese labels of the brief's fields (error messages, forms, the prompt block).
 FIELD_LABELS: dict[str, str] = {
@@ -196,6 +199,14 @@ def parse_brief(data: Any, source: str = "", *, form: bool = False) -> Brief:
         raise BriefError(message, problems, source) from None
 
 
+def _brief_too_large(name: str, size: int, max_bytes: int) -> LoadError:
+    return LoadError(
+        f"《{name}》文件过大（{size / 1048576:.1f} MB），约谈要素文件不能超过 {max_bytes / 1048576:g} MB。"
+        "约谈要素只需填写会议名称、约谈对象、问题、决定和要求等，请删去无关内容。",
+        name,
+    )
+
+
 def load_brief(path: Path | str) -> Brief:
     """Read a brief from .json, .yaml or .yml; any problem → BriefError naming the file."""
     p = Path(path)
@@ -204,9 +215,10 @@ def load_brief(path: Path | str) -> Brief:
         msg = f"约谈要素文件 {p} 的类型不受支持（{suffix or '无扩展名'}），请使用 .json、.yaml 或 .yml"
         raise BriefError(msg, [msg], str(p))
     try:
-        raw = p.read_bytes()
-    except OSError as e:
-        msg = f"无法读取约谈要素文件 {p}：{e.strerror or e}"
+        raw = read_file(p, MAX_BRIEF_BYTES, too_large=_brief_too_large)
+    except LoadError as e:
+        reason = e.message.removeprefix(f"《{e.filename}》")
+        msg = f"无法读取约谈要素文件 {p}：{reason}"
         raise BriefError(msg, [msg], str(p)) from None
     try:
         text = raw.decode("utf-8-sig")
@@ -217,14 +229,9 @@ def load_brief(path: Path | str) -> Brief:
             msg = f"约谈要素文件 {p} 的编码无法识别，请保存为 UTF-8"
             raise BriefError(msg, [msg], str(p)) from None
     try:
-        data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
-    except json.JSONDecodeError as e:
-        msg = f"约谈要素文件 {p} 不是有效的 JSON：第 {e.lineno} 行第 {e.colno} 列，{e.msg}"
-        raise BriefError(msg, [msg], str(p)) from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        pos = f"第 {mark.line + 1} 行第 {mark.column + 1} 列，" if mark else ""
-        msg = f"约谈要素文件 {p} 不是有效的 YAML：{pos}{getattr(e, 'problem', None) or e}"
+        data = parse_text(text, "json" if suffix == ".json" else "yaml")
+    except ParseProblem as e:
+        msg = f"约谈要素文件 {p} {e}"
         raise BriefError(msg, [msg], str(p)) from None
     if data is None:
         msg = f"约谈要素文件 {p} 是空的"

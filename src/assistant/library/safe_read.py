@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from assistant.library.errors import LoadError
@@ -107,11 +108,18 @@ def _resolve_link(path: Path, name: str, root: Path | None) -> Path:
     return target
 
 
-def read_file(path: str | Path, max_bytes: int, root: str | Path | None = None) -> bytes:
+def read_file(
+    path: str | Path,
+    max_bytes: int,
+    root: str | Path | None = None,
+    too_large: Callable[[str, int, int], LoadError] = too_large,
+) -> bytes:
     """The bytes of a regular file of at most ``max_bytes``; symlinks must stay inside ``root``.
 
     Checks happen before any byte is read: devices, FIFOs and sockets are refused (a FIFO
     would block forever), a symlink is resolved and its target checked like any file.
+    ``too_large(name, size, max_bytes)`` builds the refusal of a file above the limit (its
+    message names the limit the caller applies; the default names ASSISTANT_MAX_UPLOAD_MB).
     """
     p = Path(path)
     name = display_name(p)

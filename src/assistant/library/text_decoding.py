@@ -6,12 +6,11 @@ import datetime as _dt
 import re
 import unicodedata
 
-import yaml
-
 # A "text" file that is really a document is recognised by the document's signature.
 from assistant.library.documents import OLE_MAGIC, SAVE_AS_DOCX, ZIP_MAGIC
 from assistant.library.errors import LoadError, empty_file_error
 from assistant.models import LoadedText
+from assistant.safe_parse import ParseProblem, parse_text
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig", "utf-8"),
@@ -280,12 +279,9 @@ def split_front_matter(text: str) -> tuple[dict, str]:
         return {}, text
     body = m.group("body") or ""
     try:
-        # Aliases can nest a few lines into billions of values once walked: a speech's
-        # metadata (title, date, source) never needs them.
-        if any(isinstance(token, yaml.AliasToken) for token in yaml.scan(body)):
-            return {}, text
-        meta = yaml.safe_load(body)
-    except yaml.YAMLError:
+        # A speech's metadata (title, date, source) never needs aliases or deep nesting.
+        meta = parse_text(body, "yaml")
+    except ParseProblem:
         return {}, text
     if meta is None:
         meta = {}
