@@ -356,3 +356,24 @@ def test_think_blocks_and_length_continuation_through_the_cli(llm, lib_dir, brie
     draft = load_draft(out)
     assert "think" not in draft.text and "先想想" not in draft.text
     assert draft.status == "done" and len(llm.chat_requests()) == 8  # one automatic continuation
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expect"),
+    [
+        ("要素.json", '{"meeting": "约谈会",\n "targets": }', "不是有效的 JSON（第 2 行第 13 列）：这里缺少一个值"),
+        ("要素.json", "[" * 100_000, "嵌套层数过多"),
+        ("要素.yaml", "meeting: !!python/object/apply:os.system [ls]\n", "使用了不允许的 YAML 标签 !!python/"),
+        ("要素.yaml", "a: &a [约谈, 约谈]\nb: [*a, *a]\n", "别名"),
+    ],
+)
+def test_draft_refuses_a_bad_brief_file_in_chinese(env, lib_dir, tmp_path, name, text, expect):
+    # draft reads briefs through the same load_brief as check: no model is asked, nothing written.
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    r = invoke(lib_dir, "draft", "--brief", str(path))
+    assert r.exit_code == 1
+    reason = r.stderr.replace(str(path), "")
+    assert reason.startswith("错误：约谈要素文件") and expect in reason, reason
+    assert set(re.findall(r"[A-Za-z]+", reason)) <= {"JSON", "YAML", "python", "object", "apply", "os", "system"}
+    assert not partial_files(lib_dir)
