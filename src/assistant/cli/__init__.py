@@ -29,6 +29,25 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
     except SettingsError as e:
         # Exit 2 like a usage error: nothing ran, the configuration must be fixed first.
         fail("配置有误：" + ("\n".join(["", *e.problems]) if len(e.problems) > 1 else str(e)), code=2)
+    _log_to_file(ctx.obj.settings.data_dir / "logs" / "errors.log")
+
+
+def _log_to_file(path: Path) -> None:
+    """The core's log records (tracebacks of a skipped file, say) go to a file, never to the user's terminal."""
+    import logging
+
+    logger = logging.getLogger("assistant")
+    logger.propagate = False  # else Python's last-resort handler prints them, in English, on stderr
+    if any(getattr(h, "_assistant_cli", False) for h in logger.handlers):
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    except OSError:
+        handler = logging.NullHandler()  # a read-only data dir: the command's own message still says what failed
+    handler.setFormatter(logging.Formatter("--- %(asctime)s %(name)s\n%(message)s"))
+    handler._assistant_cli = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
 
 
 for _command in (*library_cmds.COMMANDS, *writing_cmds.COMMANDS, *review_cmds.COMMANDS, *export_cmds.COMMANDS):

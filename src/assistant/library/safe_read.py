@@ -37,9 +37,24 @@ _ERRNO_MESSAGES = {
 }
 
 
+def readable_path(path: str | Path) -> str:
+    """A path as text a user can read: a name that is not UTF-8 on disk (GBK from a Windows zip) decoded as such."""
+    text = str(path or "")
+    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+        return text
+    raw = os.fsencode(text)  # the bytes the file system holds
+    # GB 18030 reads nearly any byte string, so it is the last guess (Big5 names come out garbled).
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", errors="replace")
+
+
 def display_name(path: str | Path) -> str:
     """The file name shown in messages (never the folder it sits in)."""
-    name = str(path or "").replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].strip()
+    name = readable_path(path).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].strip()
     return name or "未命名文件"
 
 
