@@ -72,6 +72,11 @@ def run() -> None:
         fail(f"文件操作失败{where}：{os_error_message(e)}", code=2)
     except Exception as e:
         # Library errors are English: the details go to a log file, the user reads Chinese.
+        from assistant.library.errors import storage_problem
+
+        problem = storage_problem(e)
+        if problem:
+            fail(problem, code=2)
         logged = _log_error(e)
         detail = f"详细信息已写入 {logged}；" if logged else ""
         fail(f"发生意外错误（{type(e).__name__}）。{detail}如反复出现，请把这条信息反馈给维护人员。", code=2)

@@ -14,7 +14,7 @@ from assistant.library.admission import FileLimits, check_prose
 from assistant.library.chunking import chunk_speech
 from assistant.library.cleaning import clean_text
 from assistant.library.embeddings import EmbeddingError
-from assistant.library.errors import LibraryError
+from assistant.library.errors import LibraryError, storage_problem
 from assistant.library.fingerprint import fingerprint
 from assistant.library.loaders import SUPPORTED, LoadError, load_bytes, read_document
 from assistant.library.parsing import load_role_keywords, parse_speech
@@ -217,6 +217,10 @@ def ingest_paths(
             report.failed.append(IngestFailed(path=readable_path(path), error=str(e)))
             continue
         except Exception as e:  # whatever went wrong with this file, the batch goes on
+            problem = storage_problem(e)
+            if problem:  # a full or read-only disk: every other file would fail the same way
+                report.failed += [IngestFailed(path=readable_path(f.path), error=problem) for f in files[n:]]
+                break
             report.failed.append(IngestFailed(path=readable_path(path), error=_unexpected(path, e)))
             continue
         if outcome.similar_to:
