@@ -58,12 +58,20 @@ def display_name(path: str | Path) -> str:
     return name or "未命名文件"
 
 
-def os_error_message(err: OSError) -> str:
+_WRITE_MESSAGES = {
+    errno.EACCES: "没有写入权限（或文件是只读的），没有改动它。请换一个位置或文件名，或先取消只读。",
+    errno.EPERM: "系统不允许改动这个文件（可能被设为不可修改），请换一个位置或文件名。",
+    errno.ENOENT: "所在的文件夹不存在，请检查路径。",
+}
+
+
+def os_error_message(err: OSError, writing: bool = False) -> str:
     """A Chinese sentence for an OSError (the errno's meaning, never its English text)."""
-    known = _ERRNO_MESSAGES.get(err.errno or -1)
+    known = (_WRITE_MESSAGES.get(err.errno or -1) if writing else None) or _ERRNO_MESSAGES.get(err.errno or -1)
     if known:
         return known
-    return f"无法读取（系统错误代码 {err.errno}）。" if err.errno else "无法读取。"
+    verb = "写入" if writing else "读取"
+    return f"无法{verb}（系统错误代码 {err.errno}）。" if err.errno else f"无法{verb}。"
 
 
 def os_error(name: str, err: OSError) -> LoadError:
