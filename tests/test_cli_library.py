@@ -252,3 +252,29 @@ def test_a_file_name_that_is_not_utf8_is_imported_without_a_traceback(tmp_path, 
     assert out.returncode == 0 and "Traceback" not in out.stderr and "Error" not in out.stderr, out.stderr
     listed = json.loads(run("list", "--json").stdout)
     assert len(listed) == 1 and shown in listed[0]["filename"]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["search", "安全", "--role", "bogus"], "--role 的取值“bogus”无效，可选：opening"),
+        (["ingest", "-rf.md"], "请在文件名前加上 --"),
+        (["--data-dir", "/etc/passwd", "list"], "“/etc/passwd”是文件，这里需要文件夹"),
+        (["search"], "缺少 QUERY"),
+        (["search", "a", "b"], "多余的参数：b"),
+        (["nosuch"], "没有“nosuch”这个命令"),
+        (["list", "--jsn"], "是不是想用 --json"),
+        (["export", "x.md", "--out"], "--out 的用法不对"),
+        (["search", "安全", "-k", "many"], "“many”不是整数"),
+    ],
+)
+def test_usage_errors_are_chinese(args, said, tmp_path):
+    import re
+
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(SRC), "ASSISTANT_DATA_DIR": str(tmp_path / "data"),
+           "ASSISTANT_CACHE_DIR": str(tmp_path / "cache"), "HOME": str(tmp_path)}  # fmt: skip
+    out = subprocess.run([sys.executable, "-m", "assistant.cli", *args], env=env, capture_output=True, text=True,
+                         timeout=120)  # fmt: skip
+    assert out.returncode == 2 and said in out.stderr, out.stderr
+    # No English sentence from click ("Error:", "Invalid value", "Usage:"); option names and values may be Latin.
+    assert not re.search(r"Error|Invalid|Usage|No such|Try '", out.stderr), out.stderr

@@ -60,6 +60,10 @@ def run() -> None:
         main(standalone_mode=False)
     except click.exceptions.Abort:
         fail("已取消。", code=130)
+    except click.UsageError as e:
+        from assistant.cli.usage_errors import usage_message
+
+        fail(usage_message(e), code=e.exit_code)
     except click.ClickException as e:
         e.show()
         sys.exit(e.exit_code)
