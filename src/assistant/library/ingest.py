@@ -202,49 +202,56 @@ def ingest_paths(
     files, skipped, failed = expand_paths([Path(p) for p in paths])
     report = IngestReport(skipped=skipped, failed=failed)
     settings = library.settings
-    for n, found in enumerate(files):
-        path = found.path
-        if on_file:
-            on_file(n, len(files), path)
-        try:
-            prepared = prepare_path(path, settings, found.root)
-            outcome = library.add_prepared(prepared, progress, allow_similar=allow_similar)
-        except EmbeddingError as e:
-            # The embedding service is down or refuses: every other file would wait and fail too.
-            report.failed += [IngestFailed(path=readable_path(f.path), error=str(e)) for f in files[n:]]
-            break
-        except (LoadError, LibraryError) as e:
-            report.failed.append(IngestFailed(path=readable_path(path), error=str(e)))
-            continue
-        except Exception as e:  # whatever went wrong with this file, the batch goes on
-            problem = storage_problem(e)
-            if problem:  # a full or read-only disk: every other file would fail the same way
-                report.failed += [IngestFailed(path=readable_path(f.path), error=problem) for f in files[n:]]
+    reached = 0  # the files before this index are done with (imported, duplicate or failed)
+    try:
+        for n, found in enumerate(files):
+            reached = n
+            path = found.path
+            if on_file:
+                on_file(n, len(files), path)
+            try:
+                prepared = prepare_path(path, settings, found.root)
+                outcome = library.add_prepared(prepared, progress, allow_similar=allow_similar)
+            except EmbeddingError as e:
+                # The embedding service is down or refuses: every other file would wait and fail too.
+                report.failed += [IngestFailed(path=readable_path(f.path), error=str(e)) for f in files[n:]]
                 break
-            report.failed.append(IngestFailed(path=readable_path(path), error=_unexpected(path, e)))
-            continue
-        if outcome.similar_to:
-            report.similar.append(
-                IngestSimilar(
-                    path=readable_path(path),
-                    doc_id=outcome.similar_to,
-                    title=outcome.title,
-                    similarity=round(outcome.similarity, 3),
+            except (LoadError, LibraryError) as e:
+                report.failed.append(IngestFailed(path=readable_path(path), error=str(e)))
+                continue
+            except Exception as e:  # whatever went wrong with this file, the batch goes on
+                problem = storage_problem(e)
+                if problem:  # a full or read-only disk: every other file would fail the same way
+                    report.failed += [IngestFailed(path=readable_path(f.path), error=problem) for f in files[n:]]
+                    break
+                report.failed.append(IngestFailed(path=readable_path(path), error=_unexpected(path, e)))
+                continue
+            if outcome.similar_to:
+                report.similar.append(
+                    IngestSimilar(
+                        path=readable_path(path),
+                        doc_id=outcome.similar_to,
+                        title=outcome.title,
+                        similarity=round(outcome.similarity, 3),
+                    )
                 )
-            )
-        elif outcome.duplicate:
-            report.duplicates.append(
-                IngestDuplicate(path=readable_path(path), doc_id=outcome.doc_id, title=outcome.title)
-            )
-        else:
-            report.added.append(
-                IngestAdded(
-                    doc_id=outcome.doc_id,
-                    title=outcome.title,
-                    chunks=outcome.chunks,
-                    notices=prepared.loaded.notices,
+            elif outcome.duplicate:
+                report.duplicates.append(
+                    IngestDuplicate(path=readable_path(path), doc_id=outcome.doc_id, title=outcome.title)
                 )
-            )
+            else:
+                report.added.append(
+                    IngestAdded(
+                        doc_id=outcome.doc_id,
+                        title=outcome.title,
+                        chunks=outcome.chunks,
+                        notices=prepared.loaded.notices,
+                    )
+                )
+    except KeyboardInterrupt:
+        # Ctrl-C: the file being written was undone (writes.write_document); the finished ones stay.
+        report.not_reached = [readable_path(f.path) for f in files[reached:]]
+        return report
     if on_file:
         on_file(len(files), len(files), Path(""))
     return report
