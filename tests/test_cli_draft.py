@@ -371,9 +371,10 @@ def test_draft_refuses_a_bad_brief_file_in_chinese(env, lib_dir, tmp_path, name,
     # draft reads briefs through the same load_brief as check: no model is asked, nothing written.
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
+    before = partial_files(lib_dir)
     r = invoke(lib_dir, "draft", "--brief", str(path))
     assert r.exit_code == 1
     reason = r.stderr.replace(str(path), "")
     assert reason.startswith("错误：约谈要素文件") and expect in reason, reason
     assert set(re.findall(r"[A-Za-z]+", reason)) <= {"JSON", "YAML", "python", "object", "apply", "os", "system"}
-    assert not partial_files(lib_dir)
+    assert partial_files(lib_dir) == before
