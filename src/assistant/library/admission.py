@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 
 from assistant.config import Settings
 from assistant.library.errors import LoadError
+from assistant.library.normalize import drop_invisible
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_UNZIPPED = 100 * 1024 * 1024
@@ -122,6 +123,9 @@ def check_length(text: str, name: str, max_chars: int) -> None:
 
 def prose_problem(text: str) -> str | None:
     """Why a text is not Chinese prose (a speech), or None when it is."""
+    # Judged on the text as the library keeps it: zero-width characters between every few
+    # characters (copy protection) would otherwise break every sentence into "words".
+    text = drop_invisible(text)
     han = len(_HAN.findall(text))
     if han < MIN_HAN:
         return (
