@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from assistant.config import Settings
 from assistant.library.errors import LoadError
 from assistant.library.normalize import drop_invisible
+from assistant.library.safe_read import megabytes
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_UNZIPPED = 100 * 1024 * 1024
@@ -52,10 +53,6 @@ class FileLimits:
         return cls(settings.max_upload_bytes, settings.max_unzipped_bytes, settings.max_doc_chars)
 
 
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
-
-
 def _unsafe_member_name(filename: str) -> bool:
     name = filename.replace("\\", "/")
     parts = PurePosixPath(name).parts
@@ -87,7 +84,7 @@ def check_zip(data: bytes, name: str, max_unzipped_bytes: int) -> None:
         total += info.file_size
         if total > max_unzipped_bytes:
             raise LoadError(
-                f"《{name}》解压后超过 {_mb(max_unzipped_bytes)} MB，疑似“压缩炸弹”或含有大量图片，未解压、未导入。"
+                f"《{name}》解压后超过 {megabytes(max_unzipped_bytes)} MB，疑似“压缩炸弹”或含有大量图片，未解压、未导入。"
                 "请删除图片等无关内容后再上传；管理员可通过 ASSISTANT_MAX_UNZIPPED_MB 调整上限。",
                 name,
             )
@@ -95,7 +92,7 @@ def check_zip(data: bytes, name: str, max_unzipped_bytes: int) -> None:
             xml += info.file_size
             if xml > MAX_DOCX_XML_BYTES:
                 raise LoadError(
-                    f"《{name}》的文字部分解压后超过 {_mb(MAX_DOCX_XML_BYTES)} MB，远超一篇讲话稿"
+                    f"《{name}》的文字部分解压后超过 {megabytes(MAX_DOCX_XML_BYTES)} MB，远超一篇讲话稿"
                     "（三百页的 Word 文档约 10 MB），未解压、未导入。请拆分成单篇后再上传。",
                     name,
                 )
