@@ -24,6 +24,10 @@ DEFAULT_MAX_CHARS = 100_000
 
 # Deflate reaches about 1000:1 on repeated bytes; Word's XML stays far below 100:1.
 MAX_ZIP_RATIO = 100
+# python-docx keeps the other parts (pictures) as bytes, never parses them: their cost is their
+# size, which counts toward ASSISTANT_MAX_UNZIPPED_MB. An uncompressed screenshot (BMP, TIFF, EMF)
+# reaches a few hundred to one; only filler of one repeated byte gets near deflate's ~1030:1.
+MAX_MEDIA_RATIO = 1000
 _RATIO_FLOOR = 1024 * 1024  # small members may compress well without meaning anything
 MAX_ZIP_MEMBERS = 10_000
 # python-docx parses every XML part into an lxml tree at about 15 times its size (measured:
@@ -88,7 +92,8 @@ def check_zip(data: bytes, name: str, max_unzipped_bytes: int) -> None:
                 "请删除图片等无关内容后再上传；管理员可通过 ASSISTANT_MAX_UNZIPPED_MB 调整上限。",
                 name,
             )
-        if info.filename.lower().endswith((".xml", ".rels")):
+        parsed = info.filename.lower().endswith((".xml", ".rels"))
+        if parsed:
             xml += info.file_size
             if xml > MAX_DOCX_XML_BYTES:
                 raise LoadError(
@@ -96,7 +101,8 @@ def check_zip(data: bytes, name: str, max_unzipped_bytes: int) -> None:
                     "（三百页的 Word 文档约 10 MB），未解压、未导入。请拆分成单篇后再上传。",
                     name,
                 )
-        if info.file_size > _RATIO_FLOOR and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
+        max_ratio = MAX_ZIP_RATIO if parsed else MAX_MEDIA_RATIO
+        if info.file_size > _RATIO_FLOOR and info.file_size > max_ratio * max(info.compress_size, 1):
             ratio = info.file_size // max(info.compress_size, 1)
             raise LoadError(
                 f"《{name}》内部部件 {info.filename[:60]} 的压缩比异常（约 {ratio}:1），疑似“压缩炸弹”，未解压、未导入。",
