@@ -12,6 +12,7 @@ from assistant.library.loaders import LoadError, load_path
 from tests.fakes.server import FakeOpenAI
 from tests.fixtures import hostile as H
 from tests.fixtures.cli_run import cli_env, run_cli
+from tests.fixtures.make_files import make_docx
 
 SPEECH = H.speech_text()
 
@@ -82,3 +83,14 @@ def test_cli_ingests_the_speech_with_a_screenshot(cli, tmp_path):
     assert r.code == 0, r.err
     listed = run_cli(cli, "list", "--json", timeout=60).json()
     assert len(listed) == 1
+
+
+def test_pictures_are_never_inflated(cli, tmp_path):
+    # A 95 MB screenshot (under ASSISTANT_MAX_UNZIPPED_MB) costs no memory: python-docx gets an empty part.
+    plain = make_docx(tmp_path / "无图.docx", SPEECH.split("\n"))
+    big = H.docx_with_screenshot(tmp_path / "大截图.docx", height=9300, line_every=300)
+    base = run_cli(cli, "inspect", "--json", str(plain), timeout=120)
+    shown = run_cli(cli, "inspect", "--json", str(big), timeout=120)
+    assert base.code == 0 and shown.code == 0, shown.err
+    assert shown.json()["title"] == base.json()["title"]
+    assert shown.peak_kb < base.peak_kb + 40_000, (base.peak_kb, shown.peak_kb)

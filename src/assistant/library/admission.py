@@ -24,9 +24,9 @@ DEFAULT_MAX_CHARS = 100_000
 
 # Deflate reaches about 1000:1 on repeated bytes; Word's XML stays far below 100:1.
 MAX_ZIP_RATIO = 100
-# python-docx keeps the other parts (pictures) as bytes, never parses them: their cost is their
-# size, which counts toward ASSISTANT_MAX_UNZIPPED_MB. An uncompressed screenshot (BMP, TIFF, EMF)
-# reaches a few hundred to one; only filler of one repeated byte gets near deflate's ~1030:1.
+# The other parts (pictures) are never inflated by the loader (documents.load_docx hands python-docx
+# empty ones); they still count toward ASSISTANT_MAX_UNZIPPED_MB. An uncompressed screenshot (BMP,
+# TIFF, EMF) reaches a few hundred to one; only filler of one repeated byte gets near deflate's ~1030:1.
 MAX_MEDIA_RATIO = 1000
 _RATIO_FLOOR = 1024 * 1024  # small members may compress well without meaning anything
 MAX_ZIP_MEMBERS = 10_000
@@ -63,6 +63,11 @@ def _unsafe_member_name(filename: str) -> bool:
     return name.startswith("/") or ".." in parts or (bool(parts) and parts[0].endswith(":"))
 
 
+def parsed_member(filename: str) -> bool:
+    """Whether the docx loader inflates and parses this member (XML); pictures and the like it never reads."""
+    return filename.lower().endswith((".xml", ".rels"))
+
+
 def check_zip(data: bytes, name: str, max_unzipped_bytes: int) -> None:
     """Refuse a .docx whose members would expand past the limit, too steeply, or to odd paths."""
     try:
@@ -92,7 +97,7 @@ def check_zip(data: bytes, name: str, max_unzipped_bytes: int) -> None:
                 "请删除图片等无关内容后再上传；管理员可通过 ASSISTANT_MAX_UNZIPPED_MB 调整上限。",
                 name,
             )
-        parsed = info.filename.lower().endswith((".xml", ".rels"))
+        parsed = parsed_member(info.filename)
         if parsed:
             xml += info.file_size
             if xml > MAX_DOCX_XML_BYTES:
