@@ -144,3 +144,26 @@ def test_unwritable_out_is_a_chinese_error(tmp_path, data_dir):
     result = invoke(data_dir, "export", str(SPEECH), "--format", "txt", "--out", str(blocker / "o.txt"))
     assert result.exit_code == 1 and "无法写入" in result.output
     assert "Traceback" not in result.output
+
+
+def test_unwritable_targets_are_chinese_errors_and_a_read_only_file_is_kept(tmp_path, data_dir):
+    import re
+    import stat
+
+    protected = tmp_path / "定稿.docx"
+    protected.write_bytes(b"old")
+    protected.chmod(0o444)  # the user protected the final version
+    result = invoke(data_dir, "export", str(SPEECH), "--out", str(protected))
+    assert result.exit_code == 1 and "只读" in result.output and protected.read_bytes() == b"old"
+    not_a_folder = tmp_path / "文件"
+    not_a_folder.write_text("x", encoding="utf-8")
+    result = invoke(data_dir, "export", str(SPEECH), "--out", str(not_a_folder / "稿.txt"))
+    assert result.exit_code == 1 and "不是文件夹" in result.output
+    for said in (invoke(data_dir, "export", str(SPEECH), "--out", str(p)).output for p in (protected, not_a_folder / "x.md")):
+        assert not re.search(r"[A-Za-z]{4,}", re.sub(r"\S*\.(docx|md|txt)", "", said)), said  # no English system text
+    # An ordinary file is replaced keeping its mode (not the temporary file's 0600).
+    shared = tmp_path / "共享.txt"
+    shared.write_text("旧", encoding="utf-8")
+    shared.chmod(0o644)
+    assert invoke(data_dir, "export", str(SPEECH), "--out", str(shared)).exit_code == 0
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o644 and shared.read_text(encoding="utf-8") != "旧"

@@ -229,3 +229,52 @@ def test_library_commands_do_not_load_the_writing_stack(tmp_path):
            "ASSISTANT_CACHE_DIR": str(tmp_path / "cache"), "HOME": str(tmp_path)}  # fmt: skip
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
     assert "HEAVY []" in out.stdout, out.stdout + out.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding", "shown"),
+    [
+        ("关于安全生产约谈的讲话.md", "gbk", "关于安全生产约谈的讲话.md"),  # a Windows zip unpacked on Linux
+        ("x.md", None, "bad.md"),  # bytes no encoding reads: shown with replacement marks
+    ],
+)
+def test_a_file_name_that_is_not_utf8_is_imported_without_a_traceback(tmp_path, name, encoding, shown):
+    import os
+
+    folder = tmp_path / "解压"
+    folder.mkdir()
+    raw = name.encode(encoding) if encoding else b"\xff\xfebad.md"
+    (folder / os.fsdecode(raw)).write_bytes((CORPUS / "petition-02.md").read_bytes())
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(SRC), "ASSISTANT_DATA_DIR": str(tmp_path / "data"),
+           "ASSISTANT_CACHE_DIR": str(tmp_path / "cache"), "HOME": str(tmp_path), "LANG": "C.UTF-8"}  # fmt: skip
+    run = lambda *a: subprocess.run([sys.executable, "-m", "assistant.cli", *a], env=env, capture_output=True, text=True, timeout=300)  # noqa: E731
+    out = run("ingest", str(folder))
+    assert out.returncode == 0 and "Traceback" not in out.stderr and "Error" not in out.stderr, out.stderr
+    listed = json.loads(run("list", "--json").stdout)
+    assert len(listed) == 1 and shown in listed[0]["filename"]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["search", "安全", "--role", "bogus"], "--role 的取值“bogus”无效，可选：opening"),
+        (["ingest", "-rf.md"], "请在文件名前加上 --"),
+        (["--data-dir", "/etc/passwd", "list"], "“/etc/passwd”是文件，这里需要文件夹"),
+        (["search"], "缺少 QUERY"),
+        (["search", "a", "b"], "多余的参数：b"),
+        (["nosuch"], "没有“nosuch”这个命令"),
+        (["list", "--jsn"], "是不是想用 --json"),
+        (["export", "x.md", "--out"], "--out 的用法不对"),
+        (["search", "安全", "-k", "many"], "“many”不是整数"),
+    ],
+)
+def test_usage_errors_are_chinese(args, said, tmp_path):
+    import re
+
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(SRC), "ASSISTANT_DATA_DIR": str(tmp_path / "data"),
+           "ASSISTANT_CACHE_DIR": str(tmp_path / "cache"), "HOME": str(tmp_path)}  # fmt: skip
+    out = subprocess.run([sys.executable, "-m", "assistant.cli", *args], env=env, capture_output=True, text=True,
+                         timeout=120)  # fmt: skip
+    assert out.returncode == 2 and said in out.stderr, out.stderr
+    # No English sentence from click ("Error:", "Invalid value", "Usage:"); option names and values may be Latin.
+    assert not re.search(r"Error|Invalid|Usage|No such|Try '", out.stderr), out.stderr

@@ -126,3 +126,36 @@ def test_freed_memory_cannot_carry_a_documents_text_to_disk():
         assert PHRASE.encode("utf-8") not in ctypes.string_at(again, len(text) + 256)
     finally:
         libc.free(again)
+
+
+def test_ctrl_c_in_a_folder_ingest_keeps_what_was_imported_and_says_so(child_env, data_dir):
+    import json as _json
+    import signal
+    import subprocess
+    import sys
+
+    from tests.shared import REPO
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "ingest", str(CORPUS)],
+        env=child_env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if line.startswith("[4/"):
+            proc.send_signal(signal.SIGINT)  # what Ctrl-C in the terminal sends
+            break
+    rest = proc.stderr.read()
+    proc.stdout.read()
+    assert proc.wait(timeout=120) == 130
+    assert "已取消" in rest and "已在范文库中" in rest and "Traceback" not in rest, rest
+    done = int(rest.split("取消前导入的 ")[1].split(" 篇")[0])
+    _, listed = cli("list", "--json")
+    assert len(listed) == done >= 3
+    code, report = cli("doctor", "--json")
+    assert code == 0 and report["consistent"], report
+    # Running the same command again imports the rest; the first ones are duplicates.
+    code, again = cli("ingest", "-q", "--json", str(CORPUS))
+    assert code == 0 and len(again["duplicates"]) == done and len(again["added"]) == 32 - done
+    assert _json.dumps(again)  # the report (with its not_reached list) is plain JSON

@@ -2,20 +2,42 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 
-def write_atomic_bytes(path: Path | str, data: bytes) -> Path:
-    """Write bytes via a temporary file in the same folder and os.replace (never half-written)."""
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def write_atomic_bytes(path: Path | str, data: bytes, mode: int | None = None) -> Path:
+    """Write bytes via a temporary file in the same folder and os.replace (never half-written).
+
+    The file gets ``mode`` when given, else the mode of the file it replaces, else the usual
+    mode of a new file. A file nobody may write (chmod 444: the user protected it) is not
+    replaced, although renaming over it would succeed: PermissionError instead.
+    """
     p = Path(path)
+    try:
+        old = os.stat(p)
+    except FileNotFoundError:
+        old = None
+    if old is not None and stat.S_ISREG(old.st_mode) and not old.st_mode & 0o222:
+        raise PermissionError(errno.EACCES, "read-only file", str(p))
+    if mode is None:
+        mode = stat.S_IMODE(old.st_mode) if old is not None else 0o666 & ~_umask()
     p.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
+            os.fchmod(f.fileno(), mode)
             os.fsync(f.fileno())
         os.replace(tmp, p)
     except BaseException:
@@ -24,6 +46,6 @@ def write_atomic_bytes(path: Path | str, data: bytes) -> Path:
     return p
 
 
-def write_atomic(path: Path | str, text: str) -> Path:
+def write_atomic(path: Path | str, text: str, mode: int | None = None) -> Path:
     """Write UTF-8 text atomically, byte for byte (no newline translation)."""
-    return write_atomic_bytes(path, text.encode("utf-8"))
+    return write_atomic_bytes(path, text.encode("utf-8"), mode)

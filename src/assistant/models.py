@@ -259,6 +259,8 @@ class IngestReport(BaseModel):
     similar: list[IngestSimilar] = Field(default_factory=list)
     failed: list[IngestFailed] = Field(default_factory=list)
     skipped: list[IngestSkipped] = Field(default_factory=list)
+    #: Files not reached because the user interrupted (Ctrl-C); what is in `added` stays imported.
+    not_reached: list[str] = Field(default_factory=list)
 
 
 class DraftPart(BaseModel):

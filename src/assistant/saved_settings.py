@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -29,10 +28,8 @@ def settings_path(data_dir: Path | str) -> Path:
 def save_model_settings(data_dir: Path | str, choice: LLMChoice) -> Path:
     """Save the page's model choice owner-only."""
     path = settings_path(data_dir)
-    # mkstemp (inside write_atomic) creates the file 0600 and os.replace keeps that mode;
-    # chmod again in case an older file said otherwise.
-    write_atomic(path, json.dumps(choice.model_dump(), ensure_ascii=False, indent=2))
-    os.chmod(path, 0o600)
+    # 0600 from the first byte written (the temporary file), whatever an older file said.
+    write_atomic(path, json.dumps(choice.model_dump(), ensure_ascii=False, indent=2), mode=0o600)
     return path
 
 

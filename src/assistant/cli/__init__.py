@@ -29,6 +29,25 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
     except SettingsError as e:
         # Exit 2 like a usage error: nothing ran, the configuration must be fixed first.
         fail("配置有误：" + ("\n".join(["", *e.problems]) if len(e.problems) > 1 else str(e)), code=2)
+    _log_to_file(ctx.obj.settings.data_dir / "logs" / "errors.log")
+
+
+def _log_to_file(path: Path) -> None:
+    """The core's log records (tracebacks of a skipped file, say) go to a file, never to the user's terminal."""
+    import logging
+
+    logger = logging.getLogger("assistant")
+    logger.propagate = False  # else Python's last-resort handler prints them, in English, on stderr
+    if any(getattr(h, "_assistant_cli", False) for h in logger.handlers):
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    except OSError:
+        handler = logging.NullHandler()  # a read-only data dir: the command's own message still says what failed
+    handler.setFormatter(logging.Formatter("--- %(asctime)s %(name)s\n%(message)s"))
+    handler._assistant_cli = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
 
 
 for _command in (*library_cmds.COMMANDS, *writing_cmds.COMMANDS, *review_cmds.COMMANDS, *export_cmds.COMMANDS):
@@ -41,6 +60,10 @@ def run() -> None:
         main(standalone_mode=False)
     except click.exceptions.Abort:
         fail("已取消。", code=130)
+    except click.UsageError as e:
+        from assistant.cli.usage_errors import usage_message
+
+        fail(usage_message(e), code=e.exit_code)
     except click.ClickException as e:
         e.show()
         sys.exit(e.exit_code)
@@ -53,6 +76,11 @@ def run() -> None:
         fail(f"文件操作失败{where}：{os_error_message(e)}", code=2)
     except Exception as e:
         # Library errors are English: the details go to a log file, the user reads Chinese.
+        from assistant.library.errors import storage_problem
+
+        problem = storage_problem(e)
+        if problem:
+            fail(problem, code=2)
         logged = _log_error(e)
         detail = f"详细信息已写入 {logged}；" if logged else ""
         fail(f"发生意外错误（{type(e).__name__}）。{detail}如反复出现，请把这条信息反馈给维护人员。", code=2)

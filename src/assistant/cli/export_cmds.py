@@ -8,6 +8,7 @@ import click
 
 from assistant.atomic_files import write_atomic_bytes
 from assistant.cli.common import Ctx, echo_json, fail
+from assistant.library.safe_read import os_error_message
 
 
 def _format_of(fmt: str | None, out: Path | None) -> str:
@@ -46,7 +47,7 @@ def _read_source(path: Path, ctx: Ctx):
     except LoadError as e:
         fail(str(e))
     except OSError as e:
-        fail(f"《{path.name}》无法读取：{e.strerror or e}")
+        fail(f"《{path.name}》无法读取：{os_error_message(e)}")
 
 
 @click.command(name="export")
@@ -83,7 +84,7 @@ def export(obj: Ctx, draft_path: Path, fmt: str | None, out: Path | None, as_jso
     try:
         write_atomic_bytes(target, data)
     except OSError as e:
-        fail(f"无法写入 {target}：{e.strerror or e}")
+        fail(f"无法写入 {target}：{os_error_message(e, writing=True)}")
     headings = sum(1 for b in lay.blocks if b.kind == "heading")
     if as_json:
         echo_json(

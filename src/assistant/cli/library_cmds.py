@@ -49,6 +49,12 @@ def ingest(obj: Ctx, paths: tuple[Path, ...], as_json: bool, quiet: bool, allow_
         click.echo(
             f"共导入 {len(report.added)} 篇，重复 {len(report.duplicates)} 篇，{similar}失败 {len(report.failed)} 篇{skipped}。"
         )
+    if report.not_reached:
+        fail(
+            f"已取消：取消前导入的 {len(report.added)} 篇已在范文库中；其余 {len(report.not_reached)} 个文件"
+            "（含取消时正在导入的那个）没有导入，可以再次运行同一命令，已导入的会按重复跳过。",
+            code=130,
+        )
     if report.failed:
         sys.exit(1)
 

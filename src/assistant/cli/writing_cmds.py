@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from assistant.cli.common import Ctx, echo_json, fail, seed_if_first_use
+from assistant.library.safe_read import os_error_message
 from assistant.models import ROLE_LABELS
 from assistant.numbering import heading_line
 
@@ -89,7 +90,7 @@ def _save_partial(obj: Ctx, text: str) -> str:
     try:
         path = save_partial(text, obj.settings.data_dir)
     except OSError as e:
-        return f"已生成的内容未能保存（{e.strerror or e}）。"
+        return f"已生成的内容未能保存：{os_error_message(e, writing=True)}"
     return f"已生成的 {len(text)} 字内容已保存到：{path}"
 
 
@@ -99,7 +100,7 @@ def _save_interrupted(obj: Ctx, partial, text: str) -> str:
     try:
         path = save_interrupted(partial, obj.settings.data_dir, text)
     except OSError as e:
-        return f"已生成的内容未能保存（{e.strerror or e}）。"
+        return f"已生成的内容未能保存：{os_error_message(e, writing=True)}"
     return (
         f"已写出的部分已保存到：{path.with_suffix('.txt')}\n"
         f"继续生成：assistant draft --resume {path}"
@@ -112,7 +113,7 @@ def _write_output(draft, out: Path) -> None:
     try:
         save_draft(draft, out)
     except OSError as e:
-        fail(f"无法写入 {out}：{e.strerror or e}")
+        fail(f"无法写入 {out}：{os_error_message(e, writing=True)}")
 
 
 def _draft_summary(draft, out: Path | None) -> dict:
@@ -174,6 +175,7 @@ def draft(
     from assistant.brief import BriefError, load_brief
     from assistant.kinds import KindError
     from assistant.library.loaders import LoadError
+    from assistant.library.safe_read import read_file
     from assistant.llm import LLMError
     from assistant.writing.draft_io import load_draft
     from assistant.writing.events import DraftError, DraftInterrupted
@@ -194,9 +196,11 @@ def draft(
     outline = None
     if outline_path is not None:
         try:
-            outline = outline_path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as e:
-            fail(f"无法读取提纲文件 {outline_path}：{getattr(e, 'strerror', None) or e}")
+            outline = read_file(outline_path, settings.max_upload_bytes).decode("utf-8-sig")
+        except LoadError as e:
+            fail(f"无法读取提纲文件：{e}")
+        except UnicodeDecodeError:
+            fail(f"提纲文件 {outline_path} 不是 UTF-8 编码的文本，请另存为 UTF-8 后重试。")
     try:
         writer = choose_writer(settings, offline=offline)
     except (LLMError, KindError, PromptError) as e:

@@ -14,10 +14,11 @@ from assistant.library.admission import FileLimits, check_prose
 from assistant.library.chunking import chunk_speech
 from assistant.library.cleaning import clean_text
 from assistant.library.embeddings import EmbeddingError
-from assistant.library.errors import LibraryError
+from assistant.library.errors import LibraryError, storage_problem
 from assistant.library.fingerprint import fingerprint
 from assistant.library.loaders import SUPPORTED, LoadError, load_bytes, read_document
 from assistant.library.parsing import load_role_keywords, parse_speech
+from assistant.library.safe_read import display_name, readable_path
 from assistant.library.store import AddOutcome, Library, Progress
 from assistant.models import (
     ChangedLine,
@@ -89,7 +90,7 @@ def prepare_bytes(data: bytes, filename: str, settings: Settings) -> PreparedDoc
 def prepare_path(path: Path, settings: Settings, root: Path | None = None) -> PreparedDoc:
     """prepare_bytes for a file on disk (regular files only, size checked before reading)."""
     data = read_document(path, settings.max_upload_bytes, root)
-    return prepare_bytes(data, Path(path).name, settings)
+    return prepare_bytes(data, display_name(path), settings)
 
 
 @dataclass(frozen=True)
@@ -116,11 +117,11 @@ def _walk(folder: Path) -> tuple[list[FoundFile], list[IngestSkipped]]:
     skipped: list[IngestSkipped] = []
 
     def skip(p: Path, reason: str) -> None:
-        skipped.append(IngestSkipped(path=str(p), reason=f"《{p.name}》{reason}"))
+        skipped.append(IngestSkipped(path=readable_path(p), reason=f"《{display_name(p)}》{reason}"))
 
     def on_error(err: OSError) -> None:
-        name = Path(err.filename or folder).name
-        skipped.append(IngestSkipped(path=str(err.filename or folder), reason=f"《{name}》无法打开，已跳过。"))
+        where = err.filename or folder
+        skipped.append(IngestSkipped(path=readable_path(where), reason=f"《{display_name(where)}》无法打开，已跳过。"))
 
     # followlinks=False: a link to a folder elsewhere is named, never walked into.
     for top, dirs, names in os.walk(folder, onerror=on_error):
@@ -159,8 +160,8 @@ def expand_paths(paths: list[Path]) -> tuple[list[FoundFile], list[IngestSkipped
             if not found:
                 failed.append(
                     IngestFailed(
-                        path=str(p),
-                        error=f"《{p.name or p}》是文件夹，其中没有可导入的讲话稿文件（支持 txt、md、docx、pdf）。",
+                        path=readable_path(p),
+                        error=f"《{display_name(p)}》是文件夹，其中没有可导入的讲话稿文件（支持 txt、md、docx、pdf）。",
                     )
                 )
         else:
@@ -184,7 +185,7 @@ def add_bytes(
 def _unexpected(path: Path, error: Exception) -> str:
     log.exception("ingest of %s failed", path)
     return (
-        f"《{path.name}》导入时出现意外错误，已跳过此文件，其余文件照常导入。"
+        f"《{display_name(path)}》导入时出现意外错误，已跳过此文件，其余文件照常导入。"
         f"如反复出现，请把这个文件反馈给维护人员（错误类型：{type(error).__name__}）。"
     )
 
@@ -201,45 +202,56 @@ def ingest_paths(
     files, skipped, failed = expand_paths([Path(p) for p in paths])
     report = IngestReport(skipped=skipped, failed=failed)
     settings = library.settings
-    for n, found in enumerate(files):
-        path = found.path
-        if on_file:
-            on_file(n, len(files), path)
-        try:
-            prepared = prepare_path(path, settings, found.root)
-            outcome = library.add_prepared(prepared, progress, allow_similar=allow_similar)
-        except EmbeddingError as e:
-            # The embedding service is down or refuses: every other file would wait and fail too.
-            report.failed += [IngestFailed(path=str(f.path), error=str(e)) for f in files[n:]]
-            break
-        except (LoadError, LibraryError) as e:
-            report.failed.append(IngestFailed(path=str(path), error=str(e)))
-            continue
-        except Exception as e:  # whatever went wrong with this file, the batch goes on
-            report.failed.append(IngestFailed(path=str(path), error=_unexpected(path, e)))
-            continue
-        if outcome.similar_to:
-            report.similar.append(
-                IngestSimilar(
-                    path=str(path),
-                    doc_id=outcome.similar_to,
-                    title=outcome.title,
-                    similarity=round(outcome.similarity, 3),
+    reached = 0  # the files before this index are done with (imported, duplicate or failed)
+    try:
+        for n, found in enumerate(files):
+            reached = n
+            path = found.path
+            if on_file:
+                on_file(n, len(files), path)
+            try:
+                prepared = prepare_path(path, settings, found.root)
+                outcome = library.add_prepared(prepared, progress, allow_similar=allow_similar)
+            except EmbeddingError as e:
+                # The embedding service is down or refuses: every other file would wait and fail too.
+                report.failed += [IngestFailed(path=readable_path(f.path), error=str(e)) for f in files[n:]]
+                break
+            except (LoadError, LibraryError) as e:
+                report.failed.append(IngestFailed(path=readable_path(path), error=str(e)))
+                continue
+            except Exception as e:  # whatever went wrong with this file, the batch goes on
+                problem = storage_problem(e)
+                if problem:  # a full or read-only disk: every other file would fail the same way
+                    report.failed += [IngestFailed(path=readable_path(f.path), error=problem) for f in files[n:]]
+                    break
+                report.failed.append(IngestFailed(path=readable_path(path), error=_unexpected(path, e)))
+                continue
+            if outcome.similar_to:
+                report.similar.append(
+                    IngestSimilar(
+                        path=readable_path(path),
+                        doc_id=outcome.similar_to,
+                        title=outcome.title,
+                        similarity=round(outcome.similarity, 3),
+                    )
                 )
-            )
-        elif outcome.duplicate:
-            report.duplicates.append(
-                IngestDuplicate(path=str(path), doc_id=outcome.doc_id, title=outcome.title)
-            )
-        else:
-            report.added.append(
-                IngestAdded(
-                    doc_id=outcome.doc_id,
-                    title=outcome.title,
-                    chunks=outcome.chunks,
-                    notices=prepared.loaded.notices,
+            elif outcome.duplicate:
+                report.duplicates.append(
+                    IngestDuplicate(path=readable_path(path), doc_id=outcome.doc_id, title=outcome.title)
                 )
-            )
+            else:
+                report.added.append(
+                    IngestAdded(
+                        doc_id=outcome.doc_id,
+                        title=outcome.title,
+                        chunks=outcome.chunks,
+                        notices=prepared.loaded.notices,
+                    )
+                )
+    except KeyboardInterrupt:
+        # Ctrl-C: the file being written was undone (writes.write_document); the finished ones stay.
+        report.not_reached = [readable_path(f.path) for f in files[reached:]]
+        return report
     if on_file:
         on_file(len(files), len(files), Path(""))
     return report

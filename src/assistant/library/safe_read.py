@@ -37,18 +37,41 @@ _ERRNO_MESSAGES = {
 }
 
 
+def readable_path(path: str | Path) -> str:
+    """A path as text a user can read: a name that is not UTF-8 on disk (GBK from a Windows zip) decoded as such."""
+    text = str(path or "")
+    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+        return text
+    raw = os.fsencode(text)  # the bytes the file system holds
+    # GB 18030 reads nearly any byte string, so it is the last guess (Big5 names come out garbled).
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", errors="replace")
+
+
 def display_name(path: str | Path) -> str:
     """The file name shown in messages (never the folder it sits in)."""
-    name = str(path or "").replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].strip()
+    name = readable_path(path).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].strip()
     return name or "未命名文件"
 
 
-def os_error_message(err: OSError) -> str:
+_WRITE_MESSAGES = {
+    errno.EACCES: "没有写入权限（或文件是只读的），没有改动它。请换一个位置或文件名，或先取消只读。",
+    errno.EPERM: "系统不允许改动这个文件（可能被设为不可修改），请换一个位置或文件名。",
+    errno.ENOENT: "所在的文件夹不存在，请检查路径。",
+}
+
+
+def os_error_message(err: OSError, writing: bool = False) -> str:
     """A Chinese sentence for an OSError (the errno's meaning, never its English text)."""
-    known = _ERRNO_MESSAGES.get(err.errno or -1)
+    known = (_WRITE_MESSAGES.get(err.errno or -1) if writing else None) or _ERRNO_MESSAGES.get(err.errno or -1)
     if known:
         return known
-    return f"无法读取（系统错误代码 {err.errno}）。" if err.errno else "无法读取。"
+    verb = "写入" if writing else "读取"
+    return f"无法{verb}（系统错误代码 {err.errno}）。" if err.errno else f"无法{verb}。"
 
 
 def os_error(name: str, err: OSError) -> LoadError:

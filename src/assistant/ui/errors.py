@@ -8,6 +8,8 @@ from typing import TypeVar
 
 import streamlit as st
 
+from assistant.library.errors import storage_problem
+
 log = logging.getLogger("assistant.ui")
 
 T = TypeVar("T")
@@ -19,6 +21,10 @@ def guarded(render: Callable[[], T], where: str) -> T | None:
         return render()
     except Exception as e:  # noqa: BLE001 - st.rerun/st.stop are BaseException and pass through
         log.exception("unexpected error in %s", where)
+        problem = storage_problem(e)
+        if problem:
+            st.error(f"{where}：{problem}")
+            return None
         st.error(
             f"{where}出现意外错误（{type(e).__name__}）。详细信息已写入运行日志；"
             "已生成的稿件都自动保存在数据目录的 drafts 文件夹中。请刷新页面重试，"

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from assistant.filecache import FolderCache
+from assistant.library.safe_read import os_error_message
 from assistant.models import PART_ROLES
 from assistant.numbering import MARKER_STYLES
 
@@ -101,7 +102,7 @@ class PromptTemplate:
         try:
             text = p.read_text(encoding="utf-8-sig")
         except OSError as e:
-            raise PromptError(f"无法读取提示词模板 {p}：{e.strerror or e}", template=p.name) from None
+            raise PromptError(f"无法读取提示词模板 {p}：{os_error_message(e)}", template=p.name) from None
         return cls(name or p.stem, text, p)
 
     def _parse(self) -> frozenset[str]:
