@@ -93,3 +93,13 @@ def test_cli_ingests_a_copy_protected_page_and_lists_it(cli, tmp_path):
     assert shown.code == 0, shown.err
     assert "\u200b" not in shown.out and "\\u200b" not in shown.out
     assert shown.json()["title"] in SPEECH
+
+
+def test_invisible_characters_do_not_count_toward_the_length_limit(tmp_path):
+    from assistant.library.admission import FileLimits
+    from assistant.library.loaders import load_path
+
+    path = tmp_path / "每字零宽.txt"
+    path.write_text(_sprinkle(SPEECH, "\u200b", 1), encoding="utf-8")  # twice as many code points
+    limits = FileLimits(max_chars=len(SPEECH) + 10)
+    assert load_path(path, limits=limits).text.replace("\u200b", "") == SPEECH

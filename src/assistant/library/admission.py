@@ -116,10 +116,10 @@ def check_zip(data: bytes, name: str, max_unzipped_bytes: int) -> None:
 
 
 def check_length(text: str, name: str, max_chars: int) -> None:
-    """Refuse a text longer than ASSISTANT_MAX_DOC_CHARS characters (whitespace not counted)."""
+    """Refuse a text longer than ASSISTANT_MAX_DOC_CHARS characters (whitespace and invisible ones not counted)."""
     if len(text) <= max_chars:
         return
-    chars = len(_SPACE.sub("", text))
+    chars = len(_SPACE.sub("", drop_invisible(text)))
     if chars <= max_chars:
         return
     raise LoadError(
