@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import random
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -271,3 +273,43 @@ def test_saved_draft_json_is_checked_before_it_is_read(tmp_path):
     gbk.write_bytes('{"title": "讲话"}'.encode("gbk"))
     with pytest.raises(LoadError, match="UTF-8"):
         load_draft(gbk)
+
+
+# --- the size in a "too large" message ----------------------------------------------------
+
+_SIZE_MESSAGE = re.compile(r"文件过大（([0-9.]+) MB），超过上传上限 ([0-9.]+) MB。")
+_MIB = 1024 * 1024
+
+
+def _just_over(limit: int, seed: int) -> list[int]:
+    rng = random.Random(seed)
+    fixed = [1, 2, 7, 100, 4096, _MIB // 100, _MIB // 20 - 1, _MIB // 20, _MIB // 20 + 1, _MIB // 10, _MIB]
+    return [limit + extra for extra in fixed + [rng.randint(1, _MIB // 5) for _ in range(25)]]
+
+
+@pytest.mark.parametrize("limit_mb", [0.3, 1, 7.25, 20, 99.9, 100])
+def test_a_file_just_over_the_limit_is_shown_larger_than_the_limit(limit_mb, tmp_path):
+    settings = Settings(max_upload_mb=limit_mb)
+    limits = FileLimits.from_settings(settings)
+    path = tmp_path / "略超上限.txt"
+    for size in _just_over(limits.max_bytes, seed=int(limit_mb * 100)):
+        with open(path, "wb") as f:
+            f.truncate(size)  # sparse: no space on disk
+        with pytest.raises(LoadError) as info:
+            load_path(path, limits=limits)
+        shown = _SIZE_MESSAGE.search(str(info.value))
+        assert shown, str(info.value)
+        assert float(shown[1]) > float(shown[2]), (size, str(info.value))
+        assert float(shown[2]) == pytest.approx(limit_mb, abs=1e-6), str(info.value)
+        assert abs(float(shown[1]) - size / _MIB) <= 0.0501, (size, str(info.value))
+
+
+def test_the_probe_file_reads_20_03_mb(tmp_path):
+    path = tmp_path / "大.txt"
+    with open(path, "wb") as f:
+        f.truncate(21_005_957)
+    message = _err(b"x" * 21_005_957, "大.txt")
+    assert "文件过大（20.03 MB），超过上传上限 20 MB。" in message
+    with pytest.raises(LoadError) as info:
+        load_path(path)
+    assert "文件过大（20.03 MB），超过上传上限 20 MB。" in str(info.value)

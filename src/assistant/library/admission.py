@@ -15,6 +15,8 @@ from pathlib import PurePosixPath
 
 from assistant.config import Settings
 from assistant.library.errors import LoadError
+from assistant.library.normalize import drop_invisible
+from assistant.library.safe_read import megabytes
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_UNZIPPED = 100 * 1024 * 1024
@@ -22,6 +24,10 @@ DEFAULT_MAX_CHARS = 100_000
 
 # Deflate reaches about 1000:1 on repeated bytes; Word's XML stays far below 100:1.
 MAX_ZIP_RATIO = 100
+# The other parts (pictures) are never inflated by the loader (documents.load_docx hands python-docx
+# empty ones); they still count toward ASSISTANT_MAX_UNZIPPED_MB. An uncompressed screenshot (BMP,
+# TIFF, EMF) reaches a few hundred to one; only filler of one repeated byte gets near deflate's ~1030:1.
+MAX_MEDIA_RATIO = 1000
 _RATIO_FLOOR = 1024 * 1024  # small members may compress well without meaning anything
 MAX_ZIP_MEMBERS = 10_000
 # python-docx parses every XML part into an lxml tree at about 15 times its size (measured:
@@ -51,14 +57,15 @@ class FileLimits:
         return cls(settings.max_upload_bytes, settings.max_unzipped_bytes, settings.max_doc_chars)
 
 
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
-
-
 def _unsafe_member_name(filename: str) -> bool:
     name = filename.replace("\\", "/")
     parts = PurePosixPath(name).parts
     return name.startswith("/") or ".." in parts or (bool(parts) and parts[0].endswith(":"))
+
+
+def parsed_member(filename: str) -> bool:
+    """Whether the docx loader inflates and parses this member (XML); pictures and the like it never reads."""
+    return filename.lower().endswith((".xml", ".rels"))
 
 
 def check_zip(data: bytes, name: str, max_unzipped_bytes: int) -> None:
@@ -86,19 +93,21 @@ def check_zip(data: bytes, name: str, max_unzipped_bytes: int) -> None:
         total += info.file_size
         if total > max_unzipped_bytes:
             raise LoadError(
-                f"《{name}》解压后超过 {_mb(max_unzipped_bytes)} MB，疑似“压缩炸弹”或含有大量图片，未解压、未导入。"
+                f"《{name}》解压后超过 {megabytes(max_unzipped_bytes)} MB，疑似“压缩炸弹”或含有大量图片，未解压、未导入。"
                 "请删除图片等无关内容后再上传；管理员可通过 ASSISTANT_MAX_UNZIPPED_MB 调整上限。",
                 name,
             )
-        if info.filename.lower().endswith((".xml", ".rels")):
+        parsed = parsed_member(info.filename)
+        if parsed:
             xml += info.file_size
             if xml > MAX_DOCX_XML_BYTES:
                 raise LoadError(
-                    f"《{name}》的文字部分解压后超过 {_mb(MAX_DOCX_XML_BYTES)} MB，远超一篇讲话稿"
+                    f"《{name}》的文字部分解压后超过 {megabytes(MAX_DOCX_XML_BYTES)} MB，远超一篇讲话稿"
                     "（三百页的 Word 文档约 10 MB），未解压、未导入。请拆分成单篇后再上传。",
                     name,
                 )
-        if info.file_size > _RATIO_FLOOR and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
+        max_ratio = MAX_ZIP_RATIO if parsed else MAX_MEDIA_RATIO
+        if info.file_size > _RATIO_FLOOR and info.file_size > max_ratio * max(info.compress_size, 1):
             ratio = info.file_size // max(info.compress_size, 1)
             raise LoadError(
                 f"《{name}》内部部件 {info.filename[:60]} 的压缩比异常（约 {ratio}:1），疑似“压缩炸弹”，未解压、未导入。",
@@ -107,10 +116,10 @@ def check_zip(data: bytes, name: str, max_unzipped_bytes: int) -> None:
 
 
 def check_length(text: str, name: str, max_chars: int) -> None:
-    """Refuse a text longer than ASSISTANT_MAX_DOC_CHARS characters (whitespace not counted)."""
+    """Refuse a text longer than ASSISTANT_MAX_DOC_CHARS characters (whitespace and invisible ones not counted)."""
     if len(text) <= max_chars:
         return
-    chars = len(_SPACE.sub("", text))
+    chars = len(_SPACE.sub("", drop_invisible(text)))
     if chars <= max_chars:
         return
     raise LoadError(
@@ -122,6 +131,9 @@ def check_length(text: str, name: str, max_chars: int) -> None:
 
 def prose_problem(text: str) -> str | None:
     """Why a text is not Chinese prose (a speech), or None when it is."""
+    # Judged on the text as the library keeps it: zero-width characters between every few
+    # characters (copy protection) would otherwise break every sentence into "words".
+    text = drop_invisible(text)
     han = len(_HAN.findall(text))
     if han < MIN_HAN:
         return (

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.library.noise_patterns import NoisePatterns, load_patterns
-from assistant.library.normalize import normalise_line, split_lines
+from assistant.library.normalize import drop_invisible, normalise_line, split_lines
 from assistant.library.repair import repair_lines
 from assistant.models import ChangedLine, CleanResult, RemovedLine
 from assistant.numbering import TOP_HEADING_RE, cn_to_int
@@ -361,6 +361,8 @@ def _apply_menu_items(doc: _Doc) -> None:
 def clean_text(text: str, *, patterns: NoisePatterns | None = None) -> CleanResult:
     """Remove web-page noise and normalise whitespace/punctuation; report removed lines."""
     pats = patterns or load_patterns()
+    # Zero-width and bidi characters go first, so repairs see the text the reader sees.
+    text = drop_invisible(text)
     repaired = repair_lines(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     lines = split_lines("\n".join(repaired.lines))
     sal_idx, head_end, tail_start = _locate(lines, pats)

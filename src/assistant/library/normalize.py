@@ -6,8 +6,16 @@ import re
 
 # --- whitespace -------------------------------------------------------------------------
 
-# Zero-width characters and stray control codes carry no text.
-_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1f\x7f]")
+# Format characters (Unicode category Cf: zero-width spaces and joiners, BOMs, soft hyphens,
+# bidi overrides) and stray control codes carry no text. Web pages sprinkle them between
+# characters to spoil copying. FORMAT_CHARS is Python's Cf set, written out (a test checks it
+# against unicodedata) so that importing costs nothing.
+FORMAT_CHARS = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+_INVISIBLE_RE = re.compile(f"[{FORMAT_CHARS}\x00-\x08\x0e-\x1f\x7f]")
 _ENTITY_SPACE_RE = re.compile(r"&(?:nbsp|ensp|emsp|#160|#12288|#x3000);", re.IGNORECASE)
 # Every horizontal space a web page or a Word file can produce.
 _HSPACE = "\t \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
@@ -39,11 +47,16 @@ def _normalise_spaces(line: str) -> str:
     return _INNER_SPACE_RE.sub(collapse, line)
 
 
+def drop_invisible(text: str) -> str:
+    """The text without format characters (Cf) and stray control codes: what the library keeps."""
+    return _INVISIBLE_RE.sub("", text)
+
+
 def split_lines(text: str) -> list[str]:
     """Non-empty lines of the text: newlines unified, invisible chars dropped, spaces collapsed."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     text = text.replace("\u2029", "\n").replace("\x0c", "\n").replace("\x0b", "\n")
-    text = _ENTITY_SPACE_RE.sub(" ", _INVISIBLE_RE.sub("", text))
+    text = _ENTITY_SPACE_RE.sub(" ", drop_invisible(text))
     lines = (_normalise_spaces(line) for line in text.split("\n"))
     return [line for line in lines if line]
 

@@ -80,19 +80,42 @@ def os_error(name: str, err: OSError) -> LoadError:
     return LoadError(f"《{name}》{os_error_message(err)}", name)
 
 
-def _mb(n: float) -> str:
-    value = n / (1024 * 1024)
-    for decimals in (1, 2, 3, 4, 5, 6):
-        text = f"{value:.{decimals}f}"
-        if float(text) != 0:
-            return text.rstrip("0").rstrip(".")
+_MIB = 1024 * 1024
+
+
+def _fixed(n: float, decimals: int) -> str:
+    return f"{n / _MIB:.{decimals}f}".rstrip("0").rstrip(".")
+
+
+def megabytes(n: float) -> str:
+    """``n`` bytes in MB for a message (a limit such as 7.25 MB shown as set; never a bare 0)."""
+    for decimals in range(3, 9):
+        text = _fixed(n, decimals)
+        if text != "0":
+            return text
     return "0"
+
+
+def _size_and_limit(size: int, limit: int) -> tuple[str, str]:
+    """Both in MB, the size with as many decimals as it takes to show above the limit.
+
+    "文件过大（20 MB），超过上限 20 MB" contradicts itself; 21,005,957 bytes reads 20.03 MB.
+    """
+    limit_mb = megabytes(limit)
+    for decimals in range(1, 10):
+        size_mb = _fixed(size, decimals)
+        if float(limit_mb) >= size / _MIB:  # the limit itself rounded up past the size
+            limit_mb = _fixed(limit, max(decimals, 3))
+        if float(size_mb) > float(limit_mb):
+            return size_mb, limit_mb
+    return f"{size / _MIB:.9f}", f"{limit / _MIB:.9f}"  # not reached: 9 decimals tell one byte apart
 
 
 def too_large(name: str, size: int, max_bytes: int) -> LoadError:
     """The LoadError for a file above ASSISTANT_MAX_UPLOAD_MB."""
+    size_mb, limit_mb = _size_and_limit(size, max_bytes)
     return LoadError(
-        f"《{name}》文件过大（{_mb(size)} MB），超过上传上限 {_mb(max_bytes)} MB。"
+        f"《{name}》文件过大（{size_mb} MB），超过上传上限 {limit_mb} MB。"
         "请删除图片等无关内容或拆分后再上传；管理员也可以通过设置 ASSISTANT_MAX_UPLOAD_MB 调整上限。",
         name,
     )
