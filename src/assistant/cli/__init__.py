@@ -30,6 +30,7 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
         # Exit 2 like a usage error: nothing ran, the configuration must be fixed first.
         fail("配置有误：" + ("\n".join(["", *e.problems]) if len(e.problems) > 1 else str(e)), code=2)
     _log_to_file(ctx.obj.settings.data_dir / "logs" / "errors.log")
+    ctx.call_on_close(ctx.obj.close)
 
 
 def _log_to_file(path: Path) -> None:

@@ -42,6 +42,11 @@ class Ctx:
                 fail(str(e))
         return self._library
 
+    def close(self) -> None:
+        """After the command: close the Library if it was opened (see Library.close)."""
+        if self._library is not None:
+            self._library.close()
+
 
 class ProgressBar:
     """Character-based progress on stderr, for ingests that take more than a moment."""

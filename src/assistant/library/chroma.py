@@ -115,12 +115,16 @@ def make_chroma_client(settings: Settings, fresh: bool = False):
     path = Path(settings.data_dir) / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     if fresh:
-        from chromadb.api.shared_system_client import SharedSystemClient
-
-        # chromadb shares one in-process system per path; forget ours so the next client loads anew.
-        with SharedSystemClient._refcount_lock:
-            SharedSystemClient._identifier_to_system.pop(str(path), None)
+        forget_local_client(settings)
     return _open_local(path, chroma_settings)
+
+
+def forget_local_client(settings: Settings) -> None:
+    """chromadb shares one in-process system per path: forget ours, so it goes once nothing else holds it."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    with SharedSystemClient._refcount_lock:
+        SharedSystemClient._identifier_to_system.pop(str(Path(settings.data_dir) / "chroma"), None)
 
 
 #: How long opening the local store waits while another process holds its SQLite file.

@@ -8,6 +8,7 @@ half-written that the next writer or `assistant doctor` does not finish or undo.
 from __future__ import annotations
 
 import contextlib
+import gc
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -94,6 +95,7 @@ class Library:
         self.files = DocFiles(self.data_dir)
         self.server = bool(settings.chroma_url)
         self._own_client = client is None
+        self.removed_text = False
         # A fresh local client: one shared with an older Library in this process may be stale.
         self.client = client if client is not None else make_chroma_client(settings, fresh=True)
         self.meta = MetaStore(self.client, settings.collection)
@@ -143,6 +145,30 @@ class Library:
     def _state(self) -> tuple[str, object, object]:
         col = self.collection()
         return col.name, col.id, dict(col.metadata or {}).get("rev")
+
+    def close(self) -> None:
+        """At the end of a process's use (the CLI's command): after a removal, let go of the client and clear once more.
+
+        The Library is not used after this.
+
+        Chroma saves an index when its client goes away, from buffers that may hold text freed
+        by this process (small blocks glibc never overwrites), so the last clearing comes after
+        that save. Skipped when another process holds the lock (it may be saving these files).
+        """
+        if self.server or not self._own_client or not self.removed_text:
+            return
+        from assistant.library.chroma import forget_local_client
+        from assistant.library.scrub import zero_unused_hnsw
+
+        self.client = self.meta = None
+        forget_local_client(self.settings)
+        gc.collect()
+        if self.lock.try_hold():
+            try:
+                zero_unused_hnsw(self.data_dir / "chroma")
+            finally:
+                self.lock.release()
+        self.removed_text = False
 
     def reopen(self) -> None:
         """A new local client: its vector index includes what other processes wrote."""

@@ -100,6 +100,7 @@ def delete_document(lib: Library, doc_id: str, title: str = "", originals: list[
     if not lib.server:
         scrub_chroma_log(lib.data_dir / "chroma", [PENDING + doc_id])  # the entry named its title
     clear_free_space(lib)
+    lib.removed_text = True  # close() clears the vector files once more, after this process's last save
     return bool(ids)
 
 
