@@ -159,3 +159,34 @@ def test_ctrl_c_in_a_folder_ingest_keeps_what_was_imported_and_says_so(child_env
     code, again = cli("ingest", "-q", "--json", str(CORPUS))
     assert code == 0 and len(again["duplicates"]) == done and len(again["added"]) == 32 - done
     assert _json.dumps(again)  # the report (with its not_reached list) is plain JSON
+
+
+def test_a_long_lived_process_that_removed_a_document_leaves_no_text_when_it_exits(child_env, data_dir):
+    """What the app does (ui/library_page: atexit → Library.close): remove, keep serving, exit."""
+    import subprocess
+    import sys
+
+    from tests.shared import REPO
+
+    script = (
+        "import atexit\n"
+        "from pathlib import Path\n"
+        "from assistant.config import get_settings\n"
+        "from assistant.library.ingest import add_bytes\n"
+        "from assistant.library.store import Library\n"
+        "lib = Library.open(get_settings())\n"
+        "atexit.register(lib.close)\n"
+        f"ids = [add_bytes(lib, Path(p).read_bytes(), Path(p).name).doc_id for p in {[str(CORPUS / DOC), str(CORPUS / OTHER)]!r}]\n"
+        "lib.remove(ids[0])\n"
+        "for q in ('燃气安全', '信访积案', '整改时限'):\n"
+        "    lib.search(q, k=3)\n"
+        "print(len(lib.list_documents()))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], env=child_env, cwd=REPO, capture_output=True, text=True,
+                         timeout=300)  # fmt: skip
+    assert out.returncode == 0 and out.stdout.strip() == "1", out.stderr
+    if not os.environ.get("ASSISTANT_CHROMA_URL"):
+        for path in (data_dir / "chroma").rglob("*"):
+            if path.is_file():
+                assert not _sqlite_mentions(path, PHRASE), path
+    assert_consistent_with(data_dir, {title_of(OTHER)})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+
 import streamlit as st
 
 from assistant.config import Settings
@@ -43,7 +45,10 @@ def unit_markdown(unit_text: str, matched: str) -> str:
 def _open_library(data_dir: str, chroma_url: str | None, backend: str, _settings: Settings) -> Library:
     # Keyed on the settings that change the store, so a changed env var opens a new one
     # (the leading underscore keeps _settings out of the cache key).
-    return Library.open(_settings)
+    library = Library.open(_settings)
+    # After a removal, the last clearing of the vector files comes when the app stops (Library.close).
+    atexit.register(library.close)
+    return library
 
 
 def get_library() -> Library | None:
