@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class LibraryError(Exception):
     """A library operation failed; the message is for the user (Chinese)."""
@@ -61,19 +63,16 @@ _STORAGE_PROBLEMS = (
      "数据目录中的范文库文件已损坏。请运行 assistant doctor 检查；必要时从备份恢复，或换一个空的数据目录后重新导入。"),
 )  # fmt: skip
 
-_ENOSPC, _EROFS = 28, 30
-
-
 def storage_problem(error: BaseException) -> str | None:
     """A Chinese sentence when an error (or one it was raised from) is the disk being full, read-only or unreadable."""
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        errno = getattr(current, "errno", None)
-        if errno == _ENOSPC:
+        code = getattr(current, "errno", None)
+        if code == errno.ENOSPC:
             return _STORAGE_PROBLEMS[0][1]
-        if errno == _EROFS:
+        if code == errno.EROFS:
             return _STORAGE_PROBLEMS[1][1]
         text = str(current).lower()
         for needles, message in _STORAGE_PROBLEMS:

@@ -182,10 +182,14 @@ def add_bytes(
     return library.add_prepared(prepared, progress, allow_similar=allow_similar)
 
 
-def _unexpected(path: Path, error: Exception) -> str:
-    log.exception("ingest of %s failed", path)
+def failure_message(name: str | Path, error: Exception) -> str:
+    """What to tell the user about a file whose import failed in a way no check foresaw (a full disk, a bug)."""
+    problem = storage_problem(error)
+    if problem:
+        return f"《{display_name(name)}》未导入：{problem}"
+    log.exception("ingest of %s failed", name)
     return (
-        f"《{display_name(path)}》导入时出现意外错误，已跳过此文件，其余文件照常导入。"
+        f"《{display_name(name)}》导入时出现意外错误，已跳过此文件，其余文件照常导入。"
         f"如反复出现，请把这个文件反馈给维护人员（错误类型：{type(error).__name__}）。"
     )
 
@@ -224,7 +228,7 @@ def ingest_paths(
                 if problem:  # a full or read-only disk: every other file would fail the same way
                     report.failed += [IngestFailed(path=readable_path(f.path), error=problem) for f in files[n:]]
                     break
-                report.failed.append(IngestFailed(path=readable_path(path), error=_unexpected(path, e)))
+                report.failed.append(IngestFailed(path=readable_path(path), error=failure_message(path, e)))
                 continue
             if outcome.similar_to:
                 report.similar.append(

@@ -3,9 +3,10 @@
 Chroma keeps every write in its log (the ``embeddings_queue`` table of chroma.sqlite3) until
 its vector index is next saved, and SQLite leaves deleted rows in free pages; the vector
 cache keeps one row per embedded text. Chroma also saves the unused capacity of its vector
-index files (data_level0.bin, length.bin) without clearing it first, so whatever the process had in that
-memory before, document text included, lands on disk there. Locally we can clean all three; on a Chroma server the
-server's own log compaction does it (see README, team deployment).
+index files (data_level0.bin, length.bin) without clearing it first, so whatever the process
+had in that memory before, document text included, lands on disk there. Locally we can clean
+all three; on a Chroma server the server's own log compaction does it (see README, team
+deployment).
 """
 
 from __future__ import annotations

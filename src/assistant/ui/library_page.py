@@ -10,8 +10,7 @@ from assistant.config import Settings
 from assistant.kinds import default_kinds
 from assistant.library.chunking import split_at_match
 from assistant.library.embeddings import EmbeddingError
-from assistant.library.errors import storage_problem
-from assistant.library.ingest import add_bytes
+from assistant.library.ingest import add_bytes, failure_message
 from assistant.library.loaders import LoadError
 from assistant.library.store import Library, LibraryError
 from assistant.models import PART_ROLES, ROLE_LABELS
@@ -89,14 +88,6 @@ def _report(outcome, name: str) -> None:
             )
 
 
-def _unexpected(name: str, error: Exception) -> str:
-    """What the page says when an upload failed in a way no check foresaw (a full disk, a bug)."""
-    problem = storage_problem(error)
-    if problem:
-        return f"《{name}》未导入：{problem}"
-    return f"《{name}》导入时出现意外错误，已跳过此文件（错误类型：{type(error).__name__}）。"
-
-
 def _add(library: Library, name: str, data: bytes, progress=None, allow_similar: bool = False):
     try:
         outcome = add_bytes(library, data, name, progress=progress, allow_similar=allow_similar)
@@ -104,7 +95,7 @@ def _add(library: Library, name: str, data: bytes, progress=None, allow_similar:
         st.error(str(e))
         return None
     except Exception as e:  # one bad file never stops the other uploads
-        st.error(_unexpected(name, e))
+        st.error(failure_message(name, e))
         return None
     _report(outcome, name)
     return outcome
@@ -175,7 +166,7 @@ def _import(library: Library, files) -> None:
             report.append((f.name, None, str(e)))
             continue
         except Exception as e:  # noqa: BLE001 - one bad file never stops the other uploads
-            report.append((f.name, None, _unexpected(f.name, e)))
+            report.append((f.name, None, failure_message(f.name, e)))
             continue
         report.append((f.name, outcome, ""))
         if outcome.similar_to:
