@@ -5,13 +5,13 @@ import streamlit as st
 from assistant.ui import (
     access,
     chrome,
-    draft_page,
     first_start,
     library_page,
     my_drafts,
     page_settings,
     settings_page,
 )
+from assistant.ui.draft import draft_page
 from assistant.ui.errors import guarded
 from assistant.ui.session import session_id
 

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 def draft_of(chars: int) -> str:
     """A speech of about ``chars`` characters: a corpus speech with its body repeated."""
-    from assistant.library.loaders import load_path
+    from assistant.intake.loaders import load_path
 
     text = load_path(ROOT / "corpus" / "project_delay-01.md").text
     lines = text.split("\n")
@@ -50,7 +50,7 @@ def main() -> None:
         print(f"warm, {label}: median of 5 = {statistics.median(runs) * 1000:.0f} ms "
               f"(runs: {', '.join(f'{r * 1000:.0f}' for r in runs)})")
 
-    from assistant.library.loaders import load_path
+    from assistant.intake.loaders import load_path
 
     counts: Counter[tuple[str, str]] = Counter()
     files = sorted((ROOT / "corpus").glob("*-*.md"))

@@ -14,9 +14,9 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from assistant.config import get_settings  # noqa: E402
-from assistant.library.ingest import prepare_bytes  # noqa: E402
-from assistant.library.parsing import split_paragraphs  # noqa: E402
+from assistant.intake.parsing import split_paragraphs  # noqa: E402
+from assistant.intake.prepare import prepare_bytes  # noqa: E402
+from assistant.support.config import get_settings  # noqa: E402
 
 FIXTURES = REPO / "tests" / "fixtures" / (sys.argv[sys.argv.index("--set") + 1] if "--set" in sys.argv else "real_world")
 

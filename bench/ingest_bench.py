@@ -23,10 +23,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from assistant.config import get_settings  # noqa: E402
 from assistant.library.embeddings import make_embedder  # noqa: E402
 from assistant.library.ingest import ingest_paths  # noqa: E402
 from assistant.library.store import Library  # noqa: E402
+from assistant.support.config import get_settings  # noqa: E402
 
 
 class _Timed:

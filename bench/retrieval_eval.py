@@ -24,13 +24,15 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from assistant.config import get_settings  # noqa: E402
-from assistant.library.chunking import CHUNK_MAX_CHARS, chunk_speech  # noqa: E402
+from assistant.domain.models import Chunk  # noqa: E402
+from assistant.intake.chunking import CHUNK_MAX_CHARS, chunk_speech  # noqa: E402
+from assistant.intake.prepare import prepare_path  # noqa: E402
 from assistant.library.embeddings import make_embedder  # noqa: E402
-from assistant.library.ingest import expand_paths, prepare_path  # noqa: E402
+from assistant.library.ingest import expand_paths  # noqa: E402
 from assistant.library.ranking import RankingParams  # noqa: E402
+from assistant.library.storage.chroma import all_rows  # noqa: E402
 from assistant.library.store import Library  # noqa: E402
-from assistant.models import Chunk  # noqa: E402
+from assistant.support.config import get_settings  # noqa: E402
 
 _WS = re.compile(r"\s+")
 
@@ -136,7 +138,7 @@ UNTUNED_CHUNK_CHARS = 320
 
 
 def _avg_len(lib: Library) -> float:
-    _, _, docs = lib._all_rows(include_documents=True)
+    _, _, docs = all_rows(lib.collection(), include_documents=True)
     return sum(len(d) for d in docs) / max(len(docs), 1)
 
 

@@ -36,16 +36,17 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from assistant.config import get_settings  # noqa: E402
+from assistant.intake.chunking import embedding_text  # noqa: E402
+from assistant.intake.prepare import prepare_path  # noqa: E402
 from assistant.library.bm25 import TOKENS_KEY  # noqa: E402
 from assistant.library.bm25_files import EVERYTHING  # noqa: E402
-from assistant.library.chroma import add_rows, chunk_meta  # noqa: E402
-from assistant.library.chunking import embedding_text  # noqa: E402
-from assistant.library.doctor import check_library  # noqa: E402
 from assistant.library.embeddings import make_embedder  # noqa: E402
-from assistant.library.ingest import expand_paths, prepare_path  # noqa: E402
+from assistant.library.ingest import expand_paths  # noqa: E402
+from assistant.library.storage.chroma import add_rows, chunk_meta  # noqa: E402
+from assistant.library.storage.doctor import check_library  # noqa: E402
 from assistant.library.store import Library  # noqa: E402
 from assistant.library.tokenize import tokenize  # noqa: E402
+from assistant.support.config import get_settings  # noqa: E402
 
 PLACES = ["临江市", "东湖区", "青石县", "江岸街道", "湖滨街道", "南门街道", "西山县", "北城区"]
 NEW_PLACES = [a + b for a in ("云岭", "青川", "白河", "松桥", "梧桐", "金沙", "玉泉", "长汀", "清溪", "石门")
@@ -70,7 +71,7 @@ def build(data_dir: Path, target: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     found, _, _ = expand_paths([REPO / "corpus"])
     bases = [prepare_path(f.path, settings, f.root) for f in found]
-    base_vectors = [lib._embed_chunks(b.chunks, None, "") for b in bases]
+    base_vectors = [lib.embed_chunks(b.chunks, None, "") for b in bases]
     base_tokens = [[tokenize(embedding_text(c)) for c in b.chunks] for b in bases]
     n = lib.chunk_count()
     copy = 0

@@ -26,13 +26,14 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from assistant.config import get_settings  # noqa: E402
+from assistant.intake.chunking import split_sentences  # noqa: E402
 from assistant.library.bm25_files import EVERYTHING  # noqa: E402
-from assistant.library.chunking import split_sentences  # noqa: E402
 from assistant.library.embeddings import make_embedder  # noqa: E402
 from assistant.library.ingest import ingest_paths  # noqa: E402
 from assistant.library.ranking import RankingParams  # noqa: E402
+from assistant.library.storage.chroma import all_rows  # noqa: E402
 from assistant.library.store import Library  # noqa: E402
+from assistant.support.config import get_settings  # noqa: E402
 
 QUERIES = [
     "对群众承诺没兑现的危害怎么说", "安全生产约谈开场白", "干部不作为慢作为的主观原因",
@@ -44,7 +45,7 @@ QUERIES = [
 
 def grow(lib: Library, target: int, rng: random.Random) -> None:
     """Add synthetic chunks until the library holds `target` chunks."""
-    ids, metas, docs = lib._all_rows(include_documents=True)
+    ids, metas, docs = all_rows(lib.collection(), include_documents=True)
     vecs = np.array(lib.collection().get(ids=ids, include=["embeddings"])["embeddings"], dtype=np.float32)
     sentences = [s for d in docs for s in split_sentences(d)]
     n = lib.chunk_count()

@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from assistant.export import export_bytes, export_filename  # noqa: E402
-from assistant.library.loaders import load_path  # noqa: E402
+from assistant.export.formats import export_bytes, export_filename  # noqa: E402
+from assistant.intake.loaders import load_path  # noqa: E402
 
 # family in the .docx → (free font used for the picture, weight)
 STAND_INS = {

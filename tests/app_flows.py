@@ -8,8 +8,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from assistant.workspace import load_workspace
-from assistant.writing.draft_store import DraftStore
+from assistant.drafts.draft_store import DraftStore
+from assistant.drafts.workspace import load_workspace
 from tests.shared import APP
 
 TIMEOUT = 120

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import Settings
 from assistant.library.store import Library
 from assistant.library.vector_file import CORPUS_VECTORS
+from assistant.support.config import Settings
 from tests.chroma_server import chroma_server
 from tests.fakes.chat_model import ScriptedChatModel
 from tests.fakes.server import FakeOpenAI

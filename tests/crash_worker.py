@@ -22,7 +22,8 @@ def die() -> None:
 
 
 def patch(moment: str) -> None:
-    from assistant.library import meta, store, writes
+    from assistant.library import store
+    from assistant.library.storage import meta, writes
 
     real_add_rows = writes.add_rows
     if moment == "before-chunks":

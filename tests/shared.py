@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 import yaml
 
-from assistant.config import Settings
-from assistant.kinds import default_kinds
+from assistant.domain.kinds import default_kinds
 from assistant.library.embeddings import make_embedder
 from assistant.library.ingest import add_bytes
 from assistant.library.store import Library
-from assistant.writing.templates import default_prompts
+from assistant.support.config import Settings
+from assistant.writing.prompts.templates import default_prompts
 
 REPO = Path(__file__).resolve().parents[1]
 SRC = REPO / "src"

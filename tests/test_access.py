@@ -1,4 +1,4 @@
-"""Access control for a LAN deployment: the gate in app.py and the password rules in assistant.access."""
+"""Access control for a LAN deployment: the gate in app.py and the password rules in assistant.support.access."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
-from assistant.access import Role, initial_access, is_loopback, login, passwords_match
-from assistant.config import Settings
+from assistant.support.access import Role, initial_access, is_loopback, login, passwords_match
+from assistant.support.config import Settings
 from tests.shared import APP
 
 ACCESS = "Donghu-写作-2024"

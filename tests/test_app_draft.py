@@ -36,7 +36,7 @@ def test_offline_draft_without_llm(small_corpus, data_dir):
 
 
 def test_one_character_count_and_no_progress_left_after_the_draft(small_corpus, data_dir):
-    from assistant.writing.drafting import speech_chars
+    from assistant.domain.models import speech_chars
 
     at = generate(start(), {**BRIEF, "length": 1500})
     draft = store(data_dir).load(open_draft_id(at, data_dir))

@@ -8,9 +8,9 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant.export import export_bytes
-from assistant.models import Draft, DraftPart
-from assistant.ui.export_panel import copy_button_html
+from assistant.domain.models import Draft, DraftPart
+from assistant.export.formats import export_bytes
+from assistant.ui.draft.export_panel import copy_button_html
 
 # Text that would break out of a <script> or become markup if it were pasted in as HTML.
 HOSTILE = Draft(
@@ -30,7 +30,7 @@ HOSTILE = Draft(
 def _panel() -> None:
     import streamlit as st
 
-    from assistant.ui.export_panel import show_export
+    from assistant.ui.draft.export_panel import show_export
 
     show_export(st.session_state["draft"])
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.brief import parse_brief
+from assistant.domain.brief import parse_brief
+from assistant.drafts.job_outcome import job_finisher
+from assistant.drafts.jobs import DraftJob, start_job
+from assistant.drafts.workspace import load_workspace
 from assistant.library.store import Library
-from assistant.saved_settings import settings_path
-from assistant.workspace import load_workspace
+from assistant.llm.saved_settings import settings_path
 from assistant.writing.events import PartStarted
-from assistant.writing.job_outcome import job_finisher
-from assistant.writing.jobs import DraftJob, start_job
 from assistant.writing.writer import OfflineWriter
 from tests.app_flows import (
     document_text,
@@ -140,7 +140,7 @@ def test_a_generation_running_during_a_refresh_is_shown_when_it_finishes(small_c
 
 
 def test_a_restart_during_a_generation_is_said_and_the_brief_kept(small_corpus, data_dir):
-    from assistant.workspace import update_workspace
+    from assistant.drafts.workspace import update_workspace
 
     at = start()
     sid = session_of(at)

@@ -8,11 +8,11 @@ import bm25s
 import numpy as np
 import pytest
 
-from assistant.config import get_settings
 from assistant.library.bm25 import Bm25Index
 from assistant.library.embeddings import make_embedder
 from assistant.library.ingest import add_bytes
 from assistant.library.store import Library
+from assistant.support.config import get_settings
 from tests.shared import CORPUS
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.brief import (
+from assistant.domain.brief import (
     CHARS_PER_MINUTE,
     Brief,
     BriefError,

@@ -13,8 +13,8 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from assistant.export import export_bytes
-from assistant.models import Draft, DraftPart
+from assistant.domain.models import Draft, DraftPart
+from assistant.export.formats import export_bytes
 from tests.shared import REPO
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _require_browser, serve_streamlit
 
@@ -37,8 +37,8 @@ PAGE = """
 import os
 from pathlib import Path
 
-from assistant.models import Draft
-from assistant.ui.export_panel import show_export
+from assistant.domain.models import Draft
+from assistant.ui.draft.export_panel import show_export
 
 show_export(Draft.model_validate_json(Path(os.environ["EXPORT_TEST_DRAFT"]).read_text(encoding="utf-8")))
 """

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
-from assistant.brief import parse_brief
+from assistant.domain.brief import parse_brief
 from assistant.writing.drafting import draft_speech
-from assistant.writing.model_text import clean_model_text
 from assistant.writing.plan import make_plan
+from assistant.writing.prompts.model_text import clean_model_text
 from tests.fakes.chat_model import ScriptedChatModel
 from tests.scenario import BRIEF, HEADINGS, OUTLINE
 from tests.shared import KINDS, PROMPTS
@@ -62,7 +62,7 @@ def test_speech_sentences_that_start_like_chatter_are_kept():
     text = "以上问题，必须高度重视。\n希望大家知耻后勇。\n好的经验要推广。\n根据市政府的决定，今天约谈三个单位。"
     assert clean_model_text(text) == text
     for size in (1, 3, 7):
-        from assistant.writing.model_text import StreamCleaner
+        from assistant.writing.prompts.model_text import StreamCleaner
 
         c = StreamCleaner()
         out = "".join(c.feed(text[i : i + size]) for i in range(0, len(text), size)) + c.flush()
@@ -90,7 +90,7 @@ def test_a_part_that_runs_into_the_next_is_cut_and_asked_again():
 def test_a_revision_that_writes_other_parts_is_refused():
     import pytest
 
-    from assistant.writing.draft_io import draft_from_text
+    from assistant.drafts.draft_io import draft_from_text
     from assistant.writing.events import DraftError
     from assistant.writing.revision import Reviser
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.brief import parse_brief
-from assistant.library.loaders import load_path
+from assistant.domain.brief import parse_brief
+from assistant.intake.loaders import load_path
 from assistant.review import CheckError, Finding, apply_suggestion, rule_names, run_checks
 from assistant.review.source import load_for_check
 from tests.shared import CORPUS, KINDS

@@ -11,11 +11,11 @@ import time
 
 import pytest
 
-from assistant.config import get_settings
-from assistant.library.doctor import check_library
 from assistant.library.embeddings import make_embedder
 from assistant.library.ingest import add_bytes
+from assistant.library.storage.doctor import check_library
 from assistant.library.store import Library, LibraryError
+from assistant.support.config import get_settings
 from tests.chroma_server import free_port
 from tests.processes import SPEECHES, finish, start, titles
 from tests.shared import CORPUS

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.library.chunking import (
+from assistant.intake.chunking import (
     chunk_speech,
     embedding_text,
     excerpt,
@@ -10,7 +10,7 @@ from assistant.library.chunking import (
     split_sentences,
     units_for,
 )
-from assistant.library.parsing import parse_speech
+from assistant.intake.parsing import parse_speech
 from tests.test_parsing import SPEECH
 
 

@@ -1,12 +1,12 @@
-"""Web-page noise removal and punctuation normalisation (assistant.library.cleaning)."""
+"""Web-page noise removal and punctuation normalisation (assistant.intake.cleaning)."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.library.cleaning import clean_text
-from assistant.library.noise_patterns import load_patterns
-from assistant.library.normalize import normalise_line
+from assistant.intake.cleaning import clean_text
+from assistant.intake.noise_patterns import load_patterns
+from assistant.intake.normalize import normalise_line
 from tests.fixtures.make_files import noisy_names, read_noisy
 
 KNOWN_REASONS = {
@@ -451,7 +451,7 @@ def test_cleaning_never_changes_wording():
 def test_rules_come_from_yaml_and_can_be_extended(tmp_path):
     import yaml
 
-    from assistant.library.noise_patterns import DEFAULT_PATTERNS_FILE
+    from assistant.intake.noise_patterns import DEFAULT_PATTERNS_FILE
 
     raw = yaml.safe_load(DEFAULT_PATTERNS_FILE.read_text(encoding="utf-8"))
     raw["line_rules"].insert(

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.cli import main
-from assistant.models import Draft
-from assistant.writing.draft_io import draft_from_text, save_draft
+from assistant.domain.models import Draft
+from assistant.drafts.draft_io import draft_from_text, save_draft
 from tests.fixtures.cli_run import run_cli
 from tests.fixtures.make_files import make_docx
 from tests.shared import CORPUS, SRC, settings_vars

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.cli import main
-from assistant.library.parsing import parse_speech
-from assistant.models import Draft, count_chars
-from assistant.writing.draft_io import draft_from_text, load_draft, save_draft
+from assistant.domain.models import Draft, count_chars
+from assistant.drafts.draft_io import draft_from_text, load_draft, save_draft
+from assistant.intake.parsing import parse_speech
 from tests.fakes.server import Reply
 from tests.scenario import (
     BRIEF,

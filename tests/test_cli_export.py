@@ -13,8 +13,8 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from assistant.cli import main
-from assistant.library.loaders import load_path
-from assistant.writing.draft_io import draft_from_text, save_draft
+from assistant.drafts.draft_io import draft_from_text, save_draft
+from assistant.intake.loaders import load_path
 from tests.shared import CORPUS
 
 SPEECH = CORPUS / "project_delay-01.md"

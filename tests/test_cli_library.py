@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.cli import main
-from assistant.library.parsing import parse_speech
-from assistant.library.text_decoding import split_front_matter
+from assistant.intake.parsing import parse_speech
+from assistant.intake.text_decoding import split_front_matter
 from tests.fixtures.make_files import make_docx, make_scanned_pdf
 from tests.shared import CORPUS, SRC
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.config import SettingsError, get_settings, load_settings_lenient
+from assistant.support.config import SettingsError, get_settings, load_settings_lenient
 
 
 def test_invalid_values_raise_one_chinese_line_each(monkeypatch):

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.brief import parse_brief
-from assistant.models import Draft, DraftPart
+from assistant.domain.brief import parse_brief
+from assistant.domain.models import Draft, DraftPart
 from assistant.writing.conformance import check_draft
 from assistant.writing.drafting import draft_speech
 from assistant.writing.events import DraftWarning

@@ -7,9 +7,9 @@ import re
 import pytest
 import yaml
 
-from assistant.config import get_settings
-from assistant.library.ingest import prepare_path
-from assistant.library.parsing import parse_speech
+from assistant.intake.parsing import parse_speech
+from assistant.intake.prepare import prepare_path
+from assistant.support.config import get_settings
 from tests.shared import CORPUS, KINDS, REPO, STRUCTURES
 
 FILES = sorted(CORPUS.glob("*-*.md"))

@@ -9,13 +9,13 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from assistant.config import get_settings
-from assistant.library.chunking import embedding_text
+from assistant.intake.chunking import embedding_text
+from assistant.intake.prepare import prepare_path
 from assistant.library.corpus import corpus_texts, seed_corpus
 from assistant.library.embeddings import BundledE5Embedder, CachedEmbedder
-from assistant.library.ingest import prepare_path
 from assistant.library.store import Library
 from assistant.library.vector_file import CORPUS_VECTORS, PrecomputedVectors, text_hash
+from assistant.support.config import get_settings
 from tests.shared import CORPUS
 
 REGENERATE = "run `make corpus-vectors` and commit corpus/vectors.npz"

@@ -6,9 +6,9 @@ import zipfile
 
 import pytest
 
-from assistant.config import Settings
-from assistant.library.ingest import prepare_bytes
-from assistant.library.loaders import LoadError, load_path
+from assistant.intake.loaders import LoadError, load_path
+from assistant.intake.prepare import prepare_bytes
+from assistant.support.config import Settings
 from tests.fakes.server import FakeOpenAI
 from tests.fixtures import hostile as H
 from tests.fixtures.cli_run import cli_env, run_cli

@@ -7,10 +7,9 @@ import threading
 
 import pytest
 
-from assistant.models import Draft, DraftPart
-from assistant.writing.draft_io import autosave
-from assistant.writing.draft_store import DraftStore, DraftStoreError, short_time
-from assistant.writing.drafting import speech_chars
+from assistant.domain.models import Draft, DraftPart, speech_chars
+from assistant.drafts.draft_io import autosave
+from assistant.drafts.draft_store import DraftStore, DraftStoreError, short_time
 from tests.scenario import BRIEF, SPEECH
 
 

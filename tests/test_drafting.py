@@ -12,21 +12,21 @@ import re
 
 import pytest
 
-from assistant.brief import load_brief
-from assistant.config import get_settings
-from assistant.library.ingest import add_bytes
-from assistant.library.loaders import LoadError
-from assistant.library.parsing import parse_speech
-from assistant.llm import CONTINUE_PROMPT, make_chat_model, resolve_llm
-from assistant.models import Draft, SearchHit, count_chars
-from assistant.numbering import heading_line
-from assistant.writing.draft_io import (
+from assistant.domain.brief import load_brief
+from assistant.domain.models import Draft, SearchHit, count_chars
+from assistant.domain.numbering import heading_line
+from assistant.drafts.draft_io import (
     draft_from_text,
     draft_to_text,
     load_draft,
     save_draft,
     save_partial,
 )
+from assistant.intake.loaders import LoadError
+from assistant.intake.parsing import parse_speech
+from assistant.library.ingest import add_bytes
+from assistant.llm import CONTINUE_PROMPT, make_chat_model, resolve_llm
+from assistant.support.config import get_settings
 from assistant.writing.drafting import draft_speech, resume_draft
 from assistant.writing.events import (
     DraftError,
@@ -37,11 +37,11 @@ from assistant.writing.events import (
     PartStarted,
     PartToken,
 )
-from assistant.writing.model_text import StreamCleaner, clean_model_text, head_rule
 from assistant.writing.plan import make_plan
+from assistant.writing.prompts.model_text import StreamCleaner, clean_model_text, head_rule
+from assistant.writing.prompts.templates import load_prompts
 from assistant.writing.references import retrieve_references, select_references
 from assistant.writing.revision import fact_strings
-from assistant.writing.templates import load_prompts
 from assistant.writing.writer import Reviser
 from tests.fakes.server import Reply
 from tests.scenario import (

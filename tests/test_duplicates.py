@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import get_settings
+from assistant.intake.fingerprint import content_id, normalize, signature, similarity
+from assistant.intake.loaders import load_path
 from assistant.library.embeddings import make_embedder
-from assistant.library.fingerprint import content_id, normalize, signature, similarity
 from assistant.library.ingest import add_bytes, ingest_paths
-from assistant.library.loaders import load_path
 from assistant.library.store import Library
+from assistant.support.config import get_settings
 from tests.fixtures.make_files import make_docx, make_text_pdf, write_encoded
 
 REPO = Path(__file__).resolve().parents[1]

@@ -19,7 +19,9 @@ from docx.shared import Length, Pt
 from lxml import etree
 from markdown_it import MarkdownIt
 
-from assistant.export import (
+from assistant.domain.models import Draft, DraftPart
+from assistant.drafts.draft_io import draft_from_text
+from assistant.export.formats import (
     ExportError,
     export_bytes,
     export_filename,
@@ -27,10 +29,8 @@ from assistant.export import (
     layout,
     safe_filename,
 )
-from assistant.library.loaders import load_bytes, load_path
-from assistant.library.parsing import parse_speech
-from assistant.models import Draft, DraftPart
-from assistant.writing.draft_io import draft_from_text
+from assistant.intake.loaders import load_bytes, load_path
+from assistant.intake.parsing import parse_speech
 from tests.shared import CORPUS
 
 # GB/T 9704-2012, as DESIGN.md gives it.
@@ -467,7 +467,7 @@ def test_empty_speech_exports_an_empty_document():
     ],
 )
 def test_heading_level(line, level):
-    from assistant.numbering import heading_level
+    from assistant.domain.numbering import heading_level
 
     assert heading_level(line) == level
 
@@ -484,7 +484,7 @@ def test_heading_level(line, level):
     ],
 )
 def test_point_heading_is_short_or_none(paragraph, head):
-    from assistant.library.parsing import point_heading
+    from assistant.intake.parsing import point_heading
 
     got, rest = point_heading(paragraph)
     assert got == head

@@ -1,11 +1,11 @@
-"""assistant.facts: the one extractor of specifics (numbers, dates, deadlines, places, units, quotes)."""
+"""assistant.domain.facts: the one extractor of specifics (numbers, dates, deadlines, places, units, quotes)."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.brief import parse_brief
-from assistant.facts import (
+from assistant.domain.brief import parse_brief
+from assistant.domain.facts import (
     FactIndex,
     brief_fact_strings,
     brief_facts,

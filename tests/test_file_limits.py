@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import Settings
-from assistant.library.admission import FileLimits, check_length, check_zip, prose_problem
-from assistant.library.ingest import prepare_bytes
-from assistant.library.loaders import LoadError, load_bytes, load_path
+from assistant.intake.admission import FileLimits, check_length, check_zip, prose_problem
+from assistant.intake.loaders import LoadError, load_bytes, load_path
+from assistant.intake.prepare import prepare_bytes
+from assistant.support.config import Settings
 from tests.fakes.server import FakeOpenAI
 from tests.fixtures import hostile as H
 from tests.fixtures.cli_run import cli_env, run_cli
@@ -257,7 +257,7 @@ def test_unexpected_library_errors_reach_the_user_in_chinese(cli, damage):
 
 
 def test_saved_draft_json_is_checked_before_it_is_read(tmp_path):
-    from assistant.writing.draft_io import load_draft
+    from assistant.drafts.draft_io import load_draft
 
     big = tmp_path / "大稿.json"
     with open(big, "wb") as f:  # sparse: the size says 30 MB, nothing needs reading to know

@@ -7,7 +7,6 @@ import socket
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant.config import get_settings
 from assistant.library.corpus import (
     MARKER,
     STARTED,
@@ -18,6 +17,7 @@ from assistant.library.corpus import (
 )
 from assistant.library.ingest import add_bytes
 from assistant.library.store import Library
+from assistant.support.config import get_settings
 from tests.shared import APP, CORPUS
 
 SMALL = ("work_safety-01.md", "petition-02.md", "food_market-01.md")

@@ -7,10 +7,10 @@ import unicodedata
 
 import pytest
 
-from assistant.config import Settings
-from assistant.library.admission import prose_problem
-from assistant.library.ingest import prepare_bytes
-from assistant.library.normalize import FORMAT_CHARS, drop_invisible
+from assistant.intake.admission import prose_problem
+from assistant.intake.normalize import FORMAT_CHARS, drop_invisible
+from assistant.intake.prepare import prepare_bytes
+from assistant.support.config import Settings
 from tests.fakes.server import FakeOpenAI
 from tests.fixtures import hostile as H
 from tests.fixtures.cli_run import cli_env, run_cli
@@ -96,8 +96,8 @@ def test_cli_ingests_a_copy_protected_page_and_lists_it(cli, tmp_path):
 
 
 def test_invisible_characters_do_not_count_toward_the_length_limit(tmp_path):
-    from assistant.library.admission import FileLimits
-    from assistant.library.loaders import load_path
+    from assistant.intake.admission import FileLimits
+    from assistant.intake.loaders import load_path
 
     path = tmp_path / "每字零宽.txt"
     path.write_text(_sprinkle(SPEECH, "\u200b", 1), encoding="utf-8")  # twice as many code points

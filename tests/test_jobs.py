@@ -6,12 +6,12 @@ import threading
 
 import pytest
 
-from assistant.brief import parse_brief
-from assistant.workspace import load_workspace, new_session_id
-from assistant.writing.draft_store import DraftStore
+from assistant.domain.brief import parse_brief
+from assistant.drafts.draft_store import DraftStore
+from assistant.drafts.job_outcome import REASON_DRAFT, REASON_RESUME, REASON_STOPPED, job_finisher
+from assistant.drafts.jobs import STOPPED_MESSAGE, DraftJob, running_job, start_job
+from assistant.drafts.workspace import load_workspace, new_session_id
 from assistant.writing.events import DraftError, PartDone, PartStarted
-from assistant.writing.job_outcome import REASON_DRAFT, REASON_RESUME, REASON_STOPPED, job_finisher
-from assistant.writing.jobs import STOPPED_MESSAGE, DraftJob, running_job, start_job
 from assistant.writing.writer import LLMWriter
 from tests.scenario import BRIEF, HEADINGS, OUTLINE, part_replies
 from tests.shared import KINDS, PROMPTS

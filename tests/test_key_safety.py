@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant.config import Settings
 from assistant.llm import LLMError, resolve_llm
 from assistant.llm.page_choice import LLMChoice, apply_choice, check_choice, same_endpoint
+from assistant.support.config import Settings
 from tests.fakes.server import FakeOpenAI, Reply
 from tests.shared import APP
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.kinds import (
+from assistant.domain.kinds import (
     BODY_ROLES,
     PART_ROLES,
     KindError,
@@ -16,7 +16,7 @@ from assistant.kinds import (
     load_kinds,
     resolve_kind,
 )
-from assistant.library.parsing import detect_kind
+from assistant.intake.parsing import detect_kind
 from tests.shared import STRUCTURES
 
 SHIPPED = {

@@ -8,7 +8,6 @@ import time
 import pytest
 from langchain_openai import ChatOpenAI
 
-from assistant.config import Settings
 from assistant.llm import (
     CONTINUE_PROMPT,
     LLMConfig,
@@ -22,6 +21,7 @@ from assistant.llm import (
     strip_think,
 )
 from assistant.llm.streaming import ThinkFilter, trim_overlap
+from assistant.support.config import Settings
 from tests.fakes.server import Reply, count_tokens
 
 MESSAGES = [("system", "你是公文写作助手。"), ("user", "请写约谈讲话的开场白。")]

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from assistant.config import Settings
 from assistant.llm import LLMConfig, LLMError, make_chat_model, resolve_llm, stream_chat
+from assistant.support.config import Settings
 from tests.fakes.server import Reply
 
 MESSAGES = [("user", "请写约谈讲话的开场白。")]

@@ -1,4 +1,4 @@
-"""File bytes → text (assistant.library.loaders): encodings, front matter, docx, pdf, errors."""
+"""File bytes → text (assistant.intake.loaders): encodings, front matter, docx, pdf, errors."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import zipfile
 
 import pytest
 
-from assistant.library.documents import reflow_lines
-from assistant.library.loaders import SUPPORTED, LoadError, load_bytes, load_path
-from assistant.library.text_decoding import split_front_matter
+from assistant.intake.documents import reflow_lines
+from assistant.intake.loaders import SUPPORTED, LoadError, load_bytes, load_path
+from assistant.intake.text_decoding import split_front_matter
 from tests.fixtures.make_files import (
     make_docx,
     make_encrypted_pdf,

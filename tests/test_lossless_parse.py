@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import get_settings
-from assistant.library.ingest import prepare_bytes, prepare_path
-from assistant.library.parsing import parse_speech, split_paragraphs
+from assistant.intake.parsing import parse_speech, split_paragraphs
+from assistant.intake.prepare import prepare_bytes, prepare_path
+from assistant.support.config import get_settings
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = sorted((REPO / "corpus").glob("*-*.md"))

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.brief import Brief, load_brief, parse_brief
-from assistant.library.parsing import cn_to_int, parse_speech
+from assistant.domain.brief import Brief, load_brief, parse_brief
+from assistant.domain.models import count_chars
+from assistant.intake.parsing import cn_to_int, parse_speech
 from assistant.library.store import Library
-from assistant.models import count_chars
 from assistant.writing.offline import (
     OFFLINE_LABEL,
     compose_offline,

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from assistant.brief import parse_brief
-from assistant.library.chunking import split_sentences
+from assistant.domain.brief import parse_brief
+from assistant.intake.chunking import split_sentences
 from assistant.writing.offline import compose_offline
 from assistant.writing.plan import make_plan
 from tests.shared import CORPUS, KINDS, build_library

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.library.parsing import classify_role, cn_to_int, extract_points, parse_speech
+from assistant.intake.parsing import classify_role, cn_to_int, extract_points, parse_speech
 from tests.shared import STRUCTURES
 
 SPEECH = """在全市重点项目推进滞后单位集体约谈会上的讲话

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.brief import parse_brief
+from assistant.domain.brief import parse_brief
 from assistant.writing.part_sources import part_sources
 from assistant.writing.revision import Reviser
 from assistant.writing.writer import LLMWriter

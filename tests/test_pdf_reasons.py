@@ -6,7 +6,7 @@ import zlib
 
 import pytest
 
-from assistant.library.loaders import LoadError, load_path
+from assistant.intake.loaders import LoadError, load_path
 from tests.fakes.server import FakeOpenAI
 from tests.fixtures import hostile as H
 from tests.fixtures.cli_run import cli_env, run_cli

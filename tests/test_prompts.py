@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.brief import load_brief, parse_brief
-from assistant.kinds import load_kinds
-from assistant.models import SearchHit
-from assistant.numbering import cn_number
-from assistant.writing.messages import (
+from assistant.domain.brief import load_brief, parse_brief
+from assistant.domain.kinds import load_kinds
+from assistant.domain.models import SearchHit
+from assistant.domain.numbering import cn_number
+from assistant.writing.plan import make_plan
+from assistant.writing.prompts.messages import (
     format_brief,
     format_references,
     outline_messages,
@@ -20,8 +21,7 @@ from assistant.writing.messages import (
     revise_messages,
     section_messages,
 )
-from assistant.writing.plan import make_plan
-from assistant.writing.templates import (
+from assistant.writing.prompts.templates import (
     REQUIRED_VARIABLES,
     PromptError,
     PromptTemplate,

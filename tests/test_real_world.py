@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.config import get_settings
-from assistant.library.ingest import prepare_bytes
-from assistant.library.parsing import split_paragraphs
+from assistant.intake.parsing import split_paragraphs
+from assistant.intake.prepare import prepare_bytes
+from assistant.support.config import get_settings
 
 ROOT = Path(__file__).resolve().parent / "fixtures"
 # real_world: the set the cleaner was developed on; held_out: written afterwards (see its README).

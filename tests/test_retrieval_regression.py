@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
+from assistant.intake.prepare import prepare_path
 from assistant.library.embeddings import make_embedder
-from assistant.library.ingest import prepare_path
 from assistant.library.store import Library
 from tests.shared import CORPUS, REPO, isolated_settings
 

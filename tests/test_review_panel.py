@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant.models import Draft, DraftPart
+from assistant.domain.models import Draft, DraftPart
+from assistant.drafts.workspace import update_workspace
 from assistant.review.checks import apply_to_draft, run_checks
-from assistant.workspace import update_workspace
 from tests.app_flows import document_text, open_draft_id, session_of, start, store, texts
 from tests.scenario import BRIEF, HEADINGS
 

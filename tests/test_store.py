@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import get_settings
+from assistant.intake.loaders import LoadError
 from assistant.library.embeddings import CachedEmbedder, OpenAICompatibleEmbedder, make_embedder
 from assistant.library.ingest import add_bytes
-from assistant.library.loaders import LoadError
 from assistant.library.protocol import SearchLibrary
 from assistant.library.store import EmbeddingMismatchError, Library, LibraryError
+from assistant.support.config import get_settings
 from tests.shared import CORPUS, build_library
 
 DOCS = ["project_delay-01.md", "work_safety-01.md", "petition-02.md"]

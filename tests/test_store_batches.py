@@ -6,11 +6,12 @@ import re
 
 import pytest
 
-from assistant.config import get_settings
-from assistant.library.chunking import UNIT_MAX_CHARS
+from assistant.intake.chunking import UNIT_MAX_CHARS
+from assistant.intake.prepare import prepare_bytes
 from assistant.library.embeddings import CachedEmbedder, OpenAICompatibleEmbedder
-from assistant.library.ingest import add_bytes, prepare_bytes
+from assistant.library.ingest import add_bytes
 from assistant.library.store import Library
+from assistant.support.config import get_settings
 from tests.shared import CORPUS
 
 
@@ -68,7 +69,7 @@ def test_opening_the_local_store_waits_while_another_process_holds_sqlite(tmp_pa
     # from Chroma's SQLite and the ingest died with an English InternalError.
     import chromadb
 
-    from assistant.library import chroma
+    from assistant.library.storage import chroma
 
     real = chromadb.PersistentClient
     calls = {"n": 0}

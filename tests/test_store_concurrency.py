@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from assistant.config import get_settings
 from assistant.library.embeddings import make_embedder
 from assistant.library.store import Library
+from assistant.support.config import get_settings
 from tests.processes import SPEECHES, assert_consistent_with, cli, finish, start, titles
 
 

@@ -171,7 +171,7 @@ def test_a_long_lived_process_that_removed_a_document_leaves_no_text_when_it_exi
     script = (
         "import atexit\n"
         "from pathlib import Path\n"
-        "from assistant.config import get_settings\n"
+        "from assistant.support.config import get_settings\n"
         "from assistant.library.ingest import add_bytes\n"
         "from assistant.library.store import Library\n"
         "lib = Library.open(get_settings())\n"

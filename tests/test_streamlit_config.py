@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
-from assistant.config import Settings
+from assistant.support.config import Settings
 from tests.shared import REPO
 
 CONFIG = REPO / ".streamlit" / "config.toml"

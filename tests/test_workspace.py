@@ -5,20 +5,20 @@ from __future__ import annotations
 import os
 import stat
 
-from assistant.llm.page_choice import LLMChoice
-from assistant.saved_settings import (
-    forget_model_settings,
-    load_model_settings,
-    mask_key,
-    save_model_settings,
-    settings_path,
-)
-from assistant.workspace import (
+from assistant.drafts.workspace import (
     Message,
     load_workspace,
     new_session_id,
     update_workspace,
     valid_session_id,
+)
+from assistant.llm.page_choice import LLMChoice
+from assistant.llm.saved_settings import (
+    forget_model_settings,
+    load_model_settings,
+    mask_key,
+    save_model_settings,
+    settings_path,
 )
 
 
@@ -75,8 +75,8 @@ def test_bad_saved_settings_file_is_ignored(tmp_path):
 
 def test_a_saved_choice_follows_the_key_rule(tmp_path):
     """The server's key goes only to the server's endpoint, whether the choice was saved or not."""
-    from assistant.config import Settings
     from assistant.llm.page_choice import apply_choice
+    from assistant.support.config import Settings
 
     env = Settings(_env_file=None, openai_api_key="server-key", provider="deepseek")
     save_model_settings(tmp_path, LLMChoice(provider="custom", base_url="http://elsewhere.example/v1"))

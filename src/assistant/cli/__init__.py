@@ -9,7 +9,7 @@ import click
 
 from assistant.cli import export_cmds, library_cmds, review_cmds, writing_cmds
 from assistant.cli.common import Ctx, fail
-from assistant.config import SettingsError, get_settings
+from assistant.support.config import SettingsError, get_settings
 
 __all__ = ["main", "run"]
 
@@ -71,7 +71,7 @@ def run() -> None:
     except SystemExit:
         raise
     except OSError as e:
-        from assistant.library.safe_read import os_error_message
+        from assistant.intake.safe_read import os_error_message
 
         where = f"（{e.filename}）" if e.filename else ""
         fail(f"文件操作失败{where}：{os_error_message(e)}", code=2)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from assistant.config import Settings
+from assistant.support.config import Settings
 
 
 def echo_json(data) -> None:

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from assistant.atomic_files import write_atomic_bytes
 from assistant.cli.common import Ctx, echo_json, fail
-from assistant.library.safe_read import os_error_message
+from assistant.intake.safe_read import os_error_message
+from assistant.support.atomic_files import write_atomic_bytes
 
 
 def _format_of(fmt: str | None, out: Path | None) -> str:
-    from assistant.export import FORMATS
+    from assistant.export.formats import FORMATS
 
     if fmt is None and out is not None:
         fmt = out.suffix.lower().lstrip(".")
@@ -28,8 +28,8 @@ def _format_of(fmt: str | None, out: Path | None) -> str:
 
 def _read_source(path: Path, ctx: Ctx):
     """A Draft from a saved .json; the text of any other speech file the loaders read."""
-    from assistant.library.loaders import LoadError, load_path
-    from assistant.writing.draft_io import load_draft
+    from assistant.drafts.draft_io import load_draft
+    from assistant.intake.loaders import LoadError, load_path
 
     settings = ctx.settings
     try:
@@ -64,7 +64,7 @@ def _read_source(path: Path, ctx: Ctx):
 @click.pass_obj
 def export(obj: Ctx, draft_path: Path, fmt: str | None, out: Path | None, as_json: bool) -> None:
     """把讲话稿（保存的 .json 稿件，或 txt、md、docx、pdf 文件）导出为 Word 公文、纯文本或 Markdown。"""
-    from assistant.export import export_bytes, export_filename, export_text, layout
+    from assistant.export.formats import export_bytes, export_filename, export_text, layout
 
     to_stdout = out is not None and str(out) == "-"
     fmt = _format_of(fmt, None if to_stdout else out)

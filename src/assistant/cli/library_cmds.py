@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from assistant.cli.common import Ctx, ProgressBar, echo_json, fail
-from assistant.models import ROLE_LABELS, SEARCH_ROLES
+from assistant.domain.models import ROLE_LABELS, SEARCH_ROLES
 
 
 @click.command()
@@ -65,8 +65,8 @@ def ingest(obj: Ctx, paths: tuple[Path, ...], as_json: bool, quiet: bool, allow_
 @click.pass_obj
 def inspect(obj: Ctx, path: Path, as_json: bool) -> None:
     """解析一篇讲话稿的结构（不入库）。"""
-    from assistant.library.ingest import prepare_path
-    from assistant.library.loaders import LoadError
+    from assistant.intake.loaders import LoadError
+    from assistant.intake.prepare import prepare_path
 
     try:
         prepared = prepare_path(path, obj.settings)
@@ -149,7 +149,7 @@ def remove(obj: Ctx, doc_id: str, as_json: bool) -> None:
 @click.pass_obj
 def search(obj: Ctx, query: str, k: int, role: str | None, kind: str | None, mode: str, as_json: bool) -> None:
     """按语义检索范文，返回命中句子所在的整条要点或整段（命中的句子用【】标出）。"""
-    from assistant.library.chunking import split_at_match
+    from assistant.intake.chunking import split_at_match
     from assistant.library.store import LibraryError
 
     try:
@@ -196,7 +196,7 @@ def reindex(obj: Ctx, as_json: bool) -> None:
 @click.pass_obj
 def doctor(obj: Ctx, repair: bool, as_json: bool) -> None:
     """检查范文库是否完整一致（中断的导入、孤立文件等），加 --repair 修复。"""
-    from assistant.library.doctor import check_library
+    from assistant.library.storage.doctor import check_library
     from assistant.library.store import LibraryError
 
     try:

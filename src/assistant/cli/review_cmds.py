@@ -51,9 +51,9 @@ def check(obj: Ctx, draft_path: Path, brief_path: Path | None, rules: tuple[str,
     DRAFT_PATH 可以是保存的稿件（.json），也可以是 .txt、.md、.docx、.pdf 讲话稿。
     文件无法读取时退出码为 2。
     """
-    from assistant.brief import BriefError, load_brief
-    from assistant.kinds import KindError, default_kinds
-    from assistant.library.loaders import LoadError
+    from assistant.domain.brief import BriefError, load_brief
+    from assistant.domain.kinds import KindError, default_kinds
+    from assistant.intake.loaders import LoadError
     from assistant.review import CheckError, rule_labels, run_checks
     from assistant.review.source import load_for_check
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from assistant.cli.common import Ctx, echo_json, fail, seed_if_first_use
-from assistant.library.safe_read import os_error_message
-from assistant.models import ROLE_LABELS
-from assistant.numbering import heading_line
+from assistant.domain.models import ROLE_LABELS
+from assistant.domain.numbering import heading_line
+from assistant.intake.safe_read import os_error_message
 
 
 class _DraftPrinter:
@@ -83,7 +83,7 @@ class _DraftPrinter:
 
 
 def _save_partial(obj: Ctx, text: str) -> str:
-    from assistant.writing.draft_io import save_partial
+    from assistant.drafts.draft_io import save_partial
 
     if not text.strip():
         return ""
@@ -95,7 +95,7 @@ def _save_partial(obj: Ctx, text: str) -> str:
 
 
 def _save_interrupted(obj: Ctx, partial, text: str) -> str:
-    from assistant.writing.draft_io import save_interrupted
+    from assistant.drafts.draft_io import save_interrupted
 
     try:
         path = save_interrupted(partial, obj.settings.data_dir, text)
@@ -108,7 +108,7 @@ def _save_interrupted(obj: Ctx, partial, text: str) -> str:
 
 
 def _write_output(draft, out: Path) -> None:
-    from assistant.writing.draft_io import save_draft
+    from assistant.drafts.draft_io import save_draft
 
     try:
         save_draft(draft, out)
@@ -117,7 +117,7 @@ def _write_output(draft, out: Path) -> None:
 
 
 def _draft_summary(draft, out: Path | None) -> dict:
-    from assistant.writing.drafting import speech_chars
+    from assistant.domain.models import speech_chars
 
     return {
         "out": str(out) if out else None,
@@ -172,14 +172,14 @@ def draft(
     quiet: bool,
 ) -> None:
     """按约谈要素起草讲话稿（先提纲、后分部分撰写，流式输出）。"""
-    from assistant.brief import BriefError, load_brief
-    from assistant.kinds import KindError
-    from assistant.library.loaders import LoadError
-    from assistant.library.safe_read import read_file
+    from assistant.domain.brief import BriefError, load_brief
+    from assistant.domain.kinds import KindError
+    from assistant.drafts.draft_io import load_draft
+    from assistant.intake.loaders import LoadError
+    from assistant.intake.safe_read import read_file
     from assistant.llm import LLMError
-    from assistant.writing.draft_io import load_draft
     from assistant.writing.events import DraftError, DraftInterrupted
-    from assistant.writing.templates import PromptError
+    from assistant.writing.prompts.templates import PromptError
     from assistant.writing.writer import choose_writer
 
     settings = obj.settings
@@ -296,13 +296,13 @@ def revise(
     as_json: bool,
 ) -> None:
     """按修改要求改写讲话稿的一个部分或一段文字；不指定部分、要求为“润色”时通篇润色。"""
-    from assistant.brief import BriefError, load_brief
-    from assistant.kinds import KindError
-    from assistant.library.loaders import LoadError
+    from assistant.domain.brief import BriefError, load_brief
+    from assistant.domain.kinds import KindError
+    from assistant.drafts.draft_io import load_draft
+    from assistant.intake.loaders import LoadError
     from assistant.llm import LLMError
-    from assistant.writing.draft_io import load_draft
     from assistant.writing.events import DraftError
-    from assistant.writing.templates import PromptError
+    from assistant.writing.prompts.templates import PromptError
     from assistant.writing.writer import choose_reviser
 
     settings = obj.settings

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.library.chroma import chunk_from_meta
-from assistant.library.chunking import embedding_text
+from assistant.intake.chunking import embedding_text
+from assistant.library.storage.chroma import chunk_from_meta
 from assistant.library.tokenize import tokenize
 
 K1 = 1.5

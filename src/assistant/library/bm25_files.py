@@ -21,7 +21,7 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from assistant.library.bm25 import Bm25Index, Rows, chunk_tokens
-from assistant.library.chroma import all_rows
+from assistant.library.storage.chroma import all_rows
 
 #: changes(since) → {revision: doc_id} for the revisions after `since` that are still recorded.
 Changes = Callable[[int], dict[int, str]]

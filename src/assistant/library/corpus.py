@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from assistant.config import Settings, get_settings
-from assistant.library.chunking import embedding_text
+from assistant.domain.models import IngestReport
+from assistant.intake.chunking import embedding_text
+from assistant.intake.prepare import prepare_path
 from assistant.library.embeddings import BundledE5Embedder, Embedder, EmbeddingError
 from assistant.library.errors import LibraryError
-from assistant.library.ingest import expand_paths, ingest_paths, prepare_path
+from assistant.library.ingest import expand_paths, ingest_paths
 from assistant.library.store import Library, Progress
 from assistant.library.vector_file import PrecomputedVectors, corpus_vectors_path
-from assistant.models import IngestReport
+from assistant.support.config import Settings, get_settings
 
 log = logging.getLogger(__name__)
 

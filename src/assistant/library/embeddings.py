@@ -10,11 +10,12 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.config import Settings
 from assistant.library.vector_file import PrecomputedVectors, corpus_vectors_path, text_hash
+from assistant.support.config import Settings
+from assistant.support.errors import UserError
 
 
-class EmbeddingError(Exception):
+class EmbeddingError(UserError):
     """An embedding backend failed; the message is for the user (Chinese)."""
 
 

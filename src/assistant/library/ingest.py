@@ -1,96 +1,29 @@
-"""File → loaders → cleaning → parsing → chunks (prepare_*); files and folders into a library."""
+"""Files and folders into a library: each file prepared (intake/prepare.py), then added; a report of what happened."""
 
 from __future__ import annotations
 
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.config import Settings
-from assistant.kinds import GENERAL_KIND
-from assistant.library.admission import FileLimits, check_prose
-from assistant.library.chunking import chunk_speech
-from assistant.library.cleaning import clean_text
-from assistant.library.embeddings import EmbeddingError
-from assistant.library.errors import LibraryError, storage_problem
-from assistant.library.fingerprint import fingerprint
-from assistant.library.loaders import SUPPORTED, LoadError, load_bytes, read_document
-from assistant.library.parsing import load_role_keywords, parse_speech
-from assistant.library.safe_read import display_name, readable_path
-from assistant.library.store import AddOutcome, Library, Progress
-from assistant.models import (
-    ChangedLine,
-    Chunk,
-    CleanResult,
+from assistant.domain.models import (
     IngestAdded,
     IngestDuplicate,
     IngestFailed,
     IngestReport,
     IngestSimilar,
     IngestSkipped,
-    LoadedText,
-    SpeechDoc,
-    count_chars,
 )
-from assistant.titles import derive_title
+from assistant.intake.loaders import SUPPORTED, LoadError
+from assistant.intake.prepare import prepare_bytes, prepare_path
+from assistant.intake.safe_read import display_name, readable_path
+from assistant.library.embeddings import EmbeddingError
+from assistant.library.errors import LibraryError, storage_problem
+from assistant.library.store import AddOutcome, Library, Progress
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class PreparedDoc:
-    """Everything derived from one file, ready to be stored."""
-
-    filename: str
-    raw: bytes
-    loaded: LoadedText
-    cleaned: CleanResult
-    speech: SpeechDoc
-    doc_id: str
-    chunks: list[Chunk] = field(default_factory=list)
-    signature: bytes = b""  # MinHash of the cleaned text, for near-copy detection
-
-    @property
-    def chars(self) -> int:
-        return count_chars(self.cleaned.text)
-
-
-def prepare_bytes(data: bytes, filename: str, settings: Settings) -> PreparedDoc:
-    """Load, clean, parse and chunk one file's bytes. Raises LoadError with a Chinese reason."""
-    loaded = load_bytes(data, filename, limits=FileLimits.from_settings(settings))
-    check_prose(loaded.text, Path(filename).name or filename)  # "is this a speech?" before any parsing
-    cleaned = clean_text(loaded.text)
-    if loaded.notices:
-        # Shown with the cleaner's repairs (page expander, `inspect`).
-        notes = [ChangedLine(before="", after="", reason=n) for n in loaded.notices]
-        cleaned = cleaned.model_copy(update={"changed": [*notes, *cleaned.changed]})
-    kw = load_role_keywords(settings.role_keywords_file) if settings.role_keywords_file else None
-    speech = parse_speech(cleaned.text, loaded.metadata, settings.structures_dir, kw)
-    if not speech.title:
-        # A library document needs a name in lists and references; say that it was made up.
-        speech = speech.model_copy(update={"title": derive_title(speech.opening), "title_derived": True})
-    if not speech.kind:
-        speech = speech.model_copy(update={"kind": GENERAL_KIND})  # every document has a kind
-    doc_id, sig = fingerprint(cleaned.text)
-    chunks = chunk_speech(speech, doc_id)
-    return PreparedDoc(
-        filename=filename,
-        raw=data,
-        loaded=loaded,
-        cleaned=cleaned,
-        speech=speech,
-        doc_id=doc_id,
-        chunks=chunks,
-        signature=sig,
-    )
-
-
-def prepare_path(path: Path, settings: Settings, root: Path | None = None) -> PreparedDoc:
-    """prepare_bytes for a file on disk (regular files only, size checked before reading)."""
-    data = read_document(path, settings.max_upload_bytes, root)
-    return prepare_bytes(data, display_name(path), settings)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from assistant.models import SearchHit
+from assistant.domain.models import SearchHit
 
 
 @runtime_checkable

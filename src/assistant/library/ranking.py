@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import yaml
 
-from assistant.models import SearchHit
+from assistant.data import DATA_DIR
+from assistant.domain.models import SearchHit
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ def diversify(
     return picked
 
 
-_QUERY_ROLES_FILE = Path(__file__).resolve().parents[1] / "data" / "query_roles.yaml"
+_QUERY_ROLES_FILE = DATA_DIR / "query_roles.yaml"
 
 
 @lru_cache(maxsize=1)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import numpy as np
 
+from assistant.domain.models import SearchHit
 from assistant.library.bm25 import Bm25Index
-from assistant.library.chroma import nearest, where_filter
 from assistant.library.errors import EmbeddingMismatchError, LibraryError
 from assistant.library.ranking import (
     Candidate,
@@ -15,10 +15,8 @@ from assistant.library.ranking import (
     fuse,
     query_roles,
 )
-from assistant.models import SearchHit
-
-if TYPE_CHECKING:
-    from assistant.library.store import Library
+from assistant.library.storage.chroma import where_filter
+from assistant.library.storage.handle import LibraryHandle
 
 MODES = ("hybrid", "dense", "bm25")
 
@@ -36,7 +34,7 @@ def check_query(query: str, k: int, mode: str) -> str:
 
 
 def search_collection(
-    lib: Library,
+    lib: LibraryHandle,
     col,
     query: str,
     k: int,
@@ -130,3 +128,19 @@ def rows_of(col, ids: list[str]) -> list[Candidate]:
         for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
     }
     return [by_id[cid] for cid in ids if cid in by_id]
+
+
+def nearest(col, vector: np.ndarray, depth: int, where: dict | None) -> list[Candidate]:
+    """The `depth` chunks closest to a query vector that pass `where`, best first."""
+    res = col.query(
+        query_embeddings=[vector.tolist()],
+        n_results=depth,
+        where=where,
+        include=["metadatas", "documents", "distances"],
+    )
+    return [
+        Candidate(cid, text, dict(meta or {}), 1.0 - float(dist))
+        for cid, text, meta, dist in zip(
+            res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True
+        )
+    ]

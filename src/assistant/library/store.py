@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,44 +18,43 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.config import Settings
+from assistant.domain.models import ChangedLine, Chunk, DocRecord, RemovedLine, SearchHit, SpeechDoc
+from assistant.intake.chunking import embedding_text
+from assistant.intake.fingerprint import NEAR_DUPLICATE, similarity
+from assistant.intake.loaders import LoadError
 from assistant.library.bm25 import Bm25Index
 from assistant.library.bm25_files import Bm25Files
-from assistant.library.chroma import (
+from assistant.library.embeddings import CachedEmbedder, make_embedder
+from assistant.library.errors import EmbeddingMismatchError, LibraryError, mismatch_message
+from assistant.library.ranking import DEFAULT_RANKING, RankingParams
+from assistant.library.search import check_query, search_collection
+from assistant.library.storage.chroma import (
     all_rows,
     chunk_from_meta,
     doc_records,
     make_chroma_client,
     max_batch,
 )
-from assistant.library.chunking import embedding_text
-from assistant.library.embeddings import CachedEmbedder, make_embedder
-from assistant.library.errors import EmbeddingMismatchError, LibraryError, mismatch_message
-from assistant.library.files import DocFiles
-from assistant.library.fingerprint import NEAR_DUPLICATE, similarity
-from assistant.library.loaders import LoadError
-from assistant.library.lock import FileLibraryLock, LeaseLibraryLock, OnWait
-from assistant.library.meta import MetaStore, instance_id
-from assistant.library.ranking import DEFAULT_RANKING, RankingParams
-from assistant.library.reindex import rebuild_index
-from assistant.library.search import check_query, search_collection
-from assistant.library.writes import (
+from assistant.library.storage.files import DocFiles
+from assistant.library.storage.handle import Progress
+from assistant.library.storage.lock import FileLibraryLock, LeaseLibraryLock, OnWait
+from assistant.library.storage.meta import MetaStore, instance_id
+from assistant.library.storage.reindex import rebuild_index
+from assistant.library.storage.writes import (
     chunk_token_lists,
     delete_document,
     finish_pending,
     set_kind_steps,
     write_document,
 )
-from assistant.models import ChangedLine, Chunk, DocRecord, RemovedLine, SearchHit, SpeechDoc
+from assistant.support.config import Settings
 
 if TYPE_CHECKING:
     # Only a type here: ingest.py builds on this module, not the other way round.
-    from assistant.library.ingest import PreparedDoc
+    from assistant.intake.prepare import PreparedDoc
 
 __all__ = ["AddOutcome", "EmbeddingMismatchError", "Library", "LibraryError", "Progress", "TEXT_FORMAT"]
 
-#: progress(done, total, message): done/total in characters of text to embed.
-Progress = Callable[[int, int, str], None]
 
 #: Version of what is stored per chunk: the embedded text (chunking.embedding_text) and, since
 #: 3, the whole point or paragraph it belongs to (chroma.unit_meta). An index of another version
@@ -157,8 +156,8 @@ class Library:
         """
         if self.server or not self._own_client or not self.removed_text:
             return
-        from assistant.library.chroma import forget_local_client
-        from assistant.library.scrub import zero_unused_hnsw
+        from assistant.library.storage.chroma import forget_local_client
+        from assistant.library.storage.scrub import zero_unused_hnsw
 
         self.client = self.meta = None
         forget_local_client(self.settings)
@@ -253,9 +252,6 @@ class Library:
 
     # ------------------------------------------------------------ documents
 
-    def _all_rows(self, include_documents: bool = False, col=None) -> tuple[list[str], list[dict], list[str]]:
-        return all_rows(col if col is not None else self.collection(), include_documents)
-
     def list_documents(self) -> list[DocRecord]:
         """Documents in the library, newest first (not those being written, or left half-written)."""
         hidden = self.meta.pending_ids()
@@ -263,7 +259,7 @@ class Library:
         heads = [dict(m or {}) for m in self.collection().get(where={"doc_head": 1}, include=["metadatas"])["metadatas"]]
         if all(m.get("doc_chunks") for m in heads):
             return doc_records(heads, hidden, counted=True)
-        return doc_records(self._all_rows()[1], hidden)  # stored before heads counted their chunks
+        return doc_records(all_rows(self.collection())[1], hidden)  # stored before heads counted their chunks
 
     def has_document(self, doc_id: str) -> bool:
         """Whether a document with this id is stored (completely: not one being written)."""
@@ -312,7 +308,7 @@ class Library:
         if not prepared.chunks:
             raise LoadError(f"《{prepared.filename}》没有可用的正文内容。")
         # Embedding is the slow part: done before taking the lock, so other writers need not wait.
-        vectors = self._embed_chunks(
+        vectors = self.embed_chunks(
             prepared.chunks, progress, f"正在向量化《{prepared.speech.title or prepared.filename}》"
         )
         tokens = chunk_token_lists(prepared)
@@ -349,7 +345,8 @@ class Library:
                 best = (str(meta.get("doc_id", "")), score, str(meta.get("title", "")))
         return best
 
-    def _embed_chunks(self, chunks: list[Chunk], progress: Progress | None, message: str) -> np.ndarray:
+    def embed_chunks(self, chunks: list[Chunk], progress: Progress | None, message: str) -> np.ndarray:
+        """Vectors of chunks' embedding texts (cache and precomputed file first), progress in characters."""
         texts = [embedding_text(c) for c in chunks]
         total = sum(len(t) for t in texts)
         done = 0

@@ -6,12 +6,13 @@ import logging
 import re
 import threading
 from functools import lru_cache
-from pathlib import Path
 
 import jieba
 
+from assistant.data import DATA_DIR
+
 jieba.setLogLevel(logging.WARNING)
-_STOPWORDS_FILE = Path(__file__).resolve().parents[1] / "data" / "stopwords_zh.txt"
+_STOPWORDS_FILE = DATA_DIR / "stopwords_zh.txt"
 _KEEP_RE = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]")
 _lock = threading.Lock()  # jieba's lazy dictionary load is not thread-safe
 

@@ -2,7 +2,8 @@
 
 from assistant.llm.chat_model import config_of, make_chat_model
 from assistant.llm.errors import LLMError, explain
-from assistant.llm.providers import LLMConfig, get_preset, load_providers, resolve_llm
+from assistant.llm.presets import LLMConfig, load_providers
+from assistant.llm.providers import get_preset, resolve_llm
 from assistant.llm.streaming import (
     CONTINUE_PROMPT,
     ChatResult,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.llm.providers import LLMConfig, load_providers
+from assistant.llm.presets import LLMConfig, load_providers
 
 if TYPE_CHECKING:
     from langchain_openai import ChatOpenAI

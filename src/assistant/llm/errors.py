@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # providers raises LLMError, so a runtime import would be circular
-    from assistant.llm.providers import LLMConfig
+from assistant.llm.presets import LLMConfig
+from assistant.support.errors import UserError
 
 ERROR_KINDS = (
     "config",
@@ -22,7 +21,7 @@ ERROR_KINDS = (
 )
 
 
-class LLMError(Exception):
+class LLMError(UserError):
     """A model call failed; ``message`` (Chinese) says what to do, ``kind`` what went wrong."""
 
     def __init__(

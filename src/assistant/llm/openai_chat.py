@@ -7,7 +7,7 @@ from typing import Any
 from langchain_openai import ChatOpenAI
 from pydantic import Field
 
-from assistant.llm.providers import LLMConfig
+from assistant.llm.presets import LLMConfig
 
 
 class ReasoningChatOpenAI(ChatOpenAI):

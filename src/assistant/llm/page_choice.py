@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 
-from assistant.config import Settings
 from assistant.llm.errors import LLMError
 from assistant.llm.providers import get_preset
+from assistant.support.config import Settings
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 

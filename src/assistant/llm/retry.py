@@ -16,7 +16,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 
 from assistant.llm.errors import explain
-from assistant.llm.providers import LLMConfig
+from assistant.llm.presets import LLMConfig
 
 RETRYABLE = ("timeout", "connection", "rate_limit", "server")
 _FIRST_BACKOFF = 0.5

@@ -16,7 +16,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, conver
 
 from assistant.llm.chat_model import config_of
 from assistant.llm.errors import explain, unfinished
-from assistant.llm.providers import LLMConfig
+from assistant.llm.presets import LLMConfig
 from assistant.llm.retry import open_stream
 
 CONTINUE_PROMPT = "请从中断处继续，不要重复已写内容。"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from assistant.models import Draft, count_chars
+from assistant.domain.models import Draft, count_chars
 from assistant.review import (  # noqa: F401  (importing a rule module registers its rule)
     delivery,
     facts_rule,
@@ -20,10 +20,11 @@ from assistant.review import (  # noqa: F401  (importing a rule module registers
 )
 from assistant.review.model import SEVERITY_ORDER, CheckInput, CheckReport, Finding
 from assistant.review.registry import RULES
+from assistant.support.errors import UserError
 
 if TYPE_CHECKING:
-    from assistant.brief import Brief
-    from assistant.kinds import MeetingKind
+    from assistant.domain.brief import Brief
+    from assistant.domain.kinds import MeetingKind
 
 
 #: The order rules run and report in (the order a reviewer reads: form first, then facts).
@@ -31,7 +32,7 @@ RULE_ORDER = ("structure", "placeholders", "confusables", "punctuation", "facts"
 assert set(RULE_ORDER) == set(RULES)
 
 
-class CheckError(ValueError):
+class CheckError(UserError, ValueError):
     """A check cannot run or a suggestion cannot be applied; the message is Chinese."""
 
 
@@ -68,7 +69,7 @@ def run_checks(
             f"未知的检查规则：{'、'.join(unknown)}。可用规则：{'、'.join(RULE_ORDER)}。"
         )
     if kind is None and brief is not None and kinds:
-        from assistant.brief import choose_kind
+        from assistant.domain.brief import choose_kind
 
         kind = choose_kind(brief, dict(kinds)).kind
     if target_chars is None and brief is not None:

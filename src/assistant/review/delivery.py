@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from assistant.models import count_chars
+from assistant.domain.models import count_chars
 from assistant.review.model import CheckInput, Finding
 from assistant.review.registry import finding, load_data, rule
 

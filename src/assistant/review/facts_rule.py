@@ -1,7 +1,7 @@
 """Rule "facts": the draft's numbers, dates, amounts, places and units against the brief.
 
 In the draft but not the brief → 请核实; in the brief but not the draft → 要点未写入; changed
-between the previous version and this one → listed. What a specific is: `assistant.facts`.
+between the previous version and this one → listed. What a specific is: `assistant.domain.facts`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from assistant.facts import Fact, FactIndex, brief_facts, compact, specifics
+from assistant.domain.facts import Fact, FactIndex, brief_facts, compact, specifics
 from assistant.review.model import CheckInput, Finding
 from assistant.review.registry import finding, rule
 

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.library.parsing import parse_speech, split_paragraphs
-from assistant.models import SpeechDoc
+from assistant.domain.models import SpeechDoc
+from assistant.intake.parsing import parse_speech, split_paragraphs
 
 if TYPE_CHECKING:
-    from assistant.brief import Brief
-    from assistant.kinds import MeetingKind
+    from assistant.domain.brief import Brief
+    from assistant.domain.kinds import MeetingKind
 
 Severity = Literal["error", "warning", "hint"]
 SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "hint": 2}
@@ -123,7 +123,7 @@ class CheckInput:
         """jieba's words of line ``index`` with their spans (cached per line)."""
         cache = self.__dict__.setdefault("_words", {})
         if index not in cache:
-            from assistant import lexicon
+            from assistant.domain import lexicon
 
             cache[index] = lexicon.words(self.lines[index])
         return cache[index]

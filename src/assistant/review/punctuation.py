@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from assistant import lexicon
-from assistant.numbering import NUMERAL
+from assistant.domain import lexicon
+from assistant.domain.numbering import NUMERAL
 from assistant.review.model import CheckInput, Finding
 from assistant.review.registry import finding, load_data, rule
 

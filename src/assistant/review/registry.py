@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import yaml
 
+from assistant.data import DATA_DIR
 from assistant.review.model import CheckInput, Finding
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DATA_DIR = DATA_DIR
 RuleFunction = Callable[[CheckInput], Iterable[Finding]]
 
 

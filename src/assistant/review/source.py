@@ -11,12 +11,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.brief import Brief, BriefError, parse_brief
-from assistant.facts import compact
-from assistant.library.cleaning import clean_text
-from assistant.library.loaders import DEFAULT_MAX_BYTES, LoadError, load_path
-from assistant.library.parsing import DATE_LINE_RE, SALUTATION_RE
-from assistant.writing.draft_io import load_draft
+from assistant.domain.brief import Brief, BriefError, parse_brief
+from assistant.domain.facts import compact
+from assistant.drafts.draft_io import load_draft
+from assistant.intake.cleaning import clean_text
+from assistant.intake.loaders import DEFAULT_MAX_BYTES, LoadError, load_path
+from assistant.intake.parsing import DATE_LINE_RE, SALUTATION_RE
 
 
 @dataclass

@@ -10,8 +10,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from assistant.models import BODY_ROLES, ROLE_LABELS
-from assistant.numbering import (
+from assistant.domain.models import BODY_ROLES, ROLE_LABELS
+from assistant.domain.numbering import (
     FAMILY_LEVELS,
     NUMERAL,
     PAREN_HEADING_RE,

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from pypinyin import Style, pinyin
 
-from assistant import lexicon
+from assistant.domain import lexicon
 from assistant.review.model import CheckInput, Finding
 from assistant.review.registry import finding, load_data, rule
 

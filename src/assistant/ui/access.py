@@ -1,4 +1,4 @@
-"""The login gate at the top of app.py, and who may change the library (checks in assistant.access)."""
+"""The login gate at the top of app.py, and who may change the library (checks in assistant.support.access)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from assistant.access import ROLE_LABELS, Role, editor_hint, initial_access, login
+from assistant.support.access import ROLE_LABELS, Role, editor_hint, initial_access, login
 from assistant.ui.page_settings import env_settings
 
 _ROLE = "access_role"

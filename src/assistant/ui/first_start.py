@@ -14,8 +14,8 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from assistant.library.corpus import SeedJob, SeedState, seeding_job
-from assistant.library.doctor import DoctorReport, check_library
 from assistant.library.errors import LibraryError
+from assistant.library.storage.doctor import DoctorReport, check_library
 from assistant.ui.library_page import get_library
 from assistant.ui.page_settings import env_settings
 

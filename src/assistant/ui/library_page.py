@@ -6,19 +6,19 @@ import atexit
 
 import streamlit as st
 
-from assistant.config import Settings
-from assistant.kinds import default_kinds
-from assistant.library.chunking import split_at_match
+from assistant.domain.kinds import default_kinds
+from assistant.domain.models import PART_ROLES, ROLE_LABELS
+from assistant.intake.chunking import split_at_match
+from assistant.intake.loaders import LoadError
 from assistant.library.embeddings import EmbeddingError
 from assistant.library.ingest import add_bytes, failure_message
-from assistant.library.loaders import LoadError
 from assistant.library.store import Library, LibraryError
-from assistant.models import PART_ROLES, ROLE_LABELS
+from assistant.support.config import Settings
 from assistant.ui import session
 from assistant.ui.access import can_edit, editor_only_notice
+from assistant.ui.draft.review_panel import show_findings, text_report
 from assistant.ui.markdown_text import escape_markdown
 from assistant.ui.page_settings import env_settings, page_settings
-from assistant.ui.review_panel import show_findings, text_report
 
 ROLE_CHOICES = ["", *PART_ROLES]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant.config import Settings, SettingsError, load_settings_lenient
 from assistant.llm.page_choice import LLMChoice, apply_choice
-from assistant.saved_settings import load_model_settings
+from assistant.llm.saved_settings import load_model_settings
+from assistant.support.config import Settings, SettingsError, load_settings_lenient
 
 #: Session-state key of the LLMChoice made on the 设置 page for this browser session only.
 OVERRIDES = "llm_overrides"

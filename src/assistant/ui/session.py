@@ -12,16 +12,16 @@ from pathlib import Path
 
 import streamlit as st
 
-from assistant.models import Draft
-from assistant.ui.page_settings import env_settings
-from assistant.workspace import (
+from assistant.domain.models import Draft
+from assistant.drafts.draft_store import DraftRecord, DraftStore, DraftStoreError, VersionInfo
+from assistant.drafts.workspace import (
     Workspace,
     load_workspace,
     new_session_id,
     update_workspace,
     valid_session_id,
 )
-from assistant.writing.draft_store import DraftRecord, DraftStore, DraftStoreError, VersionInfo
+from assistant.ui.page_settings import env_settings
 
 #: The URL parameter that names the session (?s=…): a refresh keeps it, a new tab gets its own.
 SESSION_PARAM = "s"

@@ -6,7 +6,6 @@ import contextlib
 
 import streamlit as st
 
-from assistant.config import Settings
 from assistant.llm import (
     LLMError,
     load_providers,
@@ -15,12 +14,13 @@ from assistant.llm import (
     stream_chat,
 )
 from assistant.llm.page_choice import LLMChoice, check_choice
-from assistant.saved_settings import (
+from assistant.llm.saved_settings import (
     forget_model_settings,
     load_model_settings,
     mask_key,
     save_model_settings,
 )
+from assistant.support.config import Settings
 from assistant.ui import session
 from assistant.ui.page_settings import OVERRIDES, env_settings, model_choice, page_settings
 

@@ -13,10 +13,10 @@ from datetime import datetime
 
 from langchain_core.language_models import BaseChatModel
 
+from assistant.domain.models import Draft, DraftPart, SearchHit, count_chars, speech_chars
+from assistant.domain.numbering import heading_line
 from assistant.library.protocol import SearchLibrary
 from assistant.llm import LLMError, config_of
-from assistant.models import Draft, DraftPart, SearchHit, count_chars
-from assistant.numbering import heading_line
 from assistant.writing.conformance import broken_by, conform
 from assistant.writing.events import (
     DraftError,
@@ -29,7 +29,10 @@ from assistant.writing.events import (
     PartStarted,
     PartToken,
 )
-from assistant.writing.messages import (
+from assistant.writing.model_calls import ModelSession, interrupted, stage_label
+from assistant.writing.outline import MIN_PART_CHARS, OutlinePlan, plan_outline
+from assistant.writing.plan import SpeechPlan
+from assistant.writing.prompts.messages import (
     DEFAULT_WRITTEN_CHARS,
     length_instruction,
     outline_again,
@@ -37,9 +40,8 @@ from assistant.writing.messages import (
     revise_messages,
     section_messages,
 )
-from assistant.writing.model_text import StreamCleaner
-from assistant.writing.outline import MIN_PART_CHARS, OutlinePlan, plan_outline
-from assistant.writing.plan import SpeechPlan
+from assistant.writing.prompts.model_text import StreamCleaner
+from assistant.writing.prompts.templates import PromptSet
 from assistant.writing.references import (
     DEFAULT_REF_CHARS,
     DEFAULT_REFS_PER_PART,
@@ -47,19 +49,12 @@ from assistant.writing.references import (
     part_references,
     retrieve_references,
 )
-from assistant.writing.session import ModelSession, interrupted, stage_label
-from assistant.writing.templates import PromptSet
 
 #: Share of the target length the finished speech may miss by before one adjustment pass.
 LENGTH_TOLERANCE = 0.15
 #: Characters per token assumed for Chinese text when estimating prompt sizes.
 CHARS_PER_TOKEN = 1.5
 SALUTATION = "同志们："
-
-
-def speech_chars(draft: Draft) -> int:
-    """Length of a draft as measured against brief.length: everything but title and salutation."""
-    return sum(count_chars(p.text) for p in draft.parts if p.role not in ("title", "salutation"))
 
 
 def estimate_tokens(text_or_chars: str | int) -> int:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.library.parsing import parse_speech, split_paragraphs
-from assistant.models import Draft, DraftPart
+from assistant.domain.models import Draft, DraftPart
+from assistant.intake.parsing import parse_speech, split_paragraphs
 
 
 def _parts_of(text: str, structures_dir: Path | None) -> list[DraftPart]:

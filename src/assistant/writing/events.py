@@ -6,8 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.domain.models import Draft, DraftPart
 from assistant.llm import LLMError
-from assistant.models import Draft, DraftPart
+from assistant.support.errors import UserError
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ Event = (
 EventCallback = Callable[[Event], Any]
 
 
-class DraftError(ValueError):
+class DraftError(UserError, ValueError):
     """A drafting or revision request cannot be carried out; the message is Chinese."""
 
 

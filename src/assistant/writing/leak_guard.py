@@ -2,14 +2,14 @@
 
 A model told to borrow only wording sometimes carries over a place, a number, a date or a quoted
 remark of the speech it was shown. Such strings are flagged for the writer to check; what counts
-as a specific is decided in `assistant.facts`.
+as a specific is decided in `assistant.domain.facts`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from assistant.facts import compact, reference_specifics
+from assistant.domain.facts import compact, reference_specifics
 
 
 def leaked_specifics(draft_text: str, references: Iterable[str], brief_text: str) -> list[str]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from assistant.library.parsing import parse_speech
-from assistant.numbering import cn_number, heading_line, marker_for
-from assistant.titles import SPEECH_TITLE_RE
-from assistant.writing.model_text import clean_model_text
+from assistant.domain.numbering import cn_number, heading_line, marker_for
+from assistant.domain.titles import SPEECH_TITLE_RE
+from assistant.intake.parsing import parse_speech
 from assistant.writing.plan import SpeechPlan
+from assistant.writing.prompts.model_text import clean_model_text
 
 MIN_PART_CHARS = 60
 

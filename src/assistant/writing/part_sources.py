@@ -11,10 +11,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.kinds import MeetingKind
+from assistant.domain.kinds import MeetingKind
+from assistant.domain.models import Chunk, Draft, SearchHit
 from assistant.library.embeddings import EmbeddingError
 from assistant.library.store import EmbeddingMismatchError, LibraryError
-from assistant.models import Chunk, Draft, SearchHit
 from assistant.writing.plan import plan_for_draft
 from assistant.writing.references import build_query
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from assistant.brief import Brief, choose_kind, parse_brief
-from assistant.kinds import MeetingKind, RoleSpec
-from assistant.models import Draft
-from assistant.titles import default_title
+from assistant.domain.brief import Brief, choose_kind, parse_brief
+from assistant.domain.kinds import MeetingKind, RoleSpec
+from assistant.domain.models import Draft
+from assistant.domain.titles import default_title
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from assistant.library.chunking import excerpt
+from assistant.domain.models import ROLE_LABELS, SearchHit
+from assistant.intake.chunking import excerpt
 from assistant.library.embeddings import EmbeddingError
 from assistant.library.protocol import SearchLibrary
 from assistant.library.store import EmbeddingMismatchError, LibraryError
-from assistant.models import ROLE_LABELS, SearchHit
-from assistant.writing.messages import DEFAULT_REFERENCE_CHARS
 from assistant.writing.plan import SpeechPlan
+from assistant.writing.prompts.messages import DEFAULT_REFERENCE_CHARS
 
 #: References given to one part, and the characters they may take in one call
 #: (≈1,000 tokens at the ~1.5 characters per token typical of Chinese). A hit is a whole point;

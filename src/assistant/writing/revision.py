@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import difflib
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.brief import Brief
-from assistant.facts import brief_fact_strings, compact
-from assistant.kinds import MeetingKind
-from assistant.library.parsing import parse_speech
+from assistant.domain.brief import Brief
+from assistant.domain.facts import brief_fact_strings, compact
+from assistant.domain.kinds import MeetingKind
+from assistant.domain.models import ROLE_LABELS, Draft, DraftPart, SearchHit
+from assistant.domain.numbering import heading_line
+from assistant.domain.text_diff import text_diff
+from assistant.intake.parsing import parse_speech
 from assistant.library.protocol import SearchLibrary
-from assistant.models import ROLE_LABELS, Draft, DraftPart, SearchHit
-from assistant.numbering import heading_line
 from assistant.writing.conformance import broken_by
 from assistant.writing.events import (
     DraftError,
@@ -25,12 +24,12 @@ from assistant.writing.events import (
     PartStarted,
     PartToken,
 )
-from assistant.writing.messages import polish_messages, revise_messages
-from assistant.writing.model_text import StreamCleaner, clean_model_text, section_head
+from assistant.writing.model_calls import ModelSession
 from assistant.writing.plan import SpeechPlan, plan_for_draft
+from assistant.writing.prompts.messages import polish_messages, revise_messages
+from assistant.writing.prompts.model_text import StreamCleaner, clean_model_text, section_head
+from assistant.writing.prompts.templates import PromptSet, resolve_instruction
 from assistant.writing.references import DEFAULT_REFS_PER_PART, QUERY_MAX_CHARS, part_references
-from assistant.writing.session import ModelSession
-from assistant.writing.templates import PromptSet, resolve_instruction
 
 
 @dataclass
@@ -56,25 +55,6 @@ class PolishResult:
     applied: bool
     missing: list[str] = field(default_factory=list)
     warnings: list[DraftWarning] = field(default_factory=list)
-
-
-_SENTENCE_SPLIT_RE = re.compile(r"(?<=[。！？；])")
-
-
-def _diff_units(text: str) -> list[str]:
-    units: list[str] = []
-    for line in text.split("\n"):
-        units.extend(u for u in _SENTENCE_SPLIT_RE.split(line) if u)
-    return units
-
-
-def text_diff(old: str, new: str) -> str:
-    """Unified diff of two Chinese texts, one sentence per diff line."""
-    return "\n".join(
-        difflib.unified_diff(
-            _diff_units(old), _diff_units(new), "修改前", "修改后", lineterm="", n=1
-        )
-    )
 
 
 _SECTION_NAMES = {"opening": 0, "开场": 0, "开场白": 0, "closing": -1, "结束语": -1, "结尾": -1}

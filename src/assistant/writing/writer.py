@@ -12,19 +12,19 @@ from typing import Protocol
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.brief import Brief
-from assistant.config import Settings
-from assistant.kinds import MeetingKind, default_kinds
+from assistant.domain.brief import Brief
+from assistant.domain.kinds import MeetingKind, default_kinds
+from assistant.domain.models import Draft
 from assistant.library.protocol import SearchLibrary
 from assistant.llm import LLMConfig, make_chat_model, resolve_llm
-from assistant.models import Draft
+from assistant.support.config import Settings
 from assistant.writing.conformance import check_draft, with_warnings
 from assistant.writing.drafting import draft_speech, resume_draft
 from assistant.writing.events import DraftError, DraftWarning, EventCallback, Notice
 from assistant.writing.offline import OFFLINE_LABEL, OFFLINE_MODE, compose_offline
 from assistant.writing.plan import SpeechPlan, make_plan, plan_for_draft
+from assistant.writing.prompts.templates import PromptSet, default_prompts
 from assistant.writing.revision import Reviser
-from assistant.writing.templates import PromptSet, default_prompts
 
 NO_LLM_NOTICE = (
     "未配置大模型，使用离线组稿：按约谈要素和范文库拼接初稿，请务必人工修改"

@@ -18,11 +18,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.kinds import MeetingKind
-from assistant.library.chunking import split_sentences
+from assistant.domain.kinds import MeetingKind
+from assistant.domain.models import Draft, SearchHit, count_chars
+from assistant.domain.numbering import CN_NUMERALS
+from assistant.intake.chunking import split_sentences
 from assistant.library.protocol import SearchLibrary
-from assistant.models import Draft, SearchHit, count_chars
-from assistant.numbering import CN_NUMERALS
 from assistant.writing.offline.layout import (
     Block,
     Candidate,

@@ -6,11 +6,11 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from assistant.brief import Brief
-from assistant.kinds import RoleSpec
-from assistant.library.chunking import pack
-from assistant.models import DraftPart, count_chars
-from assistant.numbering import heading_line, marker_for
+from assistant.domain.brief import Brief
+from assistant.domain.kinds import RoleSpec
+from assistant.domain.models import DraftPart, count_chars
+from assistant.domain.numbering import heading_line, marker_for
+from assistant.intake.chunking import pack
 
 SALUTATION = "同志们："
 #: Connectives of an unnumbered paragraph start a new paragraph beyond this many characters.

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from assistant.models import count_chars
+from assistant.domain.models import count_chars
 from assistant.writing.offline.layout import SALUTATION, Part, total
-
-if TYPE_CHECKING:
-    from assistant.writing.offline.composer import _Composer
 
 #: The draft is topped up while shorter than this fraction of the target length.
 TOP_UP_BELOW = 0.97
@@ -16,7 +13,15 @@ TOP_UP_BELOW = 0.97
 TRIM_ABOVE = 1.05
 
 
-def balance(composer: _Composer, title: str, parts: list[Part], total_target: int) -> None:
+class Filler(Protocol):
+    """What balancing needs of the composer: grow a part toward a target, or trim its newest connective."""
+
+    def fill(self, part: Part, target: int, tier: int = 1) -> bool: ...
+
+    def trim(self, part: Part) -> bool: ...
+
+
+def balance(composer: Filler, title: str, parts: list[Part], total_target: int) -> None:
     """Distribute the target over the parts by share, fill, then top up or trim the whole."""
     fixed = count_chars(title) + count_chars(SALUTATION)
     shares = [p.spec.share for p in parts]

@@ -14,10 +14,9 @@ from typing import Any
 
 import yaml
 
-from assistant.numbering import INLINE_MARKER_RE
-from assistant.writing.offline.vocabulary import rare_nouns
+from assistant.domain.numbering import INLINE_MARKER_RE
+from assistant.writing.offline.vocabulary import PHRASES_FILE, rare_nouns
 
-PHRASES_FILE = Path(__file__).resolve().parents[2] / "data" / "offline_phrases.yaml"
 #: Length window of a reusable reference sentence (characters).
 MIN_SENTENCE, MAX_SENTENCE = 10, 90
 #: A sentence listing this many items (、) is a concrete measure, not rhetoric.

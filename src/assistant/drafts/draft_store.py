@@ -1,0 +1,253 @@
+"""My drafts (我的稿件): each draft is a folder of versions under ``<data_dir>/drafts/<draft_id>/``.
+
+A generation, an accepted revision, an applied check suggestion and a manual edit each add a
+version to the same draft (:meth:`DraftStore.add_version`); a restore adds a copy of an older
+version, so nothing is ever overwritten. Version files are written atomically and numbered
+with an exclusive create, so two sessions adding to one draft never lose a version.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+
+from assistant.domain.models import Draft, speech_chars
+from assistant.domain.text_diff import text_diff
+from assistant.drafts.draft_io import draft_to_json
+from assistant.support.atomic_files import write_atomic
+from assistant.support.errors import UserError
+
+RECORD = "record.json"
+UNTITLED_MEETING = "（未填写会议名称）"
+LEGACY_REASON = "早期自动保存"
+_ID_RE = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
+_VERSION_RE = re.compile(r"^v(\d{4})\.json$")
+_lock = threading.Lock()  # record.json is read-modify-written; versions themselves need no lock
+
+
+class DraftStoreError(UserError, ValueError):
+    """A draft or version that does not exist (the message is Chinese)."""
+
+
+class VersionInfo(BaseModel):
+    """One version of a draft: why it was made, when, and how long it is."""
+
+    number: int
+    reason: str
+    created_at: str
+    chars: int = 0  # speech_chars: the one count the page shows everywhere
+    status: str = "done"
+
+
+class DraftRecord(BaseModel):
+    """A draft in 我的稿件: its name, its meeting, and its versions (oldest first)."""
+
+    draft_id: str
+    title: str = ""
+    meeting: str = ""
+    kind: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+    versions: list[VersionInfo] = Field(default_factory=list)
+
+    @property
+    def latest(self) -> VersionInfo:
+        """The newest version."""
+        return self.versions[-1]
+
+    @property
+    def name(self) -> str:
+        """How the list names a draft: its title and when it was last changed."""
+        return f"{self.title or '（无标题）'} · {short_time(self.updated_at)}"
+
+
+def short_time(iso: str) -> str:
+    """'2026-11-28T07:39:15' → '11月28日 07:39' (the year only when it is not this year)."""
+    try:
+        t = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    year = "" if t.year == datetime.now().year else f"{t.year}年"
+    return f"{year}{t.month}月{t.day}日 {t:%H:%M}"
+
+
+def _saved_order(path: Path) -> tuple[str, int]:
+    """draft-<time>.json before draft-<time>-2.json (a second save in the same second)."""
+    stem = path.stem.removeprefix("draft-")
+    head, _, n = stem.rpartition("-")
+    return (head, int(n)) if head.count("-") == 1 and n.isdigit() else (stem, 1)
+
+
+def _now() -> str:
+    # Microseconds: two changes in one second must still sort in the order they were made.
+    return datetime.now().isoformat(timespec="microseconds")
+
+
+def _meeting(draft: Draft) -> str:
+    return str(draft.brief.get("meeting") or "").strip() or draft.title or UNTITLED_MEETING
+
+
+class DraftStore:
+    """Drafts and their versions under ``<data_dir>/drafts``."""
+
+    def __init__(self, data_dir: Path | str) -> None:
+        self.root = Path(data_dir) / "drafts"
+
+    # ------------------------------------------------------------------ writing
+
+    def create(self, draft: Draft, reason: str) -> DraftRecord:
+        """A new draft whose first version is ``draft``."""
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        while True:
+            draft_id = f"{stamp}-{secrets.token_hex(3)}"
+            folder = self.root / draft_id
+            try:
+                folder.mkdir(parents=True)
+                break
+            except FileExistsError:
+                continue
+        now = _now()
+        record = DraftRecord(
+            draft_id=draft_id, title=draft.title, meeting=_meeting(draft), kind=draft.kind,
+            created_at=now, updated_at=now,
+        )  # fmt: skip
+        with _lock:
+            write_atomic(folder / RECORD, record.model_dump_json(indent=2))
+        self.add_version(draft_id, draft, reason)
+        return self.record(draft_id)
+
+    def add_version(self, draft_id: str, draft: Draft, reason: str) -> VersionInfo:
+        """Add ``draft`` as the newest version of a draft; returns what was recorded."""
+        folder = self._folder(draft_id)
+        number, path = self._claim_version(folder)
+        write_atomic(path, draft_to_json(draft))
+        info = VersionInfo(
+            number=number, reason=reason, created_at=_now(), chars=speech_chars(draft), status=draft.status
+        )
+        with _lock:
+            record = self._read_record(folder, need_versions=False)
+            record.versions = sorted([*record.versions, info], key=lambda v: v.number)
+            record.title, record.kind, record.meeting = draft.title or record.title, draft.kind, _meeting(draft)
+            record.updated_at = info.created_at
+            write_atomic(folder / RECORD, record.model_dump_json(indent=2))
+        return info
+
+    def restore(self, draft_id: str, number: int) -> VersionInfo:
+        """Make version ``number`` the newest again (as a new version, so nothing is lost)."""
+        return self.add_version(draft_id, self.load(draft_id, number), f"恢复第 {number} 版")
+
+    def delete(self, draft_id: str) -> None:
+        """Remove a draft and all its versions."""
+        shutil.rmtree(self._folder(draft_id))
+
+    # ------------------------------------------------------------------ reading
+
+    def record(self, draft_id: str) -> DraftRecord:
+        """A draft's name, meeting and versions."""
+        return self._read_record(self._folder(draft_id))
+
+    def load(self, draft_id: str, number: int | None = None) -> Draft:
+        """A version of a draft (the newest when ``number`` is None)."""
+        record = self.record(draft_id)
+        if number is None:
+            number = record.latest.number
+        path = self._folder(draft_id) / f"v{number:04d}.json"
+        try:
+            return Draft.model_validate_json(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise DraftStoreError(f"稿件《{record.title}》没有第 {number} 版。") from None
+        except ValidationError:
+            raise DraftStoreError(f"稿件《{record.title}》第 {number} 版的文件已损坏，无法打开。") from None
+
+    def diff(self, draft_id: str, old: int, new: int) -> str:
+        """Sentence-by-sentence diff of two versions (empty when they read the same)."""
+        return text_diff(self.load(draft_id, old).text, self.load(draft_id, new).text)
+
+    def drafts(self) -> list[DraftRecord]:
+        """Every draft, the most recently changed first (early autosaves are taken in first)."""
+        self.import_legacy()
+        records = []
+        if self.root.is_dir():
+            for folder in self.root.iterdir():
+                if folder.is_dir() and _ID_RE.match(folder.name):
+                    try:
+                        records.append(self._read_record(folder))
+                    except DraftStoreError:
+                        continue  # a draft being created this instant has no versions yet
+        return sorted(records, key=lambda r: (r.updated_at, r.draft_id), reverse=True)
+
+    def by_meeting(self) -> list[tuple[str, list[DraftRecord]]]:
+        """Drafts grouped by meeting, the group changed most recently first."""
+        groups: dict[str, list[DraftRecord]] = {}
+        for record in self.drafts():
+            groups.setdefault(record.meeting or UNTITLED_MEETING, []).append(record)
+        return list(groups.items())
+
+    def exists(self, draft_id: str) -> bool:
+        """Whether a draft with this id is stored."""
+        return bool(_ID_RE.match(draft_id or "")) and (self.root / draft_id / RECORD).is_file()
+
+    # ------------------------------------------------------------------ early autosaves
+
+    def import_legacy(self) -> int:
+        """Take ``draft-*.json`` autosaves of earlier versions in as drafts; returns how many files.
+
+        Every revision used to be its own file; files of one draft share its created_at and
+        title, so they become the versions of one draft, in the order they were saved.
+        """
+        files = sorted(self.root.glob("draft-*.json"), key=_saved_order) if self.root.is_dir() else []
+        groups: dict[tuple[str, str], list[tuple[Path, Draft]]] = {}
+        for path in files:
+            try:
+                draft = Draft.model_validate_json(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue  # not ours to judge; it stays where it is
+            groups.setdefault((draft.created_at, draft.title), []).append((path, draft))
+        moved = 0
+        for items in groups.values():
+            record = self.create(items[0][1], LEGACY_REASON)
+            for _path, draft in items[1:]:
+                self.add_version(record.draft_id, draft, LEGACY_REASON)
+            done = self.root / "legacy"
+            done.mkdir(exist_ok=True)
+            for path, _draft in items:
+                os.replace(path, done / path.name)
+                moved += 1
+        return moved
+
+    # ------------------------------------------------------------------ internals
+
+    def _folder(self, draft_id: str) -> Path:
+        if not self.exists(draft_id):
+            raise DraftStoreError("这份稿件已不存在（可能已被删除）。")
+        return self.root / draft_id
+
+    def _read_record(self, folder: Path, need_versions: bool = True) -> DraftRecord:
+        try:
+            record = DraftRecord.model_validate_json((folder / RECORD).read_text(encoding="utf-8"))
+        except (OSError, ValidationError, json.JSONDecodeError):
+            raise DraftStoreError("稿件记录无法读取。") from None
+        if need_versions and not record.versions:
+            raise DraftStoreError(f"稿件《{record.title}》还没有任何版本。")
+        return record
+
+    @staticmethod
+    def _claim_version(folder: Path) -> tuple[int, Path]:
+        """The next version number, claimed by creating its file exclusively."""
+        taken = [int(m.group(1)) for p in folder.iterdir() if (m := _VERSION_RE.match(p.name))]
+        number = max(taken, default=0) + 1
+        while True:
+            path = folder / f"v{number:04d}.json"
+            try:
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+                return number, path
+            except FileExistsError:
+                number += 1

@@ -1,0 +1,215 @@
+"""Repairs to the text itself before junk is judged: script, spacing, watermarks, pages, broken lines.
+
+Each repair is decided from features of the lines (share of traditional characters, spaced
+characters, random ASCII runs, page-number shapes, lines of equal width without a stop)
+rather than from a list of sites, and each one is reported with its reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from assistant.domain.models import RemovedLine
+from assistant.intake.fingerprint import to_simplified
+
+REASON_PAGE = "页码"
+REASON_WATERMARK = "防采集水印"
+REASON_HEADER = "页眉"
+
+_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+# A character looks traditional when simplifying changes it; this share of them means a
+# traditional copy (simplified text has almost none).
+TRADITIONAL_SHARE = 0.03
+# Pinyin a mirror site put after characters: 負責(zé), 導（dǎo）.
+_PINYIN_RE = re.compile(r"(?<=[\u4e00-\u9fff])[（(][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*[)）]")
+# Page furniture: — 3 —, - 1 -, 第 2 页 / 共 4 页, 第3页, 2/6, …_第1页, 已阅读3页, scanner stamps.
+_PAGE_RE = re.compile(
+    r"^(?:[—\-－–]{1,2}\s*\d{1,3}\s*[—\-－–]{1,2}"
+    r"|第\s*\d{1,3}\s*页(?:\s*[/／,，]?\s*共\s*\d{1,3}\s*页)?"
+    r"|\d{1,3}\s*[/／]\s*\d{1,3}"
+    r"|\d{1,3}"
+    r"|.{2,60}_第\s*\d{1,3}\s*页"
+    r"|已阅读\s*\d+\s*页.*"
+    r"|.{0,10}扫描全能王.{0,10})$"
+)
+# A watermark token: one to three printable ASCII characters.
+_TOKEN = r"[!-~]{1,3}"
+_GLUED_HEAD_RE = re.compile(rf"^((?:{_TOKEN} )+{_TOKEN})(?=[\u4e00-\u9fff（“【])")
+_GLUED_TAIL_RE = re.compile(rf"(?<=[。！？；”）])\s*((?:{_TOKEN} )+{_TOKEN}?)$")
+_SYMBOL_RE = re.compile(r"[^\w\s]", re.ASCII)
+# Ends of a line that finish a paragraph (or a heading that stands alone).
+_STOPS = "。！？；：…”’）》」』!?;:."
+_PARA_START_RE = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.．、]"
+    r"|[一二三四五六七八九十]+[是要]|第[一二三四五六七八九十]+[，、]|同志们|各位|（\d{4}年)"
+)
+_INNER_PUNCT_RE = re.compile(r"[，、。；]")
+_TITLE_START_RE = re.compile(r"^(?:在|关于).{2,40}$")
+_TITLE_END_RE = re.compile(r"^.{0,20}(?:讲话|讲话提纲|发言|发言提纲|提纲)$")
+_OCR_SLIP_RE = re.compile(r"(?<=[\u4e00-\u9fff])[’'_](?=[\u4e00-\u9fff])")
+_HEADING_RE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)])")
+# Lines this much shorter than the usual width end a paragraph even without a stop.
+_SHORT_LINE = 0.7
+
+
+@dataclass
+class Repaired:
+    """Lines after repair, what was removed, and which lines were changed (before → after)."""
+
+    lines: list[str]
+    removed: list[RemovedLine] = field(default_factory=list)
+    changed: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _is_watermark_line(line: str) -> bool:
+    """A line of short random ASCII tokens with symbols in them and no Chinese."""
+    if _HAN_RE.search(line):
+        return False
+    tokens = line.split()
+    if len(tokens) < 3 or any(len(t) > 4 for t in tokens):
+        return False
+    return sum(bool(_SYMBOL_RE.search(t)) for t in tokens) >= 2
+
+
+def _strip_glued(line: str) -> str:
+    for rx in (_GLUED_HEAD_RE, _GLUED_TAIL_RE):
+        m = rx.search(line)
+        if m and len(_SYMBOL_RE.findall(m.group(1))) >= 2 and len(m.group(1).split()) >= 3:
+            line = (line[: m.start(1)] + line[m.end(1) :]).strip()
+    return line
+
+
+def _is_spaced(line: str) -> bool:
+    """Characters separated by single spaces, as OCR and some PDF extractors leave them."""
+    chars = line.replace(" ", "")
+    return len(chars) >= 4 and line.count(" ") >= 0.6 * (len(chars) - 1) and bool(_HAN_RE.search(line))
+
+
+def _unspace(line: str) -> str:
+    # Spaces between two Latin words stay; every other space goes.
+    def keep(m: re.Match[str]) -> str:
+        before, after = line[m.start() - 1 : m.start()], line[m.end() : m.end() + 1]
+        return " " if before.isascii() and before.isalpha() and after.isascii() and after.isalpha() else ""
+
+    return re.sub(r" +", keep, line)
+
+
+def _traditional(text: str) -> bool:
+    han = _HAN_RE.findall(text)
+    if len(han) < 20:
+        return False
+    simple = to_simplified("".join(han))
+    changed = sum(a != b for a, b in zip(han, simple, strict=False))
+    return changed >= TRADITIONAL_SHARE * len(han)
+
+
+def _hard_wrapped(lines: list[str]) -> int:
+    """The usual width of a text broken into fixed-width lines (PDF, scan), or 0 when it is not.
+
+    Broken lines end without a stop and have nearly the same length; headings also lack a
+    stop but vary in length, so they do not make a clean text look broken.
+    """
+    long = list(dict.fromkeys(x.strip() for x in lines if len(x.strip()) >= 15))
+    # Broken prose carries commas and stops inside the line; titles and menus do not.
+    open_ended = [len(x) for x in long if not _ends(x) and _INNER_PUNCT_RE.search(x)]
+    if len(open_ended) < 5:
+        return 0
+    width, count = Counter(min(w, 200) // 3 for w in open_ended).most_common(1)[0]
+    # Page and screen text is broken at 20–60 characters; longer lines are paragraphs.
+    if count < max(5, 0.25 * len(long)) or width * 3 > 60:
+        return 0
+    return width * 3 + 2
+
+
+def _ends(line: str) -> bool:
+    """The line ends a sentence ("18." in "18.7" broken after the point does not)."""
+    return line[-1] in _STOPS and not (line[-1] == "." and line[-2:-1].isdigit())
+
+
+def _joins(prev: str, nxt: str, width: int, across_page: bool) -> bool:
+    """Whether ``nxt`` continues the paragraph ``prev`` was broken in."""
+    p, n = prev.strip(), nxt.strip()
+    if not p or not n or _ends(p) or _PARA_START_RE.match(n):
+        return False
+    if nxt[:1] in " \u3000\t":  # an indented line starts a paragraph
+        return False
+    if _TITLE_START_RE.match(p) and not _TITLE_END_RE.search(p) and _TITLE_END_RE.search(n) and len(p) + len(n) <= 60:
+        return True  # a title broken over two lines: "在……问题" / "约谈会上的讲话"
+    if across_page:
+        return len(p) >= 15 and bool(_INNER_PUNCT_RE.search(p))
+    if _HEADING_RE.match(p) and len(p) < 0.9 * width:
+        return False  # a heading line stands alone
+    return bool(width) and len(p) >= _SHORT_LINE * width
+
+
+def repair_lines(raw_lines: list[str]) -> Repaired:
+    """Simplify, unspace, drop watermarks and page furniture, and rejoin broken paragraphs."""
+    out = Repaired([])
+    text = "\n".join(raw_lines)
+    convert = _traditional(text)
+    lines: list[tuple[str, bool]] = []  # (line, a page break was removed just before it)
+    page_break = False
+    counts = Counter(x.strip() for x in raw_lines if x.strip())
+    for raw in raw_lines:
+        line = raw.rstrip()
+        stripped = line.strip()
+        if not stripped:
+            continue
+        fixed = line
+        reasons = []
+        if convert:
+            simple = to_simplified(fixed)
+            if simple != fixed:
+                fixed, reasons = simple, [*reasons, "繁体转简体"]
+        no_pinyin = _PINYIN_RE.sub("", fixed)
+        if no_pinyin != fixed:
+            fixed, reasons = no_pinyin, [*reasons, "删除拼音注音"]
+        if _is_spaced(fixed.strip()):
+            indent = fixed[: len(fixed) - len(fixed.lstrip())]
+            fixed, reasons = indent + _unspace(fixed.strip()), [*reasons, "去除字间空格"]
+            # OCR leaves stray marks inside words: 卫’片, 图_斑 (a closing quote has its opening one).
+            slips = _OCR_SLIP_RE.sub("", fixed) if "‘" not in fixed else fixed
+            if slips != fixed:
+                fixed, reasons = slips, [*reasons, "识别错误符号"]
+        body = fixed.strip()
+        if _PAGE_RE.match(body):
+            out.removed.append(RemovedLine(line=stripped, reason=REASON_PAGE))
+            page_break = True
+            continue
+        if _is_watermark_line(body):
+            out.removed.append(RemovedLine(line=stripped, reason=REASON_WATERMARK))
+            continue
+        # A short line repeated on several pages is a running header.
+        if (
+            counts[stripped] >= 2
+            and len(body) <= 20
+            and _HAN_RE.search(body)
+            and not _PARA_START_RE.match(body)
+            and not any(ch in body for ch in "。！？")
+            and not body.startswith(("在", "关于"))  # a title repeated by the page, handled later
+        ):
+            out.removed.append(RemovedLine(line=stripped, reason=REASON_HEADER))
+            page_break = True
+            continue
+        unglued = _strip_glued(body)
+        if unglued != body:
+            indent = fixed[: len(fixed) - len(fixed.lstrip())]
+            fixed, reasons = indent + unglued, [*reasons, REASON_WATERMARK]
+        if reasons:
+            out.changed.append((stripped, fixed.strip(), "、".join(reasons)))
+        lines.append((fixed, page_break))
+        page_break = False
+
+    width = _hard_wrapped([x for x, _ in lines])
+    merged: list[str] = []
+    for line, after_break in lines:
+        if merged and _joins(merged[-1], line, width, after_break):
+            merged[-1] = merged[-1].rstrip() + line.strip()
+            continue
+        merged.append(line)
+    if len(merged) < len(lines):
+        out.changed.append(("", "", f"合并断行 {len(lines) - len(merged)} 处"))
+    out.lines = merged
+    return out

@@ -1,0 +1,58 @@
+"""The 起草讲话 tab: the brief on the left; on the right the drafting as it happens, then the document."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assistant.domain.brief import Brief
+from assistant.ui import session
+from assistant.ui.draft.brief_form import brief_form, restore_once
+from assistant.ui.draft.document_view import show_document
+from assistant.ui.draft.generation import (
+    current_job,
+    outline_editor,
+    resume_box,
+    show_messages,
+    stale_run,
+    start_draft,
+    watch,
+)
+
+
+def render() -> None:
+    """The whole drafting tab (rendered last: while a draft is written it watches until done)."""
+    from assistant.ui.library_page import get_library
+    from assistant.ui.page_settings import page_settings
+    from assistant.ui.settings_page import describe
+
+    settings = page_settings()
+    st.caption(describe(settings))
+    library = get_library()
+    if library is None:
+        return
+    restore_once(settings)
+    job = current_job()
+    left, right = st.columns([1, 2], gap="medium")
+
+    def submit(brief: Brief, outline_first: bool) -> bool:
+        return start_draft(brief, library, settings, outline_first=outline_first)
+
+    with left:
+        brief_form(settings, submit, busy=job is not None)
+    with right:
+        if job is not None:
+            watch(job)  # returns by rerunning once the job has saved its outcome
+            return
+        ws = session.workspace()
+        stale_run(ws)
+        show_messages(ws)
+        if ws.outline:
+            outline_editor(ws, library, settings)
+        od = session.open_draft()
+        if od is None:
+            if not ws.outline:
+                st.info("填写左边的约谈要素，点“生成初稿”。生成的每一稿、每次修改都自动保存在“我的稿件”中。")
+            return
+        if od.draft.status == "interrupted":
+            resume_box(od.record.draft_id, od.draft, library, settings)
+        show_document(od, library, settings)

@@ -1,0 +1,158 @@
+"""Model calls for one writing task: events forwarded, usage and model time totalled, parts cleaned."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+
+from assistant.domain.models import ROLE_LABELS, Draft
+from assistant.domain.numbering import cn_number, heading_line
+from assistant.llm import ChatResult, LLMError, continue_chat, stream_chat
+from assistant.writing.events import (
+    DraftInterrupted,
+    DraftWarning,
+    Event,
+    EventCallback,
+    PartStarted,
+    PartToken,
+)
+from assistant.writing.prompts.model_text import StreamCleaner, head_rule
+
+
+class ModelSession:
+    """Model calls with event forwarding, usage totals and model-time accounting."""
+
+    def __init__(self, model: BaseChatModel, on_event: EventCallback | None) -> None:
+        self.model = model
+        self.on_event = on_event
+        self.usage = {"prompt_tokens": 0, "completion_tokens": 0}
+        self.calls = 0
+        self.llm_s = 0.0
+        self.warnings: list[DraftWarning] = []
+        self.last_cut = ""  # heading of another part the last part's reply went on to
+
+    def emit(self, event: Event) -> None:
+        """Pass an event to the caller's callback."""
+        if self.on_event is not None:
+            self.on_event(event)
+
+    def warn(self, message: str) -> None:
+        """Record a warning and pass it on."""
+        w = DraftWarning(message)
+        self.warnings.append(w)
+        self.emit(w)
+
+    def chat(
+        self, messages: Any, on_token: Callable[[str], Any] | None, resume_from: str = ""
+    ) -> ChatResult:
+        """One streamed model answer (or the rest of one cut at resume_from), counted in the totals."""
+        started = time.monotonic()
+        try:
+            if resume_from:
+                result = continue_chat(self.model, messages, resume_from, on_token)
+            else:
+                result = stream_chat(self.model, messages, on_token)
+        finally:
+            self.llm_s += time.monotonic() - started
+            self.calls += 1
+        for key in ("prompt_tokens", "completion_tokens"):
+            self.usage[key] += int(result.usage.get(key, 0))
+        return result
+
+    def usage_with(self, earlier: dict[str, int] | None = None) -> dict[str, int]:
+        """Token and call totals of this session, added to an earlier draft's usage."""
+        usage = dict(earlier or {})
+        for key in ("prompt_tokens", "completion_tokens"):
+            usage[key] = usage.get(key, 0) + self.usage[key]
+        usage["total_tokens"] = usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0)
+        usage["calls"] = usage.get("calls", 0) + self.calls
+        return usage
+
+    def write_part(
+        self,
+        messages: Any,
+        *,
+        index: int,
+        role: str,
+        number: int,
+        heading: str,
+        title: str,
+        target: int,
+        adjusting: bool = False,
+        found_heading: list[str] | None = None,
+        with_heading: bool = True,
+        resume_from: str = "",
+        reask: bool = True,
+    ) -> str:
+        """Stream one part; the result is cleaned and starts with its heading line if a section.
+
+        ``resume_from``: the cleaned text of this part written before an interruption; the
+        model is asked to go on from there and the result is that text plus the rest.
+        A reply that goes on to another part's heading is cut there (``last_cut`` names that
+        heading) and, with ``reask``, asked for once more with the reason.
+        """
+        attempts = 2 if reask and not resume_from else 1
+        for attempt in range(attempts):
+            if resume_from:
+                prefix = resume_from
+                cleaner = StreamCleaner(None, prefix, open_line=True, cut_at_heading=True)
+            else:
+                prefix = heading_line(number, heading) if number and with_heading else ""
+                rule = head_rule(role, number, heading, title, found_heading)
+                cleaner = StreamCleaner(rule, prefix, cut_at_heading=True)
+            # A second attempt rewrites a part already on screen.
+            self.emit(PartStarted(role, number, heading, index, target, adjusting or attempt > 0))
+            if prefix:
+                self.emit(PartToken(prefix, index))
+
+            def on_token(piece: str, c: StreamCleaner = cleaner) -> None:
+                out = c.feed(piece)
+                if out:
+                    self.emit(PartToken(out, index))
+
+            try:
+                self.chat(messages, on_token, resume_from)
+            except LLMError as e:
+                cleaner.flush()
+                e.partial_text = cleaner.text  # cleaned, for the partial draft
+                raise
+            tail = cleaner.flush()
+            if tail:
+                self.emit(PartToken(tail, index))
+            self.last_cut = cleaner.cut
+            if not self.last_cut or attempt + 1 == attempts:
+                break
+            label = stage_label(role, number)
+            self.warn(f"模型在{label}中写到了其他部分（“{self.last_cut}”），已截去并重新生成{label}。")
+            messages = [
+                *messages,
+                {"role": "assistant", "content": cleaner.text},
+                {
+                    "role": "user",
+                    "content": f"你的回答写到了其他部分（“{self.last_cut}”）。请只重新输出{label}的内容，"
+                    "不要写其他部分的标题和内容，也不要加任何说明。",
+                },
+            ]
+        return cleaner.text
+
+
+def stage_label(role: str, number: int) -> str:
+    """How messages to the user name a part: 第二部分（查找原因）, 开场白, 结束语."""
+    if number:
+        return f"第{cn_number(number)}部分（{ROLE_LABELS.get(role, role)}）"
+    return {"opening": "开场白", "closing": "结束语"}.get(role, ROLE_LABELS.get(role, role))
+
+
+def interrupted(e: LLMError, stage: str, draft: Draft, partial_text: str) -> DraftInterrupted:
+    """The interruption of a draft at a stage, keeping what was written."""
+    return DraftInterrupted(
+        f"{stage}时出错：{e.message}",
+        e.kind,
+        draft=draft,
+        partial_text=partial_text,
+        status=e.status,
+        detail=e.detail,
+    )
