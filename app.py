@@ -2,19 +2,13 @@
 
 import streamlit as st
 
-from assistant.ui import (
-    access,
-    chrome,
-    first_start,
-    library_page,
-    my_drafts,
-    page_settings,
-    settings_page,
-)
-from assistant.ui.draft import draft_page
+from assistant.library.storage.heap import wipe_freed_memory
+from assistant.ui import access, chrome, first_start, page_settings
 from assistant.ui.errors import guarded
+from assistant.ui.pages import draft_page, library_page, my_drafts, settings_page
 from assistant.ui.session import session_id
 
+wipe_freed_memory()  # before any document is read (library/storage/heap.py)
 st.set_page_config(page_title="约谈讲话写作助手", page_icon="📝", layout="wide")
 chrome.chinese_chrome()
 st.title("约谈讲话写作助手")

@@ -29,8 +29,10 @@ sys.path.insert(0, str(REPO))
 
 from assistant.domain.brief import load_brief  # noqa: E402
 from assistant.domain.kinds import default_kinds  # noqa: E402
+from assistant.domain.plan import make_plan  # noqa: E402
 from assistant.library.embeddings import make_embedder  # noqa: E402
 from assistant.library.ingest import ingest_paths  # noqa: E402
+from assistant.library.references import outline_references, retrieve_references  # noqa: E402
 from assistant.library.store import Library  # noqa: E402
 from assistant.llm import LLMConfig, make_chat_model  # noqa: E402
 from assistant.support.config import get_settings  # noqa: E402
@@ -39,10 +41,8 @@ from assistant.writing.events import DraftFinished  # noqa: E402
 from assistant.writing.model_calls import stage_label  # noqa: E402
 from assistant.writing.offline import compose_offline  # noqa: E402
 from assistant.writing.outline import skeleton_outline  # noqa: E402
-from assistant.writing.plan import make_plan  # noqa: E402
 from assistant.writing.prompts.messages import outline_messages, section_messages  # noqa: E402
 from assistant.writing.prompts.templates import default_prompts  # noqa: E402
-from assistant.writing.references import outline_references, retrieve_references  # noqa: E402
 from tests.fakes.server import FakeOpenAI, Reply  # noqa: E402
 
 SENTENCES = [

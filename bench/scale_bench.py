@@ -36,16 +36,16 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
+from assistant.domain.tokenize import tokenize  # noqa: E402
 from assistant.intake.chunking import embedding_text  # noqa: E402
 from assistant.intake.prepare import prepare_path  # noqa: E402
-from assistant.library.bm25 import TOKENS_KEY  # noqa: E402
-from assistant.library.bm25_files import EVERYTHING  # noqa: E402
 from assistant.library.embeddings import make_embedder  # noqa: E402
 from assistant.library.ingest import expand_paths  # noqa: E402
+from assistant.library.storage.bm25 import TOKENS_KEY  # noqa: E402
+from assistant.library.storage.bm25_files import EVERYTHING  # noqa: E402
 from assistant.library.storage.chroma import add_rows, chunk_meta  # noqa: E402
 from assistant.library.storage.doctor import check_library  # noqa: E402
 from assistant.library.store import Library  # noqa: E402
-from assistant.library.tokenize import tokenize  # noqa: E402
 from assistant.support.config import get_settings  # noqa: E402
 
 PLACES = ["临江市", "东湖区", "青石县", "江岸街道", "湖滨街道", "南门街道", "西山县", "北城区"]

@@ -27,10 +27,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from assistant.intake.chunking import split_sentences  # noqa: E402
-from assistant.library.bm25_files import EVERYTHING  # noqa: E402
 from assistant.library.embeddings import make_embedder  # noqa: E402
 from assistant.library.ingest import ingest_paths  # noqa: E402
 from assistant.library.ranking import RankingParams  # noqa: E402
+from assistant.library.storage.bm25_files import EVERYTHING  # noqa: E402
 from assistant.library.storage.chroma import all_rows  # noqa: E402
 from assistant.library.store import Library  # noqa: E402
 from assistant.support.config import get_settings  # noqa: E402

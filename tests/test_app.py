@@ -56,7 +56,7 @@ def test_search_shows_the_whole_point_with_the_match_highlighted(small_corpus):
 
 
 def test_unit_markdown_escapes_library_text():
-    from assistant.ui.library_page import unit_markdown
+    from assistant.ui.pages.library_page import unit_markdown
 
     unit = "一是<script>alert(1)</script>不行。\n**加粗**和[链接](x)也只是文字。"
     shown = unit_markdown(unit, "**加粗**和[链接](x)也只是文字。")

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from assistant.domain.models import Draft, DraftPart
 from assistant.export.formats import export_bytes
-from assistant.ui.draft.export_panel import copy_button_html
+from assistant.ui.panels.export_panel import copy_button_html
 
 # Text that would break out of a <script> or become markup if it were pasted in as HTML.
 HOSTILE = Draft(
@@ -30,7 +30,7 @@ HOSTILE = Draft(
 def _panel() -> None:
     import streamlit as st
 
-    from assistant.ui.draft.export_panel import show_export
+    from assistant.ui.panels.export_panel import show_export
 
     show_export(st.session_state["draft"])
 

@@ -8,9 +8,9 @@ import bm25s
 import numpy as np
 import pytest
 
-from assistant.library.bm25 import Bm25Index
 from assistant.library.embeddings import make_embedder
 from assistant.library.ingest import add_bytes
+from assistant.library.storage.bm25 import Bm25Index
 from assistant.library.store import Library
 from assistant.support.config import get_settings
 from tests.shared import CORPUS

@@ -15,7 +15,7 @@ from assistant.domain.brief import (
     load_brief,
     parse_brief,
 )
-from assistant.writing.plan import tone_for
+from assistant.domain.plan import tone_for
 from tests.shared import BRIEFS, KINDS
 
 MINIMAL = {

@@ -38,7 +38,7 @@ import os
 from pathlib import Path
 
 from assistant.domain.models import Draft
-from assistant.ui.draft.export_panel import show_export
+from assistant.ui.panels.export_panel import show_export
 
 show_export(Draft.model_validate_json(Path(os.environ["EXPORT_TEST_DRAFT"]).read_text(encoding="utf-8")))
 """

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from assistant.domain.brief import parse_brief
+from assistant.domain.plan import make_plan
 from assistant.writing.drafting import draft_speech
-from assistant.writing.plan import make_plan
 from assistant.writing.prompts.model_text import clean_model_text
 from tests.fakes.chat_model import ScriptedChatModel
 from tests.scenario import BRIEF, HEADINGS, OUTLINE

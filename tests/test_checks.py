@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from assistant.domain.brief import parse_brief
+from assistant.drafts.check_source import load_for_check
 from assistant.intake.loaders import load_path
 from assistant.review import CheckError, Finding, apply_suggestion, rule_names, run_checks
-from assistant.review.source import load_for_check
 from tests.shared import CORPUS, KINDS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "review"

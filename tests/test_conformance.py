@@ -8,11 +8,11 @@ import pytest
 
 from assistant.domain.brief import parse_brief
 from assistant.domain.models import Draft, DraftPart
+from assistant.domain.plan import make_plan
 from assistant.writing.conformance import check_draft
 from assistant.writing.drafting import draft_speech
 from assistant.writing.events import DraftWarning
 from assistant.writing.offline import compose_offline
-from assistant.writing.plan import make_plan
 from tests.fakes.server import Reply
 from tests.scenario import BRIEF, HEADINGS, OUTLINE, REQUIREMENT_LEADS, part_replies, section_body
 from tests.shared import KINDS, PROMPTS

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.domain.models import Draft, DraftPart
 from assistant.drafts.draft_io import draft_from_text
-from assistant.ui.draft.document_html import document_html, part_html, text_html
+from assistant.ui.panels.document_html import document_html, part_html, text_html
 from assistant.writing.editing import edited_draft
 from tests.scenario import SPEECH
 from tests.shared import STRUCTURES

@@ -15,6 +15,7 @@ import pytest
 from assistant.domain.brief import load_brief
 from assistant.domain.models import Draft, SearchHit, count_chars
 from assistant.domain.numbering import heading_line
+from assistant.domain.plan import make_plan
 from assistant.drafts.draft_io import (
     draft_from_text,
     draft_to_text,
@@ -25,6 +26,7 @@ from assistant.drafts.draft_io import (
 from assistant.intake.loaders import LoadError
 from assistant.intake.parsing import parse_speech
 from assistant.library.ingest import add_bytes
+from assistant.library.references import retrieve_references, select_references
 from assistant.llm import CONTINUE_PROMPT, make_chat_model, resolve_llm
 from assistant.support.config import get_settings
 from assistant.writing.drafting import draft_speech, resume_draft
@@ -37,10 +39,8 @@ from assistant.writing.events import (
     PartStarted,
     PartToken,
 )
-from assistant.writing.plan import make_plan
 from assistant.writing.prompts.model_text import StreamCleaner, clean_model_text, head_rule
 from assistant.writing.prompts.templates import load_prompts
-from assistant.writing.references import retrieve_references, select_references
 from assistant.writing.revision import fact_strings
 from assistant.writing.writer import Reviser
 from tests.fakes.server import Reply

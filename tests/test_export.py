@@ -21,14 +21,9 @@ from markdown_it import MarkdownIt
 
 from assistant.domain.models import Draft, DraftPart
 from assistant.drafts.draft_io import draft_from_text
-from assistant.export.formats import (
-    ExportError,
-    export_bytes,
-    export_filename,
-    export_text,
-    layout,
-    safe_filename,
-)
+from assistant.export.filenames import safe_filename
+from assistant.export.formats import ExportError, export_bytes, export_filename, export_text
+from assistant.export.layout import layout
 from assistant.intake.loaders import load_bytes, load_path
 from assistant.intake.parsing import parse_speech
 from tests.shared import CORPUS

@@ -10,6 +10,7 @@ import pytest
 
 from assistant.domain.brief import Brief, load_brief, parse_brief
 from assistant.domain.models import count_chars
+from assistant.domain.plan import make_plan
 from assistant.intake.parsing import cn_to_int, parse_speech
 from assistant.library.store import Library
 from assistant.writing.offline import (
@@ -19,7 +20,6 @@ from assistant.writing.offline import (
     load_phrases,
     speaker_org,
 )
-from assistant.writing.plan import make_plan
 from tests.shared import BRIEFS, CORPUS, KINDS, STRUCTURES, build_library, isolated_settings
 
 DOCS = ["work_safety-01.md", "project_delay-01.md", "integrity-01.md"]

@@ -9,9 +9,9 @@ import re
 import pytest
 
 from assistant.domain.brief import parse_brief
+from assistant.domain.plan import make_plan
 from assistant.intake.chunking import split_sentences
 from assistant.writing.offline import compose_offline
-from assistant.writing.plan import make_plan
 from tests.shared import CORPUS, KINDS, build_library
 
 LENGTHS = (1500, 3000, 6000)

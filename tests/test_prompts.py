@@ -12,7 +12,7 @@ from assistant.domain.brief import load_brief, parse_brief
 from assistant.domain.kinds import load_kinds
 from assistant.domain.models import SearchHit
 from assistant.domain.numbering import cn_number
-from assistant.writing.plan import make_plan
+from assistant.domain.plan import make_plan
 from assistant.writing.prompts.messages import (
     format_brief,
     format_references,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.library.errors import storage_problem
+from assistant.library.storage.errors import storage_problem
 from tests.shared import CORPUS, SRC
 
 

@@ -111,7 +111,9 @@ def test_freed_memory_cannot_carry_a_documents_text_to_disk():
     """What Chroma's index buffers start with: freed blocks are overwritten (library/heap.py)."""
     import ctypes
 
-    import assistant.library  # noqa: F401 - importing the library sets it up
+    from assistant.library.storage.heap import wipe_freed_memory
+
+    assert wipe_freed_memory()  # what the CLI, the app and every Library do first
 
     libc = ctypes.CDLL(None)
     libc.malloc.restype = ctypes.c_void_p

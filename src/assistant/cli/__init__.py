@@ -9,6 +9,7 @@ import click
 
 from assistant.cli import export_cmds, library_cmds, review_cmds, writing_cmds
 from assistant.cli.common import Ctx, fail
+from assistant.library.storage.heap import wipe_freed_memory
 from assistant.support.config import SettingsError, get_settings
 
 __all__ = ["main", "run"]
@@ -24,6 +25,7 @@ __all__ = ["main", "run"]
 @click.pass_context
 def main(ctx: click.Context, data_dir: Path | None) -> None:
     """约谈讲话写作助手：范文库管理、检索与起草。"""
+    wipe_freed_memory()  # before any document is read (library/storage/heap.py)
     try:
         ctx.obj = Ctx(get_settings(data_dir=data_dir))
     except SettingsError as e:
@@ -71,13 +73,13 @@ def run() -> None:
     except SystemExit:
         raise
     except OSError as e:
-        from assistant.intake.safe_read import os_error_message
+        from assistant.support.safe_read import os_error_message
 
         where = f"（{e.filename}）" if e.filename else ""
         fail(f"文件操作失败{where}：{os_error_message(e)}", code=2)
     except Exception as e:
         # Library errors are English: the details go to a log file, the user reads Chinese.
-        from assistant.library.errors import storage_problem
+        from assistant.library.storage.errors import storage_problem
 
         problem = storage_problem(e)
         if problem:

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from assistant.cli.common import Ctx, echo_json, fail
-from assistant.intake.safe_read import os_error_message
 from assistant.support.atomic_files import write_atomic_bytes
+from assistant.support.safe_read import os_error_message
 
 
 def _format_of(fmt: str | None, out: Path | None) -> str:
@@ -64,7 +64,8 @@ def _read_source(path: Path, ctx: Ctx):
 @click.pass_obj
 def export(obj: Ctx, draft_path: Path, fmt: str | None, out: Path | None, as_json: bool) -> None:
     """把讲话稿（保存的 .json 稿件，或 txt、md、docx、pdf 文件）导出为 Word 公文、纯文本或 Markdown。"""
-    from assistant.export.formats import export_bytes, export_filename, export_text, layout
+    from assistant.export.formats import export_bytes, export_filename, export_text
+    from assistant.export.layout import layout
 
     to_stdout = out is not None and str(out) == "-"
     fmt = _format_of(fmt, None if to_stdout else out)

@@ -53,9 +53,9 @@ def check(obj: Ctx, draft_path: Path, brief_path: Path | None, rules: tuple[str,
     """
     from assistant.domain.brief import BriefError, load_brief
     from assistant.domain.kinds import KindError, default_kinds
+    from assistant.drafts.check_source import load_for_check
     from assistant.intake.loaders import LoadError
     from assistant.review import CheckError, rule_labels, run_checks
-    from assistant.review.source import load_for_check
 
     settings = obj.settings
     try:

@@ -10,7 +10,7 @@ import click
 from assistant.cli.common import Ctx, echo_json, fail, seed_if_first_use
 from assistant.domain.models import ROLE_LABELS
 from assistant.domain.numbering import heading_line
-from assistant.intake.safe_read import os_error_message
+from assistant.support.safe_read import os_error_message
 
 
 class _DraftPrinter:
@@ -176,8 +176,8 @@ def draft(
     from assistant.domain.kinds import KindError
     from assistant.drafts.draft_io import load_draft
     from assistant.intake.loaders import LoadError
-    from assistant.intake.safe_read import read_file
     from assistant.llm import LLMError
+    from assistant.support.safe_read import read_file
     from assistant.writing.events import DraftError, DraftInterrupted
     from assistant.writing.prompts.templates import PromptError
     from assistant.writing.writer import choose_writer

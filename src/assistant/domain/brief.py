@@ -23,10 +23,9 @@ from assistant.domain.kinds import (
     detect_kind,
     resolve_kind,
 )
-from assistant.intake.errors import LoadError
-from assistant.intake.safe_read import read_file
-from assistant.support.errors import UserError
+from assistant.support.errors import LoadError, UserError
 from assistant.support.safe_parse import ParseProblem, parse_text
+from assistant.support.safe_read import read_file
 from assistant.support.validation import TYPE_NAMES, format_validation_errors
 
 #: Speaking pace used to turn `minutes` into a length in characters.

@@ -11,8 +11,8 @@ from assistant.domain.models import Draft, DraftPart
 from assistant.domain.numbering import heading_line
 from assistant.intake.loaders import DEFAULT_MAX_BYTES, LoadError, load_path
 from assistant.intake.parsing import parse_speech
-from assistant.intake.safe_read import read_file
 from assistant.support.atomic_files import write_atomic, write_atomic_bytes  # noqa: F401 - re-exported
+from assistant.support.safe_read import read_file
 
 IMPORTED_LABEL = "导入的讲话稿"
 

@@ -13,10 +13,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from assistant.intake.errors import LoadError
 from assistant.intake.normalize import drop_invisible
-from assistant.intake.safe_read import megabytes
 from assistant.support.config import Settings
+from assistant.support.errors import LoadError
+from assistant.support.safe_read import megabytes
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_UNZIPPED = 100 * 1024 * 1024

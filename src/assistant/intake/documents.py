@@ -17,7 +17,7 @@ from assistant.intake.admission import (
     check_zip,
     parsed_member,
 )
-from assistant.intake.errors import LoadError, empty_file_error
+from assistant.support.errors import LoadError, empty_file_error
 
 # pypdf logs English warnings ("EOF marker not found") that Python would print to stderr;
 # every problem that matters reaches the user as a Chinese LoadError instead.

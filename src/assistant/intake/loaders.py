@@ -13,9 +13,9 @@ from pathlib import Path
 from assistant.domain.models import LoadedText
 from assistant.intake.admission import DEFAULT_MAX_BYTES, FileLimits, check_length
 from assistant.intake.documents import SAVE_AS_DOCX, load_docx, load_pdf
-from assistant.intake.errors import LoadError, empty_file_error
-from assistant.intake.safe_read import display_name, read_file, too_large
 from assistant.intake.text_decoding import load_text
+from assistant.support.errors import LoadError, empty_file_error
+from assistant.support.safe_read import display_name, read_file, too_large
 
 __all__ = ["DEFAULT_MAX_BYTES", "SUPPORTED", "LoadError", "load_bytes", "load_path", "read_document"]
 

@@ -21,8 +21,8 @@ from assistant.intake.cleaning import clean_text
 from assistant.intake.fingerprint import fingerprint
 from assistant.intake.loaders import load_bytes, read_document
 from assistant.intake.parsing import load_role_keywords, parse_speech
-from assistant.intake.safe_read import display_name
 from assistant.support.config import Settings
+from assistant.support.safe_read import display_name
 
 __all__ = ["PreparedDoc", "prepare_bytes", "prepare_path"]
 

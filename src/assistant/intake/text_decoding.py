@@ -10,7 +10,7 @@ from assistant.domain.models import LoadedText
 
 # A "text" file that is really a document is recognised by the document's signature.
 from assistant.intake.documents import OLE_MAGIC, SAVE_AS_DOCX, ZIP_MAGIC
-from assistant.intake.errors import LoadError, empty_file_error
+from assistant.support.errors import LoadError, empty_file_error
 from assistant.support.safe_parse import ParseProblem, parse_text
 
 _BOMS = (

@@ -17,8 +17,8 @@ from assistant.domain.models import IngestReport
 from assistant.intake.chunking import embedding_text
 from assistant.intake.prepare import prepare_path
 from assistant.library.embeddings import BundledE5Embedder, Embedder, EmbeddingError
-from assistant.library.errors import LibraryError
 from assistant.library.ingest import expand_paths, ingest_paths
+from assistant.library.storage.errors import LibraryError
 from assistant.library.store import Library, Progress
 from assistant.library.vector_file import PrecomputedVectors, corpus_vectors_path
 from assistant.support.config import Settings, get_settings

@@ -18,10 +18,10 @@ from assistant.domain.models import (
 )
 from assistant.intake.loaders import SUPPORTED, LoadError
 from assistant.intake.prepare import prepare_bytes, prepare_path
-from assistant.intake.safe_read import display_name, readable_path
 from assistant.library.embeddings import EmbeddingError
-from assistant.library.errors import LibraryError, storage_problem
+from assistant.library.storage.errors import LibraryError, storage_problem
 from assistant.library.store import AddOutcome, Library, Progress
+from assistant.support.safe_read import display_name, readable_path
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from assistant.domain.models import SearchHit
-from assistant.library.bm25 import Bm25Index
-from assistant.library.errors import EmbeddingMismatchError, LibraryError
 from assistant.library.ranking import (
     Candidate,
     best_first,
@@ -15,7 +13,9 @@ from assistant.library.ranking import (
     fuse,
     query_roles,
 )
+from assistant.library.storage.bm25 import Bm25Index
 from assistant.library.storage.chroma import where_filter
+from assistant.library.storage.errors import EmbeddingMismatchError, LibraryError
 from assistant.library.storage.handle import LibraryHandle
 
 MODES = ("hybrid", "dense", "bm25")

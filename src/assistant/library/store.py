@@ -22,12 +22,11 @@ from assistant.domain.models import ChangedLine, Chunk, DocRecord, RemovedLine, 
 from assistant.intake.chunking import embedding_text
 from assistant.intake.fingerprint import NEAR_DUPLICATE, similarity
 from assistant.intake.loaders import LoadError
-from assistant.library.bm25 import Bm25Index
-from assistant.library.bm25_files import Bm25Files
 from assistant.library.embeddings import CachedEmbedder, make_embedder
-from assistant.library.errors import EmbeddingMismatchError, LibraryError, mismatch_message
 from assistant.library.ranking import DEFAULT_RANKING, RankingParams
 from assistant.library.search import check_query, search_collection
+from assistant.library.storage.bm25 import Bm25Index
+from assistant.library.storage.bm25_files import Bm25Files
 from assistant.library.storage.chroma import (
     all_rows,
     chunk_from_meta,
@@ -35,8 +34,10 @@ from assistant.library.storage.chroma import (
     make_chroma_client,
     max_batch,
 )
+from assistant.library.storage.errors import EmbeddingMismatchError, LibraryError, mismatch_message
 from assistant.library.storage.files import DocFiles
 from assistant.library.storage.handle import Progress
+from assistant.library.storage.heap import wipe_freed_memory
 from assistant.library.storage.lock import FileLibraryLock, LeaseLibraryLock, OnWait
 from assistant.library.storage.meta import MetaStore, instance_id
 from assistant.library.storage.reindex import rebuild_index
@@ -86,6 +87,8 @@ class Library:
         client=None,
         ranking: RankingParams | None = None,
     ):
+        # Idempotent; the CLI and the app set it first thing, this covers other callers (scripts, tests).
+        wipe_freed_memory()
         self.settings = settings
         # Benchmarks pass their own parameters to compare them; the app uses the defaults.
         self.ranking = ranking or DEFAULT_RANKING
@@ -95,15 +98,39 @@ class Library:
         self.server = bool(settings.chroma_url)
         self._own_client = client is None
         self.removed_text = False
-        # A fresh local client: one shared with an older Library in this process may be stale.
-        self.client = client if client is not None else make_chroma_client(settings, fresh=True)
-        self.meta = MetaStore(self.client, settings.collection)
-        self.lock = LeaseLibraryLock(self.meta) if self.server else FileLibraryLock(self.data_dir)
-        self.origin = instance_id(self.data_dir)
-        self.max_batch = max_batch(self.client)
         self._thread_lock = threading.RLock()
         self._writing_depth = 0
         self._bm25 = Bm25Files(self.data_dir / "bm25")
+        if self.server:
+            # The server serialises its own schema and collection creation.
+            self._open(client)
+            self.lock = LeaseLibraryLock(self.meta)
+        else:
+            self.lock = FileLibraryLock(self.data_dir)
+            # Two processes creating Chroma's SQLite schema or the collections in one new data
+            # dir at once collide ("table collections already exists"), so a new one is opened
+            # under the library lock. An existing one is opened without waiting for writers.
+            if not self._try_open(client):
+                with self.lock.hold(settings.lock_timeout, "打开范文库"):
+                    self._open(client)
+        self.max_batch = max_batch(self.client)
+
+    def _try_open(self, client) -> bool:
+        """Open an existing local library without the lock; False when it is new or being created."""
+        if not (self.data_dir / "chroma" / "chroma.sqlite3").exists():
+            return False
+        try:
+            self._open(client)
+        except Exception:  # another process is creating the schema or the collections right now
+            return False
+        return True
+
+    def _open(self, client) -> None:
+        """Client, bookkeeping and chunk collection (created when new)."""
+        # A fresh client: one shared with an older Library in this process may be stale.
+        self.client = client if client is not None else make_chroma_client(self.settings, fresh=True)
+        self.meta = MetaStore(self.client, self.settings.collection)
+        self.origin = instance_id(self.data_dir)
         self._recover_interrupted_reindex()
         self.client.get_or_create_collection(
             self.generation(), configuration={"hnsw": {"space": "cosine"}}, metadata=self.fresh_meta(),

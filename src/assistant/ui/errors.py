@@ -8,7 +8,7 @@ from typing import TypeVar
 
 import streamlit as st
 
-from assistant.library.errors import storage_problem
+from assistant.library.storage.errors import storage_problem
 
 log = logging.getLogger("assistant.ui")
 

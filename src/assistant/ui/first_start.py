@@ -14,10 +14,10 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from assistant.library.corpus import SeedJob, SeedState, seeding_job
-from assistant.library.errors import LibraryError
 from assistant.library.storage.doctor import DoctorReport, check_library
-from assistant.ui.library_page import get_library
+from assistant.library.storage.errors import LibraryError
 from assistant.ui.page_settings import env_settings
+from assistant.ui.resources import get_library
 
 _NOTICE = "corpus_seed_notice"  # the finished job's report, shown once by the session that watched it
 _POLL_SECONDS = 0.25

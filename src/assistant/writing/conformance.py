@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 
 from assistant.domain.models import Draft, SearchHit, count_chars
 from assistant.domain.numbering import POINT_FAMILIES
+from assistant.domain.plan import SpeechPlan
 from assistant.llm import LLMError
 from assistant.review.checks import run_checks
 from assistant.writing.events import PartDone
 from assistant.writing.leak_guard import leaked_specifics
 from assistant.writing.model_calls import ModelSession, stage_label
-from assistant.writing.plan import SpeechPlan
 from assistant.writing.prompts.messages import fix_part_instruction, revise_messages
 from assistant.writing.prompts.templates import PromptSet
 

@@ -15,7 +15,15 @@ from langchain_core.language_models import BaseChatModel
 
 from assistant.domain.models import Draft, DraftPart, SearchHit, count_chars, speech_chars
 from assistant.domain.numbering import heading_line
+from assistant.domain.plan import SpeechPlan
 from assistant.library.protocol import SearchLibrary
+from assistant.library.references import (
+    DEFAULT_REF_CHARS,
+    DEFAULT_REFS_PER_PART,
+    outline_references,
+    part_references,
+    retrieve_references,
+)
 from assistant.llm import LLMError, config_of
 from assistant.writing.conformance import broken_by, conform
 from assistant.writing.events import (
@@ -31,7 +39,6 @@ from assistant.writing.events import (
 )
 from assistant.writing.model_calls import ModelSession, interrupted, stage_label
 from assistant.writing.outline import MIN_PART_CHARS, OutlinePlan, plan_outline
-from assistant.writing.plan import SpeechPlan
 from assistant.writing.prompts.messages import (
     DEFAULT_WRITTEN_CHARS,
     length_instruction,
@@ -42,13 +49,6 @@ from assistant.writing.prompts.messages import (
 )
 from assistant.writing.prompts.model_text import StreamCleaner
 from assistant.writing.prompts.templates import PromptSet
-from assistant.writing.references import (
-    DEFAULT_REF_CHARS,
-    DEFAULT_REFS_PER_PART,
-    outline_references,
-    part_references,
-    retrieve_references,
-)
 
 #: Share of the target length the finished speech may miss by before one adjustment pass.
 LENGTH_TOLERANCE = 0.15

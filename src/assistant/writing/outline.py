@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant.domain.numbering import cn_number, heading_line, marker_for
+from assistant.domain.plan import SpeechPlan
 from assistant.domain.titles import SPEECH_TITLE_RE
 from assistant.intake.parsing import parse_speech
-from assistant.writing.plan import SpeechPlan
 from assistant.writing.prompts.model_text import clean_model_text
 
 MIN_PART_CHARS = 60

@@ -13,10 +13,10 @@ from typing import Protocol
 
 from assistant.domain.kinds import MeetingKind
 from assistant.domain.models import Chunk, Draft, SearchHit
+from assistant.domain.plan import plan_for_draft
 from assistant.library.embeddings import EmbeddingError
+from assistant.library.references import build_query
 from assistant.library.store import EmbeddingMismatchError, LibraryError
-from assistant.writing.plan import plan_for_draft
-from assistant.writing.references import build_query
 
 
 class SourceLibrary(Protocol):

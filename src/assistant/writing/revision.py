@@ -12,9 +12,11 @@ from assistant.domain.facts import brief_fact_strings, compact
 from assistant.domain.kinds import MeetingKind
 from assistant.domain.models import ROLE_LABELS, Draft, DraftPart, SearchHit
 from assistant.domain.numbering import heading_line
+from assistant.domain.plan import SpeechPlan, plan_for_draft
 from assistant.domain.text_diff import text_diff
 from assistant.intake.parsing import parse_speech
 from assistant.library.protocol import SearchLibrary
+from assistant.library.references import DEFAULT_REFS_PER_PART, QUERY_MAX_CHARS, part_references
 from assistant.writing.conformance import broken_by
 from assistant.writing.events import (
     DraftError,
@@ -25,11 +27,9 @@ from assistant.writing.events import (
     PartToken,
 )
 from assistant.writing.model_calls import ModelSession
-from assistant.writing.plan import SpeechPlan, plan_for_draft
 from assistant.writing.prompts.messages import polish_messages, revise_messages
 from assistant.writing.prompts.model_text import StreamCleaner, clean_model_text, section_head
 from assistant.writing.prompts.templates import PromptSet, resolve_instruction
-from assistant.writing.references import DEFAULT_REFS_PER_PART, QUERY_MAX_CHARS, part_references
 
 
 @dataclass

@@ -15,6 +15,7 @@ from langchain_core.language_models import BaseChatModel
 from assistant.domain.brief import Brief
 from assistant.domain.kinds import MeetingKind, default_kinds
 from assistant.domain.models import Draft
+from assistant.domain.plan import SpeechPlan, make_plan, plan_for_draft
 from assistant.library.protocol import SearchLibrary
 from assistant.llm import LLMConfig, make_chat_model, resolve_llm
 from assistant.support.config import Settings
@@ -22,7 +23,6 @@ from assistant.writing.conformance import check_draft, with_warnings
 from assistant.writing.drafting import draft_speech, resume_draft
 from assistant.writing.events import DraftError, DraftWarning, EventCallback, Notice
 from assistant.writing.offline import OFFLINE_LABEL, OFFLINE_MODE, compose_offline
-from assistant.writing.plan import SpeechPlan, make_plan, plan_for_draft
 from assistant.writing.prompts.templates import PromptSet, default_prompts
 from assistant.writing.revision import Reviser
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assistant.domain.models import Chunk, DocRecord
-from assistant.library.errors import LibraryError
+from assistant.library.storage.errors import LibraryError
 from assistant.support.config import Settings
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from assistant.library.errors import LibraryError
+from assistant.library.storage.errors import LibraryError
 from assistant.library.storage.meta import MetaStore
 
 #: on_wait(message): told once when the lock is busy and we start waiting.

@@ -15,14 +15,14 @@ from datetime import datetime
 
 import numpy as np
 
+from assistant.domain.tokenize import tokenize
 from assistant.intake.chunking import embedding_text
 from assistant.intake.prepare import PreparedDoc
-from assistant.library.bm25 import TOKENS_KEY
+from assistant.library.storage.bm25 import TOKENS_KEY
 from assistant.library.storage.chroma import add_rows, chunk_meta
 from assistant.library.storage.handle import LibraryHandle
 from assistant.library.storage.meta import PENDING, PendingWrite
 from assistant.library.storage.scrub import forget_vectors, scrub_chroma_log, zero_unused_hnsw
-from assistant.library.tokenize import tokenize
 
 
 def chunk_token_lists(prepared: PreparedDoc) -> list[list[str]]:

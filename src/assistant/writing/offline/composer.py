@@ -21,8 +21,10 @@ from typing import Any
 from assistant.domain.kinds import MeetingKind
 from assistant.domain.models import Draft, SearchHit, count_chars
 from assistant.domain.numbering import CN_NUMERALS
+from assistant.domain.plan import SpeechPlan
 from assistant.intake.chunking import split_sentences
 from assistant.library.protocol import SearchLibrary
+from assistant.library.references import search_references
 from assistant.writing.offline.layout import (
     Block,
     Candidate,
@@ -40,8 +42,6 @@ from assistant.writing.offline.layout import (
 from assistant.writing.offline.length import balance
 from assistant.writing.offline.sentence_filter import is_generic_sentence, load_phrases, place_names
 from assistant.writing.offline.vocabulary import nouns_and_verbs
-from assistant.writing.plan import SpeechPlan
-from assistant.writing.references import search_references
 
 OFFLINE_MODE = "offline"
 OFFLINE_LABEL = "离线组稿（未使用大模型）"

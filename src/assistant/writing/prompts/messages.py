@@ -14,11 +14,11 @@ from typing import Any
 from assistant.domain.brief import FIELD_LABELS, Brief
 from assistant.domain.models import ROLE_LABELS
 from assistant.domain.numbering import cn_number, heading_line, strip_heading_number
-from assistant.writing.plan import SpeechPlan
+from assistant.domain.plan import SpeechPlan
+from assistant.library.references import DEFAULT_REFERENCE_CHARS
 from assistant.writing.prompts.templates import PromptError, PromptSet, resolve_instruction
 
 REFERENCE_TAG = "参考资料"
-DEFAULT_REFERENCE_CHARS = 1200
 DEFAULT_WRITTEN_CHARS = 3000
 
 # Block tags used in the templates; user text must not be able to open or close them.

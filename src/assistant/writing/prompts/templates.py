@@ -17,9 +17,9 @@ import yaml
 
 from assistant.domain.models import PART_ROLES
 from assistant.domain.numbering import MARKER_STYLES
-from assistant.intake.safe_read import os_error_message
 from assistant.support.errors import UserError
 from assistant.support.filecache import FolderCache
+from assistant.support.safe_read import os_error_message
 
 #: Each required template and exactly the variables it must use.
 REQUIRED_VARIABLES: dict[str, frozenset[str]] = {

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
-
 import streamlit as st
 
 from assistant.domain.kinds import default_kinds
@@ -13,12 +11,12 @@ from assistant.intake.loaders import LoadError
 from assistant.library.embeddings import EmbeddingError
 from assistant.library.ingest import add_bytes, failure_message
 from assistant.library.store import Library, LibraryError
-from assistant.support.config import Settings
 from assistant.ui import session
 from assistant.ui.access import can_edit, editor_only_notice
-from assistant.ui.draft.review_panel import show_findings, text_report
 from assistant.ui.markdown_text import escape_markdown
-from assistant.ui.page_settings import env_settings, page_settings
+from assistant.ui.page_settings import page_settings
+from assistant.ui.panels.review_panel import show_findings, text_report
+from assistant.ui.resources import get_library
 
 ROLE_CHOICES = ["", *PART_ROLES]
 
@@ -38,29 +36,6 @@ def unit_markdown(unit_text: str, matched: str) -> str:
                 shown = escape_markdown(line)
                 lines[-1] += f"<mark>{shown}</mark>" if marked and (before or after) else shown
     return "\n\n".join(x for x in lines if x)
-
-
-@st.cache_resource(show_spinner="正在打开范文库……")
-def _open_library(data_dir: str, chroma_url: str | None, backend: str, _settings: Settings) -> Library:
-    # Keyed on the settings that change the store, so a changed env var opens a new one
-    # (the leading underscore keeps _settings out of the cache key).
-    library = Library.open(_settings)
-    # After a removal, the last clearing of the vector files comes when the app stops (Library.close).
-    atexit.register(library.close)
-    return library
-
-
-def get_library() -> Library | None:
-    """The shared Library for this process, or None after showing why it cannot open."""
-    # Shared by every session, so opened from env/.env only: never with one session's API key.
-    settings = env_settings()
-    try:
-        return _open_library(
-            str(settings.data_dir), settings.chroma_url, settings.embedding_backend, settings
-        )
-    except (LibraryError, EmbeddingError) as e:
-        st.error(str(e))
-    return None
 
 
 SIMILAR = "similar_uploads"

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from assistant.domain.models import ROLE_LABELS, SearchHit
+from assistant.domain.plan import SpeechPlan
 from assistant.intake.chunking import excerpt
 from assistant.library.embeddings import EmbeddingError
 from assistant.library.protocol import SearchLibrary
 from assistant.library.store import EmbeddingMismatchError, LibraryError
-from assistant.writing.plan import SpeechPlan
-from assistant.writing.prompts.messages import DEFAULT_REFERENCE_CHARS
 
+#: The most characters of one reference passage given to a prompt.
+DEFAULT_REFERENCE_CHARS = 1200
 #: References given to one part, and the characters they may take in one call
 #: (≈1,000 tokens at the ~1.5 characters per token typical of Chinese). A hit is a whole point;
 #: one longer than its share (max_chars / k, at most DEFAULT_REFERENCE_CHARS) is cut to whole

@@ -15,7 +15,7 @@ from assistant.library.store import Library
 from assistant.llm import LLMError
 from assistant.support.config import Settings
 from assistant.ui import session
-from assistant.ui.library_page import escape_markdown
+from assistant.ui.markdown_text import escape_markdown
 from assistant.writing.events import DraftError
 from assistant.writing.part_sources import PartSource, part_sources
 from assistant.writing.writer import choose_reviser, revision_presets

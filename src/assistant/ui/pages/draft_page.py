@@ -6,9 +6,9 @@ import streamlit as st
 
 from assistant.domain.brief import Brief
 from assistant.ui import session
-from assistant.ui.draft.brief_form import brief_form, restore_once
-from assistant.ui.draft.document_view import show_document
-from assistant.ui.draft.generation import (
+from assistant.ui.panels.brief_form import brief_form, restore_once
+from assistant.ui.panels.document_view import show_document
+from assistant.ui.panels.generation import (
     current_job,
     outline_editor,
     resume_box,
@@ -21,9 +21,9 @@ from assistant.ui.draft.generation import (
 
 def render() -> None:
     """The whole drafting tab (rendered last: while a draft is written it watches until done)."""
-    from assistant.ui.library_page import get_library
     from assistant.ui.page_settings import page_settings
-    from assistant.ui.settings_page import describe
+    from assistant.ui.pages.settings_page import describe
+    from assistant.ui.resources import get_library
 
     settings = page_settings()
     st.caption(describe(settings))

@@ -21,7 +21,7 @@ from assistant.library.store import Library
 from assistant.llm import LLMError
 from assistant.support.config import Settings
 from assistant.ui import session
-from assistant.ui.draft.document_html import text_html
+from assistant.ui.panels.document_html import text_html
 from assistant.writing.events import DraftError
 from assistant.writing.writer import LLMWriter, choose_writer
 

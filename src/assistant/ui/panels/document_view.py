@@ -7,18 +7,18 @@ import streamlit as st
 from assistant.domain.brief import BriefError
 from assistant.domain.kinds import default_kinds
 from assistant.domain.models import Draft, speech_chars
+from assistant.domain.plan import plan_for_draft
 from assistant.drafts.draft_io import draft_to_text
 from assistant.library.store import Library
 from assistant.llm import LLMError
 from assistant.support.config import Settings
 from assistant.ui import session
-from assistant.ui.draft.document_html import part_html, wrap
-from assistant.ui.draft.export_panel import show_export
-from assistant.ui.draft.part_tools import LAST_CHANGE, part_tools, part_warnings
-from assistant.ui.draft.review_panel import show_review
+from assistant.ui.panels.document_html import part_html, wrap
+from assistant.ui.panels.export_panel import show_export
+from assistant.ui.panels.part_tools import LAST_CHANGE, part_tools, part_warnings
+from assistant.ui.panels.review_panel import show_review
 from assistant.writing.editing import edited_draft
 from assistant.writing.events import DraftError
-from assistant.writing.plan import plan_for_draft
 from assistant.writing.writer import choose_reviser
 
 EDIT_MODE = "edit_mode"

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock, Timeout
 
-from assistant.library.bm25 import Bm25Index, Rows, chunk_tokens
+from assistant.library.storage.bm25 import Bm25Index, Rows, chunk_tokens
 from assistant.library.storage.chroma import all_rows
 
 #: changes(since) → {revision: doc_id} for the revisions after `since` that are still recorded.

@@ -9,9 +9,9 @@ import streamlit as st
 from assistant.domain.kinds import default_kinds
 from assistant.drafts.draft_store import DraftRecord, DraftStoreError, short_time
 from assistant.ui import session
-from assistant.ui.draft.brief_form import fill_form, values_from_brief
-from assistant.ui.library_page import escape_markdown
+from assistant.ui.markdown_text import escape_markdown
 from assistant.ui.page_settings import page_settings
+from assistant.ui.panels.brief_form import fill_form, values_from_brief
 
 MAIN_TABS = "tab"
 DRAFT_TAB = "起草讲话"

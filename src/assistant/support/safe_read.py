@@ -12,7 +12,7 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
-from assistant.intake.errors import LoadError
+from assistant.support.errors import LoadError
 
 _READ_CHUNK = 1024 * 1024
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.domain.tokenize import tokenize
 from assistant.intake.chunking import embedding_text
 from assistant.library.storage.chroma import chunk_from_meta
-from assistant.library.tokenize import tokenize
 
 K1 = 1.5
 B = 0.75
