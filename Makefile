@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: install run run-lan chroma-server test test-store-server lint bench corpus-vectors clean offline-vocabulary
+.PHONY: install run run-lan chroma-server test test-fast test-store-server lint bench corpus-vectors clean offline-vocabulary
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -33,13 +33,21 @@ chroma-server: $(STAMP)
 # so two workers on two cores take the suite from ~10 to ~6 minutes. TEST_WORKERS=0 runs serially.
 TEST_WORKERS ?= 2
 # The store suite once more, every library on a real `chroma run` server instead of embedded Chroma.
-STORE_SUITE := tests/test_store.py tests/test_store_batches.py tests/test_bm25.py tests/test_store_crash.py \
-	tests/test_store_concurrency.py tests/test_duplicates.py tests/test_cli_library.py
+STORE_SUITE := tests/integration/test_store.py tests/integration/test_store_batches.py \
+	tests/integration/test_bm25.py tests/integration/test_store_crash.py \
+	tests/integration/test_store_concurrency.py tests/integration/test_store_open_race.py \
+	tests/integration/test_duplicates.py tests/integration/test_cli_library.py
 
+# Everything: the fast tests, the deep ones (tests/integration), then the store suite on a Chroma server.
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) tests
 	ASSISTANT_TEST_STORE=server $(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(STORE_SUITE)
+
+# The inner loop (under a minute): tests/unit only — in-process, no browser, no child process, no Chroma server.
+test-fast: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) tests/unit
 
 test-store-server: $(STAMP)
 	ASSISTANT_TEST_STORE=server $(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(STORE_SUITE)

@@ -39,7 +39,7 @@ def main() -> None:
     run_checks(text)
     print(f"cold: import + first check of a 5,000-character draft: {time.perf_counter() - t:.2f} s")
 
-    from tests.test_checks import BRIEF, recall
+    from tests.unit.test_checks import BRIEF, recall
 
     for label, kw in (("without brief", {}), ("with brief", {"brief": BRIEF})):
         runs = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
@@ -23,6 +22,7 @@ from assistant.llm import (
 from assistant.llm.streaming import ThinkFilter, trim_overlap
 from assistant.support.config import Settings
 from tests.fakes.server import Reply, count_tokens
+from tests.ports import refused_port
 
 MESSAGES = [("system", "你是公文写作助手。"), ("user", "请写约谈讲话的开场白。")]
 SPEECH = "同志们：今天，市政府召开约谈会，约谈进度滞后的三家单位。下面，我讲几点意见。"
@@ -54,12 +54,6 @@ def _stream_error(srv, reply: Reply | None = None, **kw) -> LLMError:
     assert "Traceback" not in err.message
     assert err.message == str(err)
     return err
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # --- presets and resolution -----------------------------------------------------------
@@ -302,12 +296,13 @@ def test_timeout(fake_openai):
 
 
 def test_connection_refused():
-    base_url = f"http://127.0.0.1:{_free_port()}/v1"
-    model = make_chat_model(
-        LLMConfig(provider="ollama", base_url=base_url, model="m", api_key="x", max_retries=0)
-    )
-    with pytest.raises(LLMError) as info:
-        stream_chat(model, MESSAGES)
+    with refused_port() as port:
+        base_url = f"http://127.0.0.1:{port}/v1"
+        model = make_chat_model(
+            LLMConfig(provider="ollama", base_url=base_url, model="m", api_key="x", max_retries=0)
+        )
+        with pytest.raises(LLMError) as info:
+            stream_chat(model, MESSAGES)
     err = info.value
     assert err.kind == "connection"
     assert base_url in err.message

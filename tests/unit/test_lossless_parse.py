@@ -11,7 +11,7 @@ from assistant.intake.parsing import parse_speech, split_paragraphs
 from assistant.intake.prepare import prepare_bytes, prepare_path
 from assistant.support.config import get_settings
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CORPUS = sorted((REPO / "corpus").glob("*-*.md"))
 NOISY = sorted(p for p in (REPO / "tests" / "fixtures").rglob("*.txt") if ".expected" not in p.name)
 

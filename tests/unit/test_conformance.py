@@ -87,7 +87,7 @@ def test_offline_drafts_conform(library):
 def test_a_length_rewrite_that_restates_title_and_salutation_is_not_taken(chat, brief, library):
     # Found with the chatty fake through the CLI: asked to expand 第四部分, a chatty model wrote
     # the title, "同志们：" and an opening, and the length pass pasted them into the part.
-    from tests.test_chatty_model import PARTS
+    from tests.unit.test_chatty_model import PARTS
 
     replies = part_replies({"rectification": 40})
     chat.queue(Reply(text=OUTLINE), *replies, Reply(text=PARTS[0]))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from assistant.domain.models import Draft, count_chars
 from assistant.drafts.draft_io import draft_from_text, load_draft, save_draft
 from assistant.intake.parsing import parse_speech
 from tests.fakes.server import Reply
+from tests.ports import refused_port
 from tests.scenario import (
     BRIEF,
     HARM_LEADS,
@@ -157,12 +157,6 @@ def test_no_llm_configured_uses_offline_composer(env, lib_dir, brief_file):
 # ---------------------------------------------------------------- failures
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_wrong_key_names_openai_api_key(llm, env, lib_dir, brief_file):
     env.setenv("OPENAI_API_KEY", "wrong-key")
     r = invoke(lib_dir, "draft", "--brief", str(brief_file))
@@ -177,8 +171,9 @@ def test_missing_model_names_assistant_model(llm, env, lib_dir, brief_file):
 
 
 def test_connection_refused(llm, env, lib_dir, brief_file):
-    env.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{_free_port()}/v1")
-    r = invoke(lib_dir, "draft", "--brief", str(brief_file))
+    with refused_port() as port:
+        env.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{port}/v1")
+        r = invoke(lib_dir, "draft", "--brief", str(brief_file))
     assert r.exit_code == 1 and "无法连接模型服务" in r.stderr
 
 
@@ -332,7 +327,7 @@ def test_offline_draft_on_first_use_indexes_bundled_corpus(tmp_path, use_corpus)
 
 
 def test_chatty_model_through_the_cli_saves_a_clean_draft(llm, lib_dir, brief_file, tmp_path):
-    from tests.test_chatty_model import CHATTER, CHATTY_OUTLINE, HALF_WIDTH_IN_CHINESE, PARTS
+    from tests.unit.test_chatty_model import CHATTER, CHATTY_OUTLINE, HALF_WIDTH_IN_CHINESE, PARTS
 
     llm.queue(Reply(text=CHATTY_OUTLINE, chunk_size=7), *(Reply(text=p, chunk_size=5) for p in PARTS))
     out = tmp_path / "chatty.json"

@@ -12,7 +12,7 @@ from assistant.intake.parsing import split_paragraphs
 from assistant.intake.prepare import prepare_bytes
 from assistant.support.config import get_settings
 
-ROOT = Path(__file__).resolve().parent / "fixtures"
+ROOT = Path(__file__).resolve().parents[1] / "fixtures"
 # real_world: the set the cleaner was developed on; held_out: written afterwards (see its README).
 NAMES = sorted(
     f"{d}/{p.name.removesuffix('.meta.yaml')}" for d in ("real_world", "held_out") for p in (ROOT / d).glob("*.meta.yaml")

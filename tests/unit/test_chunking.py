@@ -11,7 +11,7 @@ from assistant.intake.chunking import (
     units_for,
 )
 from assistant.intake.parsing import parse_speech
-from tests.test_parsing import SPEECH
+from tests.unit.test_parsing import SPEECH
 
 
 def test_chunks_follow_points_and_sections():

@@ -16,7 +16,7 @@ from assistant.drafts.draft_io import draft_from_text, save_draft
 from tests.fixtures.cli_run import run_cli
 from tests.fixtures.make_files import make_docx
 from tests.shared import CORPUS, SRC, settings_vars
-from tests.test_checks import BRIEF, FIXTURES, SPEECH
+from tests.unit.test_checks import BRIEF, FIXTURES, SPEECH
 
 DEV = FIXTURES / "dev" / "docsite_water.input.txt"
 

@@ -14,7 +14,7 @@ from assistant.intake.loaders import load_path
 from assistant.review import CheckError, Finding, apply_suggestion, rule_names, run_checks
 from tests.shared import CORPUS, KINDS
 
-FIXTURES = Path(__file__).parent / "fixtures" / "review"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "review"
 CORPUS_FILES = sorted(CORPUS.glob("*-*.md"))
 
 SPEECH = """在东湖区农贸市场食品安全问题约谈会上的讲话

@@ -14,7 +14,7 @@ from assistant.library.store import Library
 from assistant.support.config import get_settings
 from tests.fixtures.make_files import make_docx, make_text_pdf, write_encoded
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SPEECH = REPO / "corpus" / "gas_fire-02.md"
 
 

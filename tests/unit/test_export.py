@@ -104,8 +104,16 @@ SOURCES = list(_sources())
 SOURCE_IDS = [name for name, _ in SOURCES]
 
 
+_DOCX: dict[int, bytes] = {}
+
+
 def _read_docx(source) -> Document:
-    return Document(io.BytesIO(export_bytes(source, "docx")))
+    if not any(s is source for _, s in SOURCES):
+        return Document(io.BytesIO(export_bytes(source, "docx")))
+    # Several tests read the documents of SOURCES (alive all run, so ids are stable): export each once.
+    if id(source) not in _DOCX:
+        _DOCX[id(source)] = export_bytes(source, "docx")
+    return Document(io.BytesIO(_DOCX[id(source)]))
 
 
 def _fonts(run) -> dict[str, str | None]:

@@ -102,7 +102,7 @@ def test_llm_failure_says_which_variable(small_corpus, fake_openai, monkeypatch)
 
 def test_chatty_model_and_cut_stream_in_the_page(small_corpus, llm, data_dir):
     from tests.fakes.server import Reply as R
-    from tests.test_chatty_model import CHATTER, CHATTY_OUTLINE, PARTS
+    from tests.unit.test_chatty_model import CHATTER, CHATTY_OUTLINE, PARTS
 
     llm.queue(R(text=CHATTY_OUTLINE, chunk_size=9), *(R(text=p, chunk_size=6) for p in PARTS))
     at = generate(start(), BRIEF)
@@ -183,7 +183,7 @@ def test_polish_keeps_facts_or_refuses(small_corpus, llm, data_dir):
 
 
 def test_outline_first_then_edited_outline_is_followed(small_corpus, llm):
-    from tests.test_drafting import OUTLINE, part_replies
+    from tests.unit.test_drafting import OUTLINE, part_replies
 
     llm.queue(Reply(text=OUTLINE, chunk_size=50))
     at = generate(start(), BRIEF, button="brief_outline_go")

@@ -15,8 +15,13 @@ from docx.oxml.ns import qn
 
 from assistant.domain.models import Draft, DraftPart
 from assistant.export.formats import export_bytes
+from tests.integration.test_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    _require_browser,
+    serve_streamlit,
+)
 from tests.shared import REPO
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _require_browser, serve_streamlit
 
 pytestmark = pytest.mark.browser
 

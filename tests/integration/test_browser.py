@@ -11,18 +11,21 @@ ASSISTANT_UPDATE_SCREENSHOTS=1 writes the README's screenshot (docs/images/draft
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from tests.fakes.server import FakeOpenAI, Reply
+from tests.ports import start_server
 from tests.scenario import BRIEF, HEADINGS, OUTLINE, part_replies
 from tests.shared import CORPUS, REPO
 
@@ -73,12 +76,6 @@ def _require_browser() -> None:
         pytest.skip(message)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _app_env(tmp_path: Path, corpus: Path, **env_vars: str) -> dict[str, str]:
     """The environment of a served app: an empty data dir, the given corpus, no real endpoint."""
     env = {
@@ -103,25 +100,28 @@ def serve_streamlit(script: Path, cwd: Path, env: dict[str, str], flags: tuple[s
 
     ``flags=()`` leaves everything but the port to the .streamlit/config.toml in ``cwd``.
     """
-    port = _free_port()
     log = open(cwd / "streamlit.log", "w")  # noqa: SIM115 - closed in the teardown
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), *flags],
-        cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+
+    def launch(port: int) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), *flags],
+            cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+    def answers(port: int) -> bool:
         try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                return r.status == 200
         except OSError:
-            time.sleep(0.3)
-    else:
-        proc.terminate()
+            return False
+
+    try:
+        port, proc = start_server(launch, answers, 60, "streamlit")
+    except BaseException:
         log.close()
-        pytest.fail("streamlit did not start: " + (cwd / "streamlit.log").read_text())
+        print((cwd / "streamlit.log").read_text())
+        raise
+    url = f"http://127.0.0.1:{port}"
     try:
         yield url
     finally:
@@ -137,6 +137,13 @@ def serve_streamlit(script: Path, cwd: Path, env: dict[str, str], flags: tuple[s
 def fake():
     with FakeOpenAI(api_key="test-key") as srv:
         yield srv
+
+
+class Served(NamedTuple):
+    """The served app: its address and its ASSISTANT_DATA_DIR."""
+
+    url: str
+    data_dir: Path
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +171,7 @@ def served_app(tmp_path_factory, vector_cache, fake):
         "PYTHONPATH": str(REPO / "src"),
     })  # fmt: skip
     with serve_streamlit(REPO / "app.py", root, env, flags=()) as url:
-        yield url
+        yield Served(url, root / "data")
 
 
 @contextlib.contextmanager
@@ -213,12 +220,22 @@ def _screenshot(page, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1360, "height": 1250})
     page.evaluate("window.scrollTo(0, 0); document.querySelector('[data-testid=stMain]')?.scrollTo(0, 0)")
-    time.sleep(0.5)
+    page.wait_for_function("window.scrollY === 0 && (document.querySelector('[data-testid=stMain]')?.scrollTop ?? 0) === 0")
     page.screenshot(path=str(path))
     page.set_viewport_size({"width": 1360, "height": 1000})
 
 
-def _fill_brief(page, brief: dict) -> None:
+def _saved_brief_has(data_dir: Path, page, text: str) -> bool:
+    """Whether the page's session, as the app saved it on disk, holds the text (the form is saved as typed)."""
+    session = parse_qs(urlsplit(page.url).query).get("s", [""])[0]
+    path = data_dir / "sessions" / f"{session}.json"
+    try:
+        return text in json.dumps(json.loads(path.read_text(encoding="utf-8")), ensure_ascii=False)
+    except (OSError, ValueError):
+        return False
+
+
+def _fill_brief(page, brief: dict, data_dir: Path) -> None:
     length = page.get_by_label("篇幅（字）", exact=True).and_(page.locator("input"))
     length.fill(str(brief["length"]))
     length.press("Enter")
@@ -229,7 +246,11 @@ def _fill_brief(page, brief: dict) -> None:
         page.get_by_label(label).fill("\n".join(brief[field]))
     page.get_by_label("标题（可不填）").fill(brief["title"])
     page.get_by_label("标题（可不填）").press("Enter")
-    time.sleep(0.5)  # the last field is sent before the button is pressed
+    # The button is pressed only once the app has the last field (it saves the form as typed).
+    deadline = time.monotonic() + 30
+    while not _saved_brief_has(data_dir, page, brief["title"]):
+        assert time.monotonic() < deadline, "the app never received the brief's title"
+        time.sleep(0.1)
 
 
 def _wait_ready(page) -> None:
@@ -241,7 +262,7 @@ def _wait_ready(page) -> None:
 def test_search_in_real_browser(served_app, tmp_path):
     from playwright.sync_api import expect
 
-    with _page(served_app) as page:
+    with _page(served_app.url) as page:
         _wait_ready(page)
         page.get_by_role("tab", name="范文库").click()
         expect(page.get_by_text("2 篇").first).to_be_visible(timeout=90_000)
@@ -261,9 +282,9 @@ def test_draft_refresh_edit_restore_download_copy_in_real_browser(served_app, fa
 
     fake.reset()
     fake.queue(Reply(text=OUTLINE, chunk_size=50), *(Reply(text=t, chunk_size=20) for t in SPEECH_PARTS))
-    with _page(served_app, permissions=["clipboard-read", "clipboard-write"]) as page:
+    with _page(served_app.url, permissions=["clipboard-read", "clipboard-write"]) as page:
         _wait_ready(page)
-        _fill_brief(page, BRIEF)
+        _fill_brief(page, BRIEF, served_app.data_dir)
         page.get_by_role("button", name="生成初稿").click()
         expect(page.get_by_text("初稿完成").first).to_be_visible(timeout=90_000)
         first = _settled_document(page)
@@ -325,9 +346,9 @@ def test_stop_keeps_what_was_written_and_a_refresh_finds_a_running_draft(served_
     # Slow mode: the first section streams a few characters every 0.25 s.
     slow = Reply(text=replies[1].text, chunk_size=8, chunk_delay=0.25)
     fake.queue(Reply(text=OUTLINE, chunk_size=50), replies[0], slow, *replies[2:])
-    with _page(served_app) as page:
+    with _page(served_app.url) as page:
         _wait_ready(page)
-        _fill_brief(page, BRIEF)
+        _fill_brief(page, BRIEF, served_app.data_dir)
         page.get_by_role("button", name="生成初稿").click()
         expect(page.get_by_text("正在撰写：一、").first).to_be_visible(timeout=60_000)
         # A refresh while the model writes: the page finds the drafting again and shows it to the end.
@@ -363,9 +384,9 @@ def test_draft_check_fix_and_download_in_real_browser(served_app, fake, tmp_path
     parts = list(SPEECH_PARTS)
     parts[4] = parts[4].replace("明确责任人", "认真布署，明确责任人")
     fake.queue(Reply(text=OUTLINE, chunk_size=50), *(Reply(text=t, chunk_size=20) for t in parts))
-    with _page(served_app) as page:
+    with _page(served_app.url) as page:
         _wait_ready(page)
-        _fill_brief(page, BRIEF)
+        _fill_brief(page, BRIEF, served_app.data_dir)
         page.get_by_role("button", name="生成初稿").click()
         expect(page.get_by_text("初稿完成").first).to_be_visible(timeout=90_000)
         assert "认真布署" in _settled_document(page)

@@ -1,0 +1,1 @@
+"""Deep tests: real processes, a real browser, a real Chroma server, the page through AppTest, large inputs."""
