@@ -33,7 +33,7 @@ def draft_of(chars: int) -> str:
 
 def main() -> None:
     t = time.perf_counter()
-    from assistant.review import run_checks
+    from assistant.review.checks import run_checks
 
     text = draft_of(5000)
     run_checks(text)

@@ -11,7 +11,8 @@ import yaml
 from assistant.domain.brief import parse_brief
 from assistant.drafts.check_source import load_for_check
 from assistant.intake.loaders import load_path
-from assistant.review import CheckError, Finding, apply_suggestion, rule_names, run_checks
+from assistant.review.checks import CheckError, apply_suggestion, rule_names, run_checks
+from assistant.review.model import Finding
 from tests.shared import CORPUS, KINDS
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "review"

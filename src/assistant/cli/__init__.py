@@ -11,11 +11,24 @@ from assistant.cli import export_cmds, library_cmds, review_cmds, writing_cmds
 from assistant.cli.common import Ctx, fail
 from assistant.library.storage.heap import wipe_freed_memory
 from assistant.support.config import SettingsError, get_settings
+from assistant.support.errors import UserError
 
 __all__ = ["main", "run"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The boundary of every command: an error meant for the user (UserError) is said once, here."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except UserError as e:
+            # `check` exits 1 for "errors found in the speech", so its own failures exit 2.
+            command = self.commands.get(ctx.invoked_subcommand or "")
+            fail(str(e), code=getattr(command, "user_error_code", 1))
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),

@@ -33,13 +33,9 @@ class Ctx:
     def library(self):
         """The Library; opening it is slow, so commands that never need it never open it."""
         if self._library is None:
-            from assistant.library.embeddings import EmbeddingError
-            from assistant.library.store import Library, LibraryError
+            from assistant.library.store import Library
 
-            try:
-                self._library = Library.open(self.settings)
-            except (LibraryError, EmbeddingError) as e:
-                fail(str(e))
+            self._library = Library.open(self.settings)  # a LibraryError is said by the command group
         return self._library
 
     def close(self) -> None:

@@ -65,13 +65,9 @@ def ingest(obj: Ctx, paths: tuple[Path, ...], as_json: bool, quiet: bool, allow_
 @click.pass_obj
 def inspect(obj: Ctx, path: Path, as_json: bool) -> None:
     """解析一篇讲话稿的结构（不入库）。"""
-    from assistant.intake.loaders import LoadError
     from assistant.intake.prepare import prepare_path
 
-    try:
-        prepared = prepare_path(path, obj.settings)
-    except LoadError as e:
-        fail(str(e))
+    prepared = prepare_path(path, obj.settings)
     doc = prepared.speech
     if as_json:
         echo_json(doc.inspect_dict())
@@ -118,12 +114,8 @@ def list_(obj: Ctx, as_json: bool) -> None:
 @click.pass_obj
 def remove(obj: Ctx, doc_id: str, as_json: bool) -> None:
     """从范文库删除一篇文档（向量、原文和解析结果一并删除）。"""
-    from assistant.library.store import LibraryError
 
-    try:
-        ok = obj.library.remove(doc_id, on_wait=lambda m: click.echo(m, err=True))
-    except LibraryError as e:
-        fail(str(e))
+    ok = obj.library.remove(doc_id, on_wait=lambda m: click.echo(m, err=True))
     if as_json:
         echo_json({"removed": doc_id if ok else None})
     elif ok:
@@ -150,12 +142,8 @@ def remove(obj: Ctx, doc_id: str, as_json: bool) -> None:
 def search(obj: Ctx, query: str, k: int, role: str | None, kind: str | None, mode: str, as_json: bool) -> None:
     """按语义检索范文，返回命中句子所在的整条要点或整段（命中的句子用【】标出）。"""
     from assistant.intake.chunking import split_at_match
-    from assistant.library.store import LibraryError
 
-    try:
-        hits = obj.library.search(query, k=k, role=role, kind=kind, mode=mode)
-    except LibraryError as e:
-        fail(str(e))
+    hits = obj.library.search(query, k=k, role=role, kind=kind, mode=mode)
     if as_json:
         echo_json([h.model_dump(include={"doc_id", "title", "section", "role", "text", "score"}) for h in hits])
         return
@@ -197,12 +185,8 @@ def reindex(obj: Ctx, as_json: bool) -> None:
 def doctor(obj: Ctx, repair: bool, as_json: bool) -> None:
     """检查范文库是否完整一致（中断的导入、孤立文件等），加 --repair 修复。"""
     from assistant.library.storage.doctor import check_library
-    from assistant.library.store import LibraryError
 
-    try:
-        report = check_library(obj.library, repair, on_wait=lambda m: click.echo(m, err=True))
-    except LibraryError as e:
-        fail(str(e))
+    report = check_library(obj.library, repair, on_wait=lambda m: click.echo(m, err=True))
     if as_json:
         echo_json(report.model_dump())
     else:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli.common import Ctx, echo_json, fail
+from assistant.cli.common import Ctx, echo_json
 
 
 def _print_report(report, labels: dict[str, str], notices: list[str]) -> None:
@@ -51,27 +51,17 @@ def check(obj: Ctx, draft_path: Path, brief_path: Path | None, rules: tuple[str,
     DRAFT_PATH 可以是保存的稿件（.json），也可以是 .txt、.md、.docx、.pdf 讲话稿。
     文件无法读取时退出码为 2。
     """
-    from assistant.domain.brief import BriefError, load_brief
-    from assistant.domain.kinds import KindError, default_kinds
+    from assistant.domain.brief import load_brief
+    from assistant.domain.kinds import default_kinds
     from assistant.drafts.check_source import load_for_check
-    from assistant.intake.loaders import LoadError
-    from assistant.review import CheckError, rule_labels, run_checks
+    from assistant.review.checks import rule_labels, run_checks
 
     settings = obj.settings
-    try:
-        source = load_for_check(draft_path, settings.max_upload_bytes)
-        brief = load_brief(brief_path) if brief_path else source.brief
-    except (LoadError, BriefError) as e:
-        fail(str(e), code=2)
-    try:
-        kinds = default_kinds(settings.structures_dir)
-    except KindError as e:
-        fail(str(e), code=2)
+    source = load_for_check(draft_path, settings.max_upload_bytes)
+    brief = load_brief(brief_path) if brief_path else source.brief
+    kinds = default_kinds(settings.structures_dir)
     kind = kinds.get(source.kind) if source.kind else None
-    try:
-        report = run_checks(source.text, brief=brief, kind=kind, rules=rules or None, kinds=kinds)
-    except CheckError as e:
-        fail(str(e), code=2)
+    report = run_checks(source.text, brief=brief, kind=kind, rules=rules or None, kinds=kinds)
     if as_json:
         echo_json(report.public())
     else:
@@ -79,5 +69,7 @@ def check(obj: Ctx, draft_path: Path, brief_path: Path | None, rules: tuple[str,
     if report.has_errors:
         raise SystemExit(1)
 
+
+check.user_error_code = 2  # its own failures: 1 already means "the speech has errors" (cli/__init__)
 
 COMMANDS = (check,)

@@ -172,39 +172,13 @@ def draft(
     quiet: bool,
 ) -> None:
     """按约谈要素起草讲话稿（先提纲、后分部分撰写，流式输出）。"""
-    from assistant.domain.brief import BriefError, load_brief
-    from assistant.domain.kinds import KindError
-    from assistant.drafts.draft_io import load_draft
-    from assistant.intake.loaders import LoadError
-    from assistant.llm import LLMError
-    from assistant.support.safe_read import read_file
-    from assistant.writing.events import DraftError, DraftInterrupted
-    from assistant.writing.prompts.templates import PromptError
     from assistant.writing.writer import choose_writer
 
     settings = obj.settings
     if (brief_path is None) == (resume_path is None):
         fail("请用 --brief 指定约谈要素文件，或用 --resume 指定中断时保存的稿件（二者选一）。")
-    brief = partial = None
-    try:
-        if resume_path is not None:
-            partial = load_draft(resume_path, settings.structures_dir, settings.max_upload_bytes)
-        else:
-            brief = load_brief(brief_path)
-    except (BriefError, LoadError) as e:
-        fail(str(e))
-    outline = None
-    if outline_path is not None:
-        try:
-            outline = read_file(outline_path, settings.max_upload_bytes).decode("utf-8-sig")
-        except LoadError as e:
-            fail(f"无法读取提纲文件：{e}")
-        except UnicodeDecodeError:
-            fail(f"提纲文件 {outline_path} 不是 UTF-8 编码的文本，请另存为 UTF-8 后重试。")
-    try:
-        writer = choose_writer(settings, offline=offline)
-    except (LLMError, KindError, PromptError) as e:
-        fail(str(e))
+    brief, partial, outline = _draft_inputs(settings, brief_path, resume_path, outline_path)
+    writer = choose_writer(settings, offline=offline)
     if writer.notice and not quiet:
         click.echo(writer.notice, err=True)
 
@@ -214,35 +188,9 @@ def draft(
     printer = _DraftPrinter(stream=stream, quiet=quiet)
     if writer.mode != "offline":
         printer.status(f"使用模型：{writer.label}")
-    try:
-        if partial is not None:
-            result = writer.resume(partial, library, printer)
-        else:
-            result = writer.write(brief, library, printer, outline=outline)
-    except DraftInterrupted as e:
-        printer.end_line()
-        fail(e.message + "\n" + _save_interrupted(obj, e.draft, e.partial_text or printer.partial_text()))
-    except LLMError as e:
-        printer.end_line()
-        saved = _save_partial(obj, e.partial_text or printer.partial_text())
-        fail(e.message + (f"\n{saved}" if saved else ""))
-    except (DraftError, PromptError, BriefError, KindError) as e:
-        fail(str(e))
-    except KeyboardInterrupt:
-        printer.end_line()
-        saved = _save_partial(obj, printer.partial_text())
-        fail("已取消。" + (f"\n{saved}" if saved else ""), code=130)
+    result = _write_keeping_partial(obj, writer, printer, library, brief, partial, outline)
     if stream:
-        printer.end_line()
-        if printer.printed_text() != result.text:
-            # the length pass rewrote a part after it was printed: print the final text in full
-            printer.status("篇幅已调整，以下为调整后的全文：")
-            click.echo("")
-            click.echo(result.text)
-        printer.status(
-            f"完成：约 {_draft_summary(result, None)['chars']} 字，用时 {result.elapsed_s:.1f} 秒，"
-            f"消耗 {result.usage.get('prompt_tokens', 0)} + {result.usage.get('completion_tokens', 0)} 个 token。"
-        )
+        _finish_stream(printer, result)
     if out is not None:
         _write_output(result, out)
         if as_json:
@@ -255,6 +203,109 @@ def draft(
         click.echo(result.text)
         if result.label and not quiet:
             click.echo(f"说明：本稿为{result.label}。", err=True)
+
+
+def _draft_inputs(settings, brief_path: Path | None, resume_path: Path | None, outline_path: Path | None):
+    """(brief, interrupted draft to resume, edited outline): what `draft` was given, read safely."""
+    from assistant.domain.brief import load_brief
+    from assistant.drafts.draft_io import load_draft
+    from assistant.support.errors import LoadError
+    from assistant.support.safe_read import read_file
+
+    brief = partial = outline = None
+    if resume_path is not None:
+        partial = load_draft(resume_path, settings.structures_dir, settings.max_upload_bytes)
+    else:
+        brief = load_brief(brief_path)
+    if outline_path is not None:
+        try:
+            outline = read_file(outline_path, settings.max_upload_bytes).decode("utf-8-sig")
+        except LoadError as e:
+            fail(f"无法读取提纲文件：{e}")
+        except UnicodeDecodeError:
+            fail(f"提纲文件 {outline_path} 不是 UTF-8 编码的文本，请另存为 UTF-8 后重试。")
+    return brief, partial, outline
+
+
+def _write_keeping_partial(obj: Ctx, writer, printer: _DraftPrinter, library, brief, partial, outline):
+    """The finished draft; on a failure or Ctrl-C what was written is saved and the command ends saying where."""
+    from assistant.llm import LLMError
+    from assistant.writing.events import DraftInterrupted
+
+    try:
+        if partial is not None:
+            return writer.resume(partial, library, printer)
+        return writer.write(brief, library, printer, outline=outline)
+    except DraftInterrupted as e:
+        printer.end_line()
+        fail(e.message + "\n" + _save_interrupted(obj, e.draft, e.partial_text or printer.partial_text()))
+    except LLMError as e:
+        printer.end_line()
+        saved = _save_partial(obj, e.partial_text or printer.partial_text())
+        fail(e.message + (f"\n{saved}" if saved else ""))
+    except KeyboardInterrupt:
+        printer.end_line()
+        saved = _save_partial(obj, printer.partial_text())
+        fail("已取消。" + (f"\n{saved}" if saved else ""), code=130)
+
+
+def _finish_stream(printer: _DraftPrinter, result) -> None:
+    """After the streamed parts: the final text again if the length pass changed it, and a summary line."""
+    printer.end_line()
+    if printer.printed_text() != result.text:
+        # the length pass rewrote a part after it was printed: print the final text in full
+        printer.status("篇幅已调整，以下为调整后的全文：")
+        click.echo("")
+        click.echo(result.text)
+    printer.status(
+        f"完成：约 {_draft_summary(result, None)['chars']} 字，用时 {result.elapsed_s:.1f} 秒，"
+        f"消耗 {result.usage.get('prompt_tokens', 0)} + {result.usage.get('completion_tokens', 0)} 个 token。"
+    )
+
+
+def _references_library(settings):
+    """The library for a part's references, or None: references are optional for a revision."""
+    from assistant.library.store import Library
+
+    try:
+        library = Library.open(settings)
+    except Exception:  # an unreadable or mismatched library: revise without references
+        return None
+    return library if library.chunk_count() else None
+
+
+def _report_revision(result, index: int | None, out: Path | None, as_json: bool) -> None:
+    """Save the revised draft when asked, then print the new text and the diff (or JSON)."""
+    warnings = [w.message for w in result.warnings]
+    new_draft, old_text, new_text, diff = result.draft, result.old_text, result.new_text, result.diff
+    if out is not None:
+        _write_output(new_draft, out)
+    if as_json:
+        part = new_draft.parts[index] if index is not None else None
+        echo_json(
+            {
+                "part": (
+                    {"index": index, "role": part.role, "number": part.number, "heading": part.heading}
+                    if part
+                    else None
+                ),
+                "old_text": old_text,
+                "new_text": new_text,
+                "diff": diff,
+                "out": str(out) if out else None,
+                "warnings": warnings,
+            }
+        )
+        return
+    for w in warnings:
+        click.echo(f"提示：{w}", err=True)
+    if out is not None:
+        click.echo(f"已保存修改后的讲话稿：{out}")
+    else:
+        click.echo(new_text)
+    click.echo("")
+    click.echo("修改对照：")
+    click.echo(diff or "（没有变化）")
 
 
 def _parse_section(value: str) -> int | str:
@@ -296,13 +347,8 @@ def revise(
     as_json: bool,
 ) -> None:
     """按修改要求改写讲话稿的一个部分或一段文字；不指定部分、要求为“润色”时通篇润色。"""
-    from assistant.domain.brief import BriefError, load_brief
-    from assistant.domain.kinds import KindError
+    from assistant.domain.brief import load_brief
     from assistant.drafts.draft_io import load_draft
-    from assistant.intake.loaders import LoadError
-    from assistant.llm import LLMError
-    from assistant.writing.events import DraftError
-    from assistant.writing.prompts.templates import PromptError
     from assistant.writing.writer import choose_reviser
 
     settings = obj.settings
@@ -314,69 +360,20 @@ def revise(
             "请用 --section 指定要修改的部分（1–N 为一级标题序号，0 为开场白，-1 为结束语），"
             "或用 --passage 指定要修改的原文片段；通篇润色请写 --instruction 润色。"
         )
-    try:
-        draft_ = load_draft(draft_path, settings.structures_dir, settings.max_upload_bytes)
-        brief = load_brief(brief_path) if brief_path else None
-    except (LoadError, BriefError) as e:
-        fail(str(e))
-    try:
-        reviser = choose_reviser(settings)
-    except (LLMError, DraftError, KindError, PromptError) as e:
-        fail(str(e))
-    library = None
-    if not polish:
-        try:
-            from assistant.library.store import Library
-
-            library = Library.open(settings)
-            if library.chunk_count() == 0:
-                library = None
-        except Exception:  # references are optional for a revision; go on without them
-            library = None
-    try:
-        if polish:
-            result = reviser.polish(draft_, brief=brief)
-            index = None
-        elif passage is not None:
-            result = reviser.passage(draft_, passage, instruction, brief=brief, library=library)
-            index = result.index
-        else:
-            result = reviser.part(draft_, _parse_section(section), instruction, brief=brief, library=library)
-            index = result.index
-    except (DraftError, PromptError, BriefError, KindError) as e:
-        fail(str(e))
-    except LLMError as e:
-        fail(e.message)
-    warnings = [w.message for w in result.warnings]
-    new_draft, old_text, new_text, diff = result.draft, result.old_text, result.new_text, result.diff
-    if out is not None:
-        _write_output(new_draft, out)
-    if as_json:
-        part = new_draft.parts[index] if index is not None else None
-        echo_json(
-            {
-                "part": (
-                    {"index": index, "role": part.role, "number": part.number, "heading": part.heading}
-                    if part
-                    else None
-                ),
-                "old_text": old_text,
-                "new_text": new_text,
-                "diff": diff,
-                "out": str(out) if out else None,
-                "warnings": warnings,
-            }
-        )
-        return
-    for w in warnings:
-        click.echo(f"提示：{w}", err=True)
-    if out is not None:
-        click.echo(f"已保存修改后的讲话稿：{out}")
+    draft_ = load_draft(draft_path, settings.structures_dir, settings.max_upload_bytes)
+    brief = load_brief(brief_path) if brief_path else None
+    reviser = choose_reviser(settings)
+    library = None if polish else _references_library(settings)
+    if polish:
+        result = reviser.polish(draft_, brief=brief)
+        index = None
+    elif passage is not None:
+        result = reviser.passage(draft_, passage, instruction, brief=brief, library=library)
+        index = result.index
     else:
-        click.echo(new_text)
-    click.echo("")
-    click.echo("修改对照：")
-    click.echo(diff or "（没有变化）")
+        result = reviser.part(draft_, _parse_section(section), instruction, brief=brief, library=library)
+        index = result.index
+    _report_revision(result, index, out, as_json)
 
 
 COMMANDS = (draft, revise)

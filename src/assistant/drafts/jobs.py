@@ -23,6 +23,7 @@ from langchain_core.language_models import BaseChatModel
 from assistant.domain.models import ROLE_LABELS, Draft
 from assistant.domain.numbering import heading_line
 from assistant.llm import LLMError
+from assistant.support.errors import UserError
 from assistant.writing.events import (
     DraftError,
     DraftInterrupted,
@@ -189,7 +190,7 @@ class DraftJob:
             self.error = STOPPED_MESSAGE if self.stopping else str(e)
         except GenerationStopped:  # stopped between two parts: nothing of the current part yet
             self.result, self.error = "interrupted", STOPPED_MESSAGE
-        except (LLMError, DraftError) as e:
+        except UserError as e:
             self.result, self.error = "failed", str(e)
         except Exception:  # noqa: BLE001 - a thread must report, not die silently
             log.exception("drafting job failed")

@@ -16,12 +16,13 @@ from pathlib import Path
 from assistant.domain.models import IngestReport
 from assistant.intake.chunking import embedding_text
 from assistant.intake.prepare import prepare_path
-from assistant.library.embeddings import BundledE5Embedder, Embedder, EmbeddingError
+from assistant.library.embeddings import BundledE5Embedder, Embedder
 from assistant.library.ingest import expand_paths, ingest_paths
 from assistant.library.storage.errors import LibraryError
 from assistant.library.store import Library, Progress
 from assistant.library.vector_file import PrecomputedVectors, corpus_vectors_path
 from assistant.support.config import Settings, get_settings
+from assistant.support.errors import UserError
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ class SeedJob:
         report, error = None, ""
         try:
             report = seed_corpus(self.library, self.corpus_dir, self._on_chars, self._on_file)
-        except (LibraryError, EmbeddingError) as e:
+        except UserError as e:
             error = str(e)
         except Exception as e:  # noqa: BLE001 - a thread's exception would vanish otherwise
             log.exception("indexing the bundled corpus failed")

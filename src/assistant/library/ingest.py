@@ -16,11 +16,12 @@ from assistant.domain.models import (
     IngestSimilar,
     IngestSkipped,
 )
-from assistant.intake.loaders import SUPPORTED, LoadError
+from assistant.intake.loaders import SUPPORTED
 from assistant.intake.prepare import prepare_bytes, prepare_path
 from assistant.library.embeddings import EmbeddingError
-from assistant.library.storage.errors import LibraryError, storage_problem
+from assistant.library.storage.errors import storage_problem
 from assistant.library.store import AddOutcome, Library, Progress
+from assistant.support.errors import UserError
 from assistant.support.safe_read import display_name, readable_path
 
 log = logging.getLogger(__name__)
@@ -153,7 +154,7 @@ def ingest_paths(
                 # The embedding service is down or refuses: every other file would wait and fail too.
                 report.failed += [IngestFailed(path=readable_path(f.path), error=str(e)) for f in files[n:]]
                 break
-            except (LoadError, LibraryError) as e:
+            except UserError as e:  # this file's problem, told in Chinese: the batch goes on
                 report.failed.append(IngestFailed(path=readable_path(path), error=str(e)))
                 continue
             except Exception as e:  # whatever went wrong with this file, the batch goes on

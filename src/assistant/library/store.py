@@ -21,7 +21,6 @@ import numpy as np
 from assistant.domain.models import ChangedLine, Chunk, DocRecord, RemovedLine, SearchHit, SpeechDoc
 from assistant.intake.chunking import embedding_text
 from assistant.intake.fingerprint import NEAR_DUPLICATE, similarity
-from assistant.intake.loaders import LoadError
 from assistant.library.embeddings import CachedEmbedder, make_embedder
 from assistant.library.ranking import DEFAULT_RANKING, RankingParams
 from assistant.library.search import check_query, search_collection
@@ -49,6 +48,7 @@ from assistant.library.storage.writes import (
     write_document,
 )
 from assistant.support.config import Settings
+from assistant.support.errors import LoadError
 
 if TYPE_CHECKING:
     # Only a type here: ingest.py builds on this module, not the other way round.

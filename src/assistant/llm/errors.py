@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from assistant.llm.presets import LLMConfig
 from assistant.support.errors import UserError
@@ -66,6 +67,7 @@ _TIMEOUT_NAMES = (
     "PoolTimeout",
 )
 _CONNECT_NAMES = ("ConnectError", "ConnectionRefusedError", "gaierror", "ProxyError")
+_CUT_NAMES = ("RemoteProtocolError", "ReadError")
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
@@ -108,130 +110,246 @@ def _with_partial(message: str, partial_text: str) -> str:
     return message
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """Everything the rules may look at, gathered once per failure."""
+
+    exc_name: str
+    status: int | None
+    detail: str
+    low: str  # detail, lower-cased
+    code: str
+    names: tuple[str, ...]  # type names along the cause/context chain
+    is_a: frozenset[str]  # which of _known_classes() the exception is an instance of
+    base_url: str
+    model: str
+    provider: str
+    timeout: str
+    tries: str
+    partial_text: str
+
+
+def _known_classes() -> dict[str, type[BaseException]]:
+    # imported here, not at the top: the SDK takes a second to import and most runs never fail
+    import openai
+
+    return {
+        "APITimeoutError": openai.APITimeoutError,
+        "APIConnectionError": openai.APIConnectionError,
+        "AuthenticationError": openai.AuthenticationError,
+        "PermissionDeniedError": openai.PermissionDeniedError,
+        "NotFoundError": openai.NotFoundError,
+        "BadRequestError": openai.BadRequestError,
+        "UnprocessableEntityError": openai.UnprocessableEntityError,
+        "RateLimitError": openai.RateLimitError,
+        "InternalServerError": openai.InternalServerError,
+        "TimeoutError": TimeoutError,
+        "ConnectionError": ConnectionError,
+    }
+
+
+def _facts(
+    exc: BaseException, config: LLMConfig | None, partial_text: str, attempts: int
+) -> _Facts:
+    detail = _server_message(exc)
+    return _Facts(
+        exc_name=type(exc).__name__,
+        status=getattr(exc, "status_code", None),
+        detail=detail,
+        low=detail.lower(),
+        code=_error_code(exc),
+        names=tuple(type(e).__name__ for e in _chain(exc)),
+        is_a=frozenset(n for n, cls in _known_classes().items() if isinstance(exc, cls)),
+        base_url=config.base_url if config else "（未知地址）",
+        model=config.model if config else "（未知模型）",
+        provider=config.provider if config else "",
+        timeout=f"{config.timeout:g}" if config else "?",
+        tries=f"（共尝试 {attempts} 次）" if attempts > 1 else "",
+        partial_text=partial_text,
+    )
+
+
+def _timed_out(f: _Facts) -> bool:
+    return bool(f.is_a & {"APITimeoutError", "TimeoutError"}) or any(
+        n in _TIMEOUT_NAMES or n.endswith("TimeoutError") for n in f.names
+    )
+
+
+def _cut_off(f: _Facts) -> bool:
+    # read-side failures: the connection was up, so the answer was cut rather than never started
+    return any(n in _CUT_NAMES for n in f.names)
+
+
+def _unreachable(f: _Facts) -> bool:
+    return (
+        bool(f.is_a & {"APIConnectionError", "ConnectionError"})
+        or _cut_off(f)
+        or any(n in _CONNECT_NAMES for n in f.names)
+    )
+
+
+def _missing_model(f: _Facts) -> bool:
+    # Zhipu answers an unknown model with a 400 in Chinese rather than a 404
+    return (
+        f.code == "model_not_found"
+        or "模型不存在" in f.detail
+        or ("model" in f.low and any(p in f.low for p in ("not exist", "not found", "does not")))
+    )
+
+
+def _not_found(f: _Facts) -> bool:
+    return "NotFoundError" in f.is_a or f.status == 404 or (f.status == 400 and _missing_model(f))
+
+
+def _too_long(f: _Facts) -> bool:
+    rejected = "BadRequestError" in f.is_a or f.status in (400, 413)
+    overflow = f.code == "context_length_exceeded" or any(p in f.low for p in _CONTEXT_PATTERNS)
+    return (rejected and overflow) or any(n.endswith("ContextOverflowError") for n in f.names)
+
+
+def _limited(f: _Facts) -> bool:
+    return "RateLimitError" in f.is_a or f.status in (402, 429)
+
+
+def _out_of_quota(f: _Facts) -> bool:
+    return _limited(f) and (
+        f.status == 402 or f.code == "insufficient_quota" or "quota" in f.low or "余额" in f.detail
+    )
+
+
+def _model_hint(f: _Facts) -> str:
+    return f"若使用 Ollama，请先运行 ollama pull {f.model}。" if f.provider == "ollama" else ""
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """One row of the table: when it applies, the error kind and the Chinese message."""
+
+    kind: str
+    applies: Callable[[_Facts], bool]
+    message: Callable[[_Facts], str]
+
+
+# First match wins, so the order is the precedence. Timeouts come before connection errors
+# because APITimeoutError subclasses APIConnectionError; the catch-all 400/422 rule comes last
+# so that the specific 400s (missing model, context length) win over it.
+_RULES: tuple[_Rule, ...] = (
+    _Rule(
+        "timeout",
+        lambda f: _timed_out(f) and bool(f.partial_text),
+        lambda f: (
+            f"模型服务（{f.base_url}）在生成过程中超过 {f.timeout} 秒没有输出新内容。"
+            "请稍后重试或继续生成；若经常如此，可调大 ASSISTANT_LLM_TIMEOUT（单位：秒）。"
+        ),
+    ),
+    _Rule(
+        "timeout",
+        _timed_out,
+        lambda f: (
+            f"模型服务在 {f.timeout} 秒内没有响应（{f.base_url}）{f.tries}。"
+            "ASSISTANT_LLM_TIMEOUT 是等待模型开始回答的总时限（含重试）。"
+            "请稍后重试；若模型经常来不及开始回答，可调大 ASSISTANT_LLM_TIMEOUT（单位：秒）。"
+        ),
+    ),
+    _Rule(
+        "connection",
+        lambda f: _unreachable(f) and (bool(f.partial_text) or _cut_off(f)),
+        lambda f: f"与模型服务（{f.base_url}）的连接在生成过程中中断。请检查网络后重试。",
+    ),
+    _Rule(
+        "connection",
+        _unreachable,
+        lambda f: (
+            f"无法连接模型服务：{f.base_url}{f.tries}。请检查网络和 OPENAI_BASE_URL 是否正确；"
+            "若使用 Ollama，请确认已运行 ollama serve。"
+        ),
+    ),
+    _Rule(
+        "auth",
+        lambda f: (
+            bool(f.is_a & {"AuthenticationError", "PermissionDeniedError"})
+            or f.status in (401, 403)
+        ),
+        lambda f: (
+            "API 密钥无效、已过期或无权访问该服务。请检查 OPENAI_API_KEY，"
+            "或在“设置”页面重新填写密钥。"
+        ),
+    ),
+    _Rule(
+        "model_not_found",
+        lambda f: _not_found(f) and (_missing_model(f) or "model" in f.low),
+        lambda f: (
+            f"模型“{f.model}”不存在或当前密钥无权使用。"
+            f"请检查 ASSISTANT_MODEL（当前为 {f.model}）是否填写正确。{_model_hint(f)}"
+        ),
+    ),
+    _Rule(
+        "bad_request",
+        _not_found,
+        lambda f: f"接口地址不存在：{f.base_url}。请检查 OPENAI_BASE_URL（通常以 /v1 结尾）。",
+    ),
+    _Rule(
+        "context_length",
+        _too_long,
+        lambda f: (
+            "输入内容超过了模型的上下文长度限制。请减少参考范文条数后重试，或换用上下文更长的模型。"
+        ),
+    ),
+    _Rule(
+        "rate_limit",
+        _out_of_quota,
+        lambda f: "账户余额不足或已超出用量配额。请到模型服务商控制台充值或更换 OPENAI_API_KEY。",
+    ),
+    _Rule(
+        "rate_limit",
+        _limited,
+        lambda f: f"请求过于频繁，已被模型服务限流{f.tries}。请等待一会儿再试，或降低调用频率。",
+    ),
+    _Rule(
+        "server",
+        lambda f: "InternalServerError" in f.is_a or (f.status is not None and f.status >= 500),
+        lambda f: f"模型服务暂时出错（HTTP {f.status}）{f.tries}。这通常是服务端问题，请稍后重试。",
+    ),
+    _Rule(
+        "bad_request",
+        lambda f: (
+            bool(f.is_a & {"BadRequestError", "UnprocessableEntityError"}) or f.status in (400, 422)
+        ),
+        lambda f: f"模型服务拒绝了本次请求：{f.detail}。请检查模型设置（ASSISTANT_MODEL）后重试。",
+    ),
+)
+_UNKNOWN = _Rule(
+    "unknown",
+    lambda f: True,
+    lambda f: (
+        f"调用模型时出错（{f.exc_name}：{f.detail}）。请稍后重试，或检查“设置”页面中的模型配置。"
+    ),
+)
+
+
 def explain(
-    exc: BaseException, config: LLMConfig | None = None, *, partial_text: str = "", attempts: int = 1
+    exc: BaseException,
+    config: LLMConfig | None = None,
+    *,
+    partial_text: str = "",
+    attempts: int = 1,
 ) -> LLMError:
     """Map an openai/httpx/langchain exception to an LLMError with a Chinese what-to-do message.
 
     ``attempts`` is how many requests were made before giving up (said in the message when > 1).
     """
-    import openai  # here, not at the top: the SDK takes a second to import and most runs never fail
-
     if isinstance(exc, LLMError):
         if partial_text and not exc.partial_text:
             exc.partial_text = partial_text
         return exc
-    base_url = config.base_url if config else "（未知地址）"
-    model = config.model if config else "（未知模型）"
-    provider = config.provider if config else ""
-    timeout = f"{config.timeout:g}" if config else "?"
-    status = getattr(exc, "status_code", None)
-    detail = _server_message(exc)
-    code = _error_code(exc)
-    names = [type(e).__name__ for e in _chain(exc)]
-    low = detail.lower()
-
-    tries = f"（共尝试 {attempts} 次）" if attempts > 1 else ""
-
-    def err(kind: str, message: str) -> LLMError:
-        return LLMError(
-            _with_partial(message, partial_text),
-            kind,
-            partial_text=partial_text,
-            status=status,
-            detail=detail,
-        )
-
-    # timeouts first: APITimeoutError is a subclass of APIConnectionError
-    if isinstance(exc, openai.APITimeoutError | TimeoutError) or any(
-        n in _TIMEOUT_NAMES or n.endswith("TimeoutError") for n in names
-    ):
-        if partial_text:
-            return err(
-                "timeout",
-                f"模型服务（{base_url}）在生成过程中超过 {timeout} 秒没有输出新内容。"
-                "请稍后重试或继续生成；若经常如此，可调大 ASSISTANT_LLM_TIMEOUT（单位：秒）。",
-            )
-        return err(
-            "timeout",
-            f"模型服务在 {timeout} 秒内没有响应（{base_url}）{tries}。"
-            "ASSISTANT_LLM_TIMEOUT 是等待模型开始回答的总时限（含重试）。"
-            "请稍后重试；若模型经常来不及开始回答，可调大 ASSISTANT_LLM_TIMEOUT（单位：秒）。",
-        )
-    if isinstance(exc, openai.APIConnectionError | ConnectionError) or any(
-        n in _CONNECT_NAMES or n in ("RemoteProtocolError", "ReadError") for n in names
-    ):
-        if partial_text or any(n in ("RemoteProtocolError", "ReadError") for n in names):
-            return err(
-                "connection",
-                f"与模型服务（{base_url}）的连接在生成过程中中断。请检查网络后重试。",
-            )
-        return err(
-            "connection",
-            f"无法连接模型服务：{base_url}{tries}。请检查网络和 OPENAI_BASE_URL 是否正确；"
-            "若使用 Ollama，请确认已运行 ollama serve。",
-        )
-    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError) or status in (
-        401,
-        403,
-    ):
-        return err(
-            "auth",
-            "API 密钥无效、已过期或无权访问该服务。请检查 OPENAI_API_KEY，"
-            "或在“设置”页面重新填写密钥。",
-        )
-    missing_model = (
-        code == "model_not_found"
-        or "模型不存在" in detail
-        or ("model" in low and any(p in low for p in ("not exist", "not found", "does not")))
-    )
-    is_not_found = isinstance(exc, openai.NotFoundError) or status == 404
-    if is_not_found or (status == 400 and missing_model):
-        if missing_model or "model" in low:
-            hint = f"若使用 Ollama，请先运行 ollama pull {model}。" if provider == "ollama" else ""
-            return err(
-                "model_not_found",
-                f"模型“{model}”不存在或当前密钥无权使用。"
-                f"请检查 ASSISTANT_MODEL（当前为 {model}）是否填写正确。{hint}",
-            )
-        return err(
-            "bad_request",
-            f"接口地址不存在：{base_url}。请检查 OPENAI_BASE_URL（通常以 /v1 结尾）。",
-        )
-    is_context = code == "context_length_exceeded" or any(p in low for p in _CONTEXT_PATTERNS)
-    is_bad_request = isinstance(exc, openai.BadRequestError) or status in (400, 413)
-    if (is_bad_request and is_context) or any(n.endswith("ContextOverflowError") for n in names):
-        return err(
-            "context_length",
-            "输入内容超过了模型的上下文长度限制。请减少参考范文条数后重试，"
-            "或换用上下文更长的模型。",
-        )
-    if isinstance(exc, openai.RateLimitError) or status in (402, 429):
-        if status == 402 or code == "insufficient_quota" or "quota" in low or "余额" in detail:
-            return err(
-                "rate_limit",
-                "账户余额不足或已超出用量配额。请到模型服务商控制台充值或更换 OPENAI_API_KEY。",
-            )
-        return err(
-            "rate_limit",
-            f"请求过于频繁，已被模型服务限流{tries}。请等待一会儿再试，或降低调用频率。",
-        )
-    if isinstance(exc, openai.InternalServerError) or (status is not None and status >= 500):
-        return err(
-            "server",
-            f"模型服务暂时出错（HTTP {status}）{tries}。这通常是服务端问题，请稍后重试。",
-        )
-    if isinstance(exc, openai.BadRequestError | openai.UnprocessableEntityError) or status in (
-        400,
-        422,
-    ):
-        return err(
-            "bad_request",
-            f"模型服务拒绝了本次请求：{detail}。请检查模型设置（ASSISTANT_MODEL）后重试。",
-        )
-    return err(
-        "unknown",
-        f"调用模型时出错（{type(exc).__name__}：{detail}）。请稍后重试，或检查“设置”页面中的模型配置。",
+    facts = _facts(exc, config, partial_text, attempts)
+    rule = next((r for r in _RULES if r.applies(facts)), _UNKNOWN)
+    return LLMError(
+        _with_partial(rule.message(facts), partial_text),
+        rule.kind,
+        partial_text=partial_text,
+        status=facts.status,
+        detail=facts.detail,
     )
 
 

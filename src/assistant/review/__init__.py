@@ -1,20 +1,6 @@
-"""The checker (校对): structure, placeholders, confusables, punctuation, facts and delivery."""
+"""The checker (校对): structure, placeholders, confusables, punctuation, facts and delivery.
 
-from assistant.review.checks import (
-    CheckError,
-    apply_suggestion,
-    rule_labels,
-    rule_names,
-    run_checks,
-)
-from assistant.review.model import CheckReport, Finding
-
-__all__ = [
-    "CheckError",
-    "CheckReport",
-    "Finding",
-    "apply_suggestion",
-    "rule_labels",
-    "rule_names",
-    "run_checks",
-]
+Its surface: `review.checks` (run_checks, apply_suggestion, rule_names, rule_labels, CheckError)
+and `review.model` (Finding, CheckReport). Not re-exported here: checks imports the rule
+modules through this package, so importing checks from here would make an import cycle.
+"""

@@ -1,4 +1,4 @@
-"""A last line of defence: an unexpected error in a view becomes a Chinese message, not a traceback."""
+"""The page's boundary: a UserError is shown as its Chinese message; anything unexpected is logged, never a traceback."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from typing import TypeVar
 import streamlit as st
 
 from assistant.library.storage.errors import storage_problem
+from assistant.support.errors import UserError
+from assistant.ui.markdown_text import escape_markdown
 
 log = logging.getLogger("assistant.ui")
 
@@ -19,6 +21,9 @@ def guarded(render: Callable[[], T], where: str) -> T | None:
     """Run one view and return its result; an unexpected exception is logged and shown as a short message (None)."""
     try:
         return render()
+    except UserError as e:  # said for the user already: shown as it is (escaped: it may quote a file name)
+        st.error(f"{where}：{escape_markdown(str(e))}")
+        return None
     except Exception as e:  # noqa: BLE001 - st.rerun/st.stop are BaseException and pass through
         log.exception("unexpected error in %s", where)
         problem = storage_problem(e)

@@ -6,9 +6,10 @@ import atexit
 
 import streamlit as st
 
-from assistant.library.embeddings import EmbeddingError
-from assistant.library.store import Library, LibraryError
+from assistant.library.store import Library
 from assistant.support.config import Settings
+from assistant.support.errors import UserError
+from assistant.ui.markdown_text import escape_markdown
 from assistant.ui.page_settings import env_settings
 
 __all__ = ["get_library"]
@@ -32,6 +33,6 @@ def get_library() -> Library | None:
         return _open_library(
             str(settings.data_dir), settings.chroma_url, settings.embedding_backend, settings
         )
-    except (LibraryError, EmbeddingError) as e:
-        st.error(str(e))
+    except UserError as e:
+        st.error(escape_markdown(str(e)))  # it may quote a setting's value
     return None

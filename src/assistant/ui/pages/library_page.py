@@ -7,10 +7,9 @@ import streamlit as st
 from assistant.domain.kinds import default_kinds
 from assistant.domain.models import PART_ROLES, ROLE_LABELS
 from assistant.intake.chunking import split_at_match
-from assistant.intake.loaders import LoadError
-from assistant.library.embeddings import EmbeddingError
 from assistant.library.ingest import add_bytes, failure_message
-from assistant.library.store import Library, LibraryError
+from assistant.library.store import Library
+from assistant.support.errors import UserError
 from assistant.ui import session
 from assistant.ui.access import can_edit, editor_only_notice
 from assistant.ui.markdown_text import escape_markdown
@@ -66,8 +65,8 @@ def _report(outcome, name: str) -> None:
 def _add(library: Library, name: str, data: bytes, progress=None, allow_similar: bool = False):
     try:
         outcome = add_bytes(library, data, name, progress=progress, allow_similar=allow_similar)
-    except (LoadError, LibraryError, EmbeddingError) as e:
-        st.error(str(e))
+    except UserError as e:
+        st.error(escape_markdown(str(e)))  # it may quote the uploaded file's name
         return None
     except Exception as e:  # one bad file never stops the other uploads
         st.error(failure_message(name, e))
@@ -137,7 +136,7 @@ def _import(library: Library, files) -> None:
 
         try:
             outcome = add_bytes(library, f.getvalue(), f.name, progress=on_chars)
-        except (LoadError, LibraryError, EmbeddingError) as e:
+        except UserError as e:
             report.append((f.name, None, str(e)))
             continue
         except Exception as e:  # noqa: BLE001 - one bad file never stops the other uploads
@@ -174,8 +173,8 @@ def search_section(library: Library) -> None:
     else:
         try:
             hits = library.search(query, k=k, role=role or None)
-        except (LibraryError, EmbeddingError) as e:
-            st.error(str(e))
+        except UserError as e:
+            st.error(escape_markdown(str(e)))
             return
         st.session_state[SEARCHED] = (asked, hits)
     if not hits:
