@@ -35,8 +35,8 @@ TEST_WORKERS ?= 2
 # The store suite once more, every library on a real `chroma run` server instead of embedded Chroma.
 STORE_SUITE := tests/integration/test_store.py tests/integration/test_store_batches.py \
 	tests/integration/test_bm25.py tests/integration/test_store_crash.py \
-	tests/integration/test_store_concurrency.py tests/integration/test_store_open_race.py \
-	tests/integration/test_duplicates.py tests/integration/test_cli_library.py
+	tests/integration/test_store_concurrency.py tests/integration/test_duplicates.py \
+	tests/integration/test_cli_library.py
 
 # Everything: the fast tests, the deep ones (tests/integration), then the store suite on a Chroma server.
 test: $(STAMP)

@@ -1,4 +1,4 @@
-"""我的稿件 in the core: versions of a draft, restore, diff, delete, early autosaves, concurrency."""
+"""我的稿件 in the core: versions of a draft, restore, diff, delete, the reasons listed, concurrency."""
 
 from __future__ import annotations
 
@@ -8,8 +8,13 @@ import threading
 import pytest
 
 from assistant.domain.models import Draft, DraftPart, speech_chars
-from assistant.drafts.draft_io import autosave
-from assistant.drafts.draft_store import DraftStore, DraftStoreError, short_time
+from assistant.drafts.draft_store import (
+    DraftStore,
+    DraftStoreError,
+    reason_regenerate,
+    reason_revise,
+    short_time,
+)
 from tests.scenario import BRIEF, SPEECH
 
 
@@ -97,26 +102,23 @@ def test_two_sessions_adding_versions_at_once_lose_none(tmp_path):
     assert len(texts) == 20
 
 
-def test_early_autosaves_become_versions_of_their_drafts(tmp_path):
-    # Before versions, every draft and every revision was its own draft-*.json file.
-    one = _draft(created="2026-07-01T09:00:00")
-    revised = one.model_copy(deep=True)
-    revised.parts[2].text += "\n要以实际行动回应群众期盼。"
-    other = _draft(meeting="临江市营商环境约谈会", created="2026-07-02T10:00:00")
-    other = other.model_copy(update={"title": "在临江市营商环境约谈会上的讲话"})
-    for d in (one, revised, other):
-        autosave(d, tmp_path)
-    (tmp_path / "drafts" / "draft-broken.json").write_text("{不是 JSON", encoding="utf-8")
+def test_add_or_create_adds_to_a_draft_or_starts_one(tmp_path):
     store = DraftStore(tmp_path)
-    records = store.drafts()
-    assert len(records) == 2
-    by_title = {r.title: r for r in records}
-    first = by_title[BRIEF["title"]]
-    assert [v.reason for v in first.versions] == ["早期自动保存", "早期自动保存"]
-    assert store.load(first.draft_id).text == revised.text
-    assert (tmp_path / "drafts" / "draft-broken.json").exists()  # not ours to judge: left alone
-    assert len(list((tmp_path / "drafts" / "legacy").glob("draft-*.json"))) == 3
-    assert len(store.drafts()) == 2  # taken in once
+    draft_id, first = store.add_or_create("", _draft(), "生成")
+    assert first.number == 1 and store.exists(draft_id)
+    same, second = store.add_or_create(draft_id, _draft(SPEECH + "\n补充"), "手动编辑")
+    assert same == draft_id and second.number == 2
+    store.delete(draft_id)
+    # The open draft was deleted in another window: the change becomes a new draft.
+    other, version = store.add_or_create(draft_id, _draft(), "手动编辑")
+    assert other != draft_id and version.number == 1 and version.reason == "手动编辑"
+
+
+def test_reasons_with_details_read_as_the_list_shows_them():
+    assert reason_revise("二、深挖根源", "更严厉一些") == "修改二、深挖根源：更严厉一些"
+    assert reason_regenerate("开场", 0, 0) == "重新生成开场"
+    assert reason_regenerate("开场", 2, 0) == "重新生成开场（不用 2 段）"
+    assert reason_regenerate("结束语", 1, 3) == "重新生成结束语（不用 1 段，必用 3 段）"
 
 
 def test_version_files_are_plain_draft_json(tmp_path):

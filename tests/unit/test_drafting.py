@@ -13,6 +13,7 @@ import re
 import pytest
 
 from assistant.domain.brief import load_brief
+from assistant.domain.facts import brief_fact_strings
 from assistant.domain.models import Draft, SearchHit, count_chars
 from assistant.domain.numbering import heading_line
 from assistant.domain.plan import make_plan
@@ -41,7 +42,6 @@ from assistant.writing.events import (
 )
 from assistant.writing.prompts.model_text import StreamCleaner, clean_model_text, head_rule
 from assistant.writing.prompts.templates import load_prompts
-from assistant.writing.revision import fact_strings
 from assistant.writing.writer import Reviser
 from tests.fakes.server import Reply
 from tests.scenario import (
@@ -611,8 +611,8 @@ def test_polish_keeps_facts(reviser, chat, text_draft, brief):
     assert not res.applied and "结构" in res.warnings[0].message
 
 
-def test_fact_strings_cover_numbers_dates_and_names(brief):
-    facts = fact_strings(brief)
+def test_facts_a_polish_must_keep_cover_numbers_dates_and_names(brief):
+    facts = brief_fact_strings(brief)
     for f in ("38.2%", "18.6", "35%", "8月10日", "9月30日", "青石县水利局", "青石县人民政府县长"):
         assert f in facts
 

@@ -10,10 +10,10 @@ from assistant.domain.facts import (
     brief_fact_strings,
     brief_facts,
     cn_value,
-    foreign_specifics,
     reference_specifics,
     specifics,
 )
+from assistant.review.checks import run_checks
 from assistant.writing.leak_guard import leaked_specifics
 from tests.shared import CORPUS
 
@@ -90,21 +90,16 @@ def test_brief_facts_gives_items_and_their_specifics():
     assert ("unit", "宏远", "targets") in inner
 
 
-def test_foreign_specifics_reports_what_the_brief_lacks():
+def test_the_checker_flags_specifics_the_brief_lacks():
     text = (
         "东湖区6月12日发生的事故造成1人死亡、2人受伤。全区96个在建项目要在7月15日前完成排查。"
         "西山区去年也发生过3起事故，南屏县的恒筑公司已被罚款50万元，要在年底前整改到位。"
     )
-    found = foreign_specifics(text, BRIEF)
-    assert {"西山区", "3起", "南屏县", "恒筑公司", "50万元", "年底前"} <= set(found)
+    report = run_checks(text, brief=BRIEF, rules=["facts"])
+    found = {f.excerpt for f in report.findings if "请核实" in f.message}
+    assert {"西山区", "3起", "南屏县", "恒筑公司", "50万元", "年底前"} <= found
     for given in ("东湖区", "6月12日", "1人", "96个", "7月15日前"):
         assert given not in found
-
-
-def test_foreign_specifics_with_references_reports_a_copied_quotation():
-    found = foreign_specifics("重点项目是稳增长的“压舱石”。", BRIEF, ["固定资产投资是稳增长的“压舱石”。"])
-    assert "压舱石" in found
-    assert foreign_specifics("重点项目是稳增长的“压舱石”。", BRIEF) == []
 
 
 def test_index_covers_a_shorter_date_and_a_place_stem():

@@ -407,23 +407,3 @@ class FactIndex:
 
 def _family(kind: str) -> str:
     return "date" if kind in ("date", "deadline") else kind
-
-
-def foreign_specifics(text: str, brief: Brief, references: Iterable[str] = ()) -> list[str]:
-    """Numbers, amounts, dates, deadlines, places and company names of a text that the brief lacks.
-
-    Common wording (全市, 市住建局, 有关公司) is never a specific. ``references`` are the reference
-    speeches a draft was written from: their quoted remarks and other specifics that turn up in
-    the text are reported too (leaked_specifics is this check for references alone).
-    """
-    index = FactIndex.of(brief.all_facts())
-    found: dict[str, None] = {}
-    for f in specifics(text, ("number", "percent", "amount", "date", "deadline", "place", "unit")):
-        if not index.covers(f):
-            found.setdefault(f.text, None)
-    draft = compact(text)
-    for ref in references:
-        for s in reference_specifics(ref):
-            if s in draft and s not in index.text:
-                found.setdefault(s, None)
-    return list(found)

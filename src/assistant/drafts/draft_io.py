@@ -133,12 +133,3 @@ def save_interrupted(draft: Draft, data_dir: Path | str, text: str = "") -> Path
     write_atomic(json_path.with_suffix(".txt"), shown.rstrip("\n") + "\n")
     return write_atomic(json_path, draft_to_json(draft.model_copy(update={"status": "interrupted"})))
 
-
-def autosave(draft: Draft, data_dir: Path | str) -> Path:
-    """Save every draft and every revision as ``<data_dir>/drafts/draft-<timestamp>.json``."""
-    return write_atomic(_fresh_path(data_dir, "draft-", ".json"), draft_to_json(draft))
-
-
-def list_saved(data_dir: Path | str) -> list[Path]:
-    """Autosaved drafts, newest first."""
-    return sorted((Path(data_dir) / "drafts").glob("draft-*.json"), reverse=True)

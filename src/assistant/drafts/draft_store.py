@@ -27,7 +27,33 @@ from assistant.support.errors import UserError
 
 RECORD = "record.json"
 UNTITLED_MEETING = "（未填写会议名称）"
-LEGACY_REASON = "早期自动保存"
+
+# Why a version was made, as 我的稿件 lists it: these strings are what the user reads.
+REASON_DRAFT = "生成"
+REASON_RESUME = "继续生成"
+REASON_STOPPED = "生成（已停止，未完成）"
+REASON_INTERRUPTED = "生成（中断，未完成）"
+REASON_EDIT = "手动编辑"
+REASON_POLISH = "整体润色"
+REASON_CHECK_FIX = "采用校对建议"
+
+
+def reason_restore(number: int) -> str:
+    """The reason of a version that restores version ``number``."""
+    return f"恢复第 {number} 版"
+
+
+def reason_revise(part_label: str, instruction: str) -> str:
+    """The reason of a revision of one part (or one passage of it) by an instruction."""
+    return f"修改{part_label}：{instruction}"
+
+
+def reason_regenerate(part_label: str, skipped: int, pinned: int) -> str:
+    """The reason of a part written again from chosen references (how many left out, pinned)."""
+    chosen = "，".join(x for x in (f"不用 {skipped} 段" if skipped else "", f"必用 {pinned} 段" if pinned else "") if x)
+    return f"重新生成{part_label}" + (f"（{chosen}）" if chosen else "")
+
+
 _ID_RE = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
 _VERSION_RE = re.compile(r"^v(\d{4})\.json$")
 _lock = threading.Lock()  # record.json is read-modify-written; versions themselves need no lock
@@ -77,13 +103,6 @@ def short_time(iso: str) -> str:
         return iso
     year = "" if t.year == datetime.now().year else f"{t.year}年"
     return f"{year}{t.month}月{t.day}日 {t:%H:%M}"
-
-
-def _saved_order(path: Path) -> tuple[str, int]:
-    """draft-<time>.json before draft-<time>-2.json (a second save in the same second)."""
-    stem = path.stem.removeprefix("draft-")
-    head, _, n = stem.rpartition("-")
-    return (head, int(n)) if head.count("-") == 1 and n.isdigit() else (stem, 1)
 
 
 def _now() -> str:
@@ -140,9 +159,16 @@ class DraftStore:
             write_atomic(folder / RECORD, record.model_dump_json(indent=2))
         return info
 
+    def add_or_create(self, draft_id: str, draft: Draft, reason: str) -> tuple[str, VersionInfo]:
+        """Add ``draft`` to draft ``draft_id``, or create a draft when there is none; returns (id, version)."""
+        if draft_id and self.exists(draft_id):
+            return draft_id, self.add_version(draft_id, draft, reason)
+        record = self.create(draft, reason)
+        return record.draft_id, record.latest
+
     def restore(self, draft_id: str, number: int) -> VersionInfo:
         """Make version ``number`` the newest again (as a new version, so nothing is lost)."""
-        return self.add_version(draft_id, self.load(draft_id, number), f"恢复第 {number} 版")
+        return self.add_version(draft_id, self.load(draft_id, number), reason_restore(number))
 
     def delete(self, draft_id: str) -> None:
         """Remove a draft and all its versions."""
@@ -172,8 +198,7 @@ class DraftStore:
         return text_diff(self.load(draft_id, old).text, self.load(draft_id, new).text)
 
     def drafts(self) -> list[DraftRecord]:
-        """Every draft, the most recently changed first (early autosaves are taken in first)."""
-        self.import_legacy()
+        """Every draft, the most recently changed first."""
         records = []
         if self.root.is_dir():
             for folder in self.root.iterdir():
@@ -194,34 +219,6 @@ class DraftStore:
     def exists(self, draft_id: str) -> bool:
         """Whether a draft with this id is stored."""
         return bool(_ID_RE.match(draft_id or "")) and (self.root / draft_id / RECORD).is_file()
-
-    # ------------------------------------------------------------------ early autosaves
-
-    def import_legacy(self) -> int:
-        """Take ``draft-*.json`` autosaves of earlier versions in as drafts; returns how many files.
-
-        Every revision used to be its own file; files of one draft share its created_at and
-        title, so they become the versions of one draft, in the order they were saved.
-        """
-        files = sorted(self.root.glob("draft-*.json"), key=_saved_order) if self.root.is_dir() else []
-        groups: dict[tuple[str, str], list[tuple[Path, Draft]]] = {}
-        for path in files:
-            try:
-                draft = Draft.model_validate_json(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue  # not ours to judge; it stays where it is
-            groups.setdefault((draft.created_at, draft.title), []).append((path, draft))
-        moved = 0
-        for items in groups.values():
-            record = self.create(items[0][1], LEGACY_REASON)
-            for _path, draft in items[1:]:
-                self.add_version(record.draft_id, draft, LEGACY_REASON)
-            done = self.root / "legacy"
-            done.mkdir(exist_ok=True)
-            for path, _draft in items:
-                os.replace(path, done / path.name)
-                moved += 1
-        return moved
 
     # ------------------------------------------------------------------ internals
 

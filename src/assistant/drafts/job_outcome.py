@@ -11,15 +11,15 @@ from pathlib import Path
 
 from assistant.domain.models import speech_chars
 from assistant.drafts.draft_io import save_interrupted
-from assistant.drafts.draft_store import DraftStore
+from assistant.drafts.draft_store import (
+    REASON_DRAFT,
+    REASON_INTERRUPTED,
+    REASON_RESUME,
+    REASON_STOPPED,
+    DraftStore,
+)
 from assistant.drafts.jobs import DraftJob
 from assistant.drafts.workspace import Message, update_workspace
-
-#: Why a version was made, as 我的稿件 lists it.
-REASON_DRAFT = "生成"
-REASON_RESUME = "继续生成"
-REASON_STOPPED = "生成（已停止，未完成）"
-REASON_INTERRUPTED = "生成（中断，未完成）"
 
 
 def job_finisher(
@@ -73,7 +73,4 @@ def job_finisher(
 
 def _keep(store: DraftStore, draft_id: str, job: DraftJob, reason: str) -> str:
     assert job.draft is not None
-    if draft_id and store.exists(draft_id):
-        store.add_version(draft_id, job.draft, reason)
-        return draft_id
-    return store.create(job.draft, reason).draft_id
+    return store.add_or_create(draft_id, job.draft, reason)[0]

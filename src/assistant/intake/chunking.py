@@ -254,10 +254,6 @@ def match_span(unit_text: str, matched: str) -> tuple[int, int] | None:
     return start, last + len(sentences[-1])
 
 
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _SENTENCE_RE.finditer(text) if m.group(0).strip()]
-
-
 def split_at_match(unit_text: str, matched: str) -> tuple[str, str, str]:
     """(before, match, after) of a unit's text; ("", text, "") when the match is the whole unit."""
     span = match_span(unit_text, matched)

@@ -95,13 +95,11 @@ def save_version(draft: Draft, reason: str) -> VersionInfo:
     The entry point for every change made on the page: accepted revision, manual edit,
     applied check suggestion, restore.
     """
-    drafts = store()
     current = workspace().draft_id
-    if current and drafts.exists(current):
-        return drafts.add_version(current, draft, reason)
-    record = drafts.create(draft, reason)
-    update(draft_id=record.draft_id)
-    return record.latest
+    draft_id, version = store().add_or_create(current, draft, reason)
+    if draft_id != current:
+        update(draft_id=draft_id)
+    return version
 
 
 def open_in_page(draft_id: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from langchain_core.language_models import BaseChatModel
@@ -29,6 +30,7 @@ from assistant.writing.conformance import broken_by, conform
 from assistant.writing.events import (
     DraftError,
     DraftFinished,
+    DraftInterrupted,
     EventCallback,
     OutlineDone,
     OutlineStarted,
@@ -38,7 +40,7 @@ from assistant.writing.events import (
     PartToken,
 )
 from assistant.writing.model_calls import ModelSession, interrupted, stage_label
-from assistant.writing.outline import MIN_PART_CHARS, OutlinePlan, plan_outline
+from assistant.writing.outline import MIN_PART_CHARS, OutlinePlan, PlannedPart, plan_outline
 from assistant.writing.prompts.messages import (
     DEFAULT_WRITTEN_CHARS,
     length_instruction,
@@ -172,11 +174,9 @@ def draft_speech(
     for role, text in (("title", outlined.title), ("salutation", SALUTATION)):
         parts.append(DraftPart(role=role, text=text))
         _show(s, parts[-1], len(parts) - 1)
-    return _write_parts(
-        s, plan, library, prompts, base, outlined, parts, refs, used, started,
-        per_part=per_part, max_ref_chars=max_ref_chars, max_written_chars=max_written_chars,
-        adjust_length=adjust_length, fix_parts=fix_parts,
-    )  # fmt: skip
+    options = _Options(per_part, max_ref_chars, max_written_chars, adjust_length, fix_parts)
+    w = _Writing(s, plan, library, prompts, options, base, outlined, refs, used, started)
+    return _write_parts(w, parts)
 
 
 def resume_draft(
@@ -217,11 +217,9 @@ def resume_draft(
     for i, p in enumerate(parts):
         if p.complete:  # a cut part is shown again as it is finished
             _show(s, p, i)
-    return _write_parts(
-        s, plan, library, prompts, base, outlined, parts, refs, used, started,
-        per_part=per_part, max_ref_chars=max_ref_chars, max_written_chars=max_written_chars,
-        adjust_length=adjust_length, fix_parts=fix_parts,
-    )  # fmt: skip
+    options = _Options(per_part, max_ref_chars, max_written_chars, adjust_length, fix_parts)
+    w = _Writing(s, plan, library, prompts, options, base, outlined, refs, used, started)
+    return _write_parts(w, parts)
 
 
 def _show(s: ModelSession, part: DraftPart, index: int) -> None:
@@ -231,125 +229,160 @@ def _show(s: ModelSession, part: DraftPart, index: int) -> None:
     s.emit(PartDone(part, index))
 
 
-def _write_parts(
-    s: ModelSession,
-    plan: SpeechPlan,
-    library: SearchLibrary | None,
-    prompts: PromptSet,
-    base: Draft,
-    outlined: OutlinePlan,
-    parts: list[DraftPart],
-    refs: dict[str, list[SearchHit]],
-    used: set[str],
-    started: float,
-    *,
-    per_part: int,
-    max_ref_chars: int,
-    max_written_chars: int,
-    adjust_length: bool,
-    fix_parts: bool = True,
-) -> Draft:
+@dataclass(frozen=True)
+class _Options:
+    """The caller's settings of one run of :func:`draft_speech` or :func:`resume_draft`."""
+
+    per_part: int
+    max_ref_chars: int
+    max_written_chars: int
+    adjust_length: bool
+    fix_parts: bool
+
+
+@dataclass(frozen=True)
+class _Writing:
+    """What writing the parts of one draft needs at every step, built once its outline is known."""
+
+    s: ModelSession
+    plan: SpeechPlan
+    library: SearchLibrary | None
+    prompts: PromptSet
+    options: _Options
+    base: Draft  # kind, model, brief and the usage of an interrupted run: the same in every result
+    outlined: OutlinePlan
+    refs: dict[str, list[SearchHit]]
+    used: set[str]  # shared with the searches, so no two parts are given the same passage
+    started: float
+
+    def draft(self, parts: list[DraftPart]) -> Draft:
+        """The draft with these parts, its usage and its time so far."""
+        base = self.base
+        return base.model_copy(
+            update={
+                "title": self.outlined.title,
+                "outline": self.outlined.text,
+                "parts": list(parts),
+                "usage": self.s.usage_with(base.usage),
+                "elapsed_s": round(base.elapsed_s + time.monotonic() - self.started, 3),
+            }
+        )
+
+
+def _write_parts(w: _Writing, parts: list[DraftPart]) -> Draft:
     """Write every planned part after the ones in ``parts`` (finishing an incomplete last one)."""
     head = 2  # title and salutation
     cut = parts.pop() if len(parts) > head and not parts[-1].complete else None
     part_refs: list[list[SearchHit]] = []
-    for n, planned in enumerate(outlined.parts):
+    for n, planned in enumerate(w.outlined.parts):
         if n < len(parts) - head:
             part_refs.append([])  # written before an interruption
             continue
-        idx = len(parts)
-        hits = refs.get(planned.role)
-        if hits is None or planned.role == "other":
-            hits = part_references(
-                library, plan, "other", heading=planned.heading, used=used,
-                per_part=per_part, max_chars=max_ref_chars, warn=s.warn,
-            )  # fmt: skip
-        messages = section_messages(
-            plan,
-            prompts,
-            role=planned.role,
-            outline=outlined.text,
-            written="\n".join(p.text for p in parts),
-            references=hits,
-            heading=planned.heading if planned.number else None,
-            number=planned.number or None,
-            target_chars=planned.target,
-            max_written_chars=max_written_chars,
-        )
-        sources = [h.chunk_id for h in hits if h.chunk_id]
-        resume_from = ""
-        if cut is not None:
-            resume_from, sources, cut = cut.text, cut.sources or sources, None
-        try:
-            text = s.write_part(
-                messages,
-                index=idx,
-                role=planned.role,
-                number=planned.number,
-                heading=planned.heading,
-                title=outlined.title,
-                target=planned.target,
-                resume_from=resume_from,
-            )
-        except LLMError as e:
-            done = list(parts)
-            if e.partial_text.strip():
-                done.append(
-                    DraftPart(
-                        role=planned.role, number=planned.number, heading=planned.heading,
-                        text=e.partial_text, sources=sources, complete=False,
-                    )  # fmt: skip
-                )
-            partial = _finish(base, outlined, done, s, started).model_copy(
-                update={"status": "interrupted"}
-            )
-            stage = f"撰写{stage_label(planned.role, planned.number)}"
-            raise interrupted(e, stage, partial, partial.text) from e
-        bare = heading_line(planned.number, planned.heading) if planned.number else ""
-        if count_chars(text) <= count_chars(bare):
-            s.warn(f"模型没有返回{stage_label(planned.role, planned.number)}的内容。")
-        part = DraftPart(
-            role=planned.role, number=planned.number, heading=planned.heading,
-            text=text, sources=sources,
-        )  # fmt: skip
+        part, hits = _write_part(w, planned, parts, cut)
+        cut = None
         parts.append(part)
         part_refs.append(hits)
-        s.emit(PartDone(part, idx))
+        w.s.emit(PartDone(part, len(parts) - 1))
+    return _complete(w, parts, part_refs)
 
-    draft = _finish(base, outlined, parts, s, started)
-    if adjust_length:
+
+def _part_hits(w: _Writing, planned: PlannedPart) -> list[SearchHit]:
+    """The references of a planned part: its role's, or a search by its heading for an extra part."""
+    hits = w.refs.get(planned.role)
+    if hits is None or planned.role == "other":
+        hits = part_references(
+            w.library, w.plan, "other", heading=planned.heading, used=w.used,
+            per_part=w.options.per_part, max_chars=w.options.max_ref_chars, warn=w.s.warn,
+        )  # fmt: skip
+    return hits
+
+
+def _write_part(
+    w: _Writing, planned: PlannedPart, parts: list[DraftPart], cut: DraftPart | None
+) -> tuple[DraftPart, list[SearchHit]]:
+    """Stream one planned part after ``parts``; returns it and the references it was given.
+
+    ``cut`` is the part an interruption cut short: the model goes on from its text. Raises
+    DraftInterrupted with everything written so far when the model fails.
+    """
+    hits = _part_hits(w, planned)
+    messages = section_messages(
+        w.plan,
+        w.prompts,
+        role=planned.role,
+        outline=w.outlined.text,
+        written="\n".join(p.text for p in parts),
+        references=hits,
+        heading=planned.heading if planned.number else None,
+        number=planned.number or None,
+        target_chars=planned.target,
+        max_written_chars=w.options.max_written_chars,
+    )
+    sources = [h.chunk_id for h in hits if h.chunk_id]
+    resume_from = ""
+    if cut is not None:
+        resume_from, sources = cut.text, cut.sources or sources
+    try:
+        text = w.s.write_part(
+            messages,
+            index=len(parts),
+            role=planned.role,
+            number=planned.number,
+            heading=planned.heading,
+            title=w.outlined.title,
+            target=planned.target,
+            resume_from=resume_from,
+        )
+    except LLMError as e:
+        raise _cut_short(w, planned, parts, sources, e) from e
+    bare = heading_line(planned.number, planned.heading) if planned.number else ""
+    if count_chars(text) <= count_chars(bare):
+        w.s.warn(f"模型没有返回{stage_label(planned.role, planned.number)}的内容。")
+    part = DraftPart(
+        role=planned.role, number=planned.number, heading=planned.heading,
+        text=text, sources=sources,
+    )  # fmt: skip
+    return part, hits
+
+
+def _cut_short(
+    w: _Writing, planned: PlannedPart, parts: list[DraftPart], sources: list[str], e: LLMError
+) -> DraftInterrupted:
+    """The interruption of a part: the draft so far, keeping what the model wrote of the part."""
+    done = list(parts)
+    if e.partial_text.strip():
+        done.append(
+            DraftPart(
+                role=planned.role, number=planned.number, heading=planned.heading,
+                text=e.partial_text, sources=sources, complete=False,
+            )  # fmt: skip
+        )
+    partial = w.draft(done).model_copy(update={"status": "interrupted"})
+    stage = f"撰写{stage_label(planned.role, planned.number)}"
+    return interrupted(e, stage, partial, partial.text)
+
+
+def _complete(w: _Writing, parts: list[DraftPart], part_refs: list[list[SearchHit]]) -> Draft:
+    """The written parts as a finished draft: one length pass, the form checked, DraftFinished sent."""
+    s = w.s
+    draft = w.draft(parts)
+    if w.options.adjust_length:
         try:
-            draft = _adjust_length(draft, plan, prompts, outlined, s, part_refs)
+            draft = _adjust_length(draft, w.plan, w.prompts, w.outlined, s, part_refs)
         except LLMError as e:
             s.warn(f"篇幅调整失败，保留调整前的稿子：{e.message}")
-        draft = _finish(base, outlined, draft.parts, s, started)
-    shown = [h for hits in [*refs.values(), *part_refs] for h in hits]
+        draft = w.draft(draft.parts)
+    shown = [h for hits in [*w.refs.values(), *part_refs] for h in hits]
     offset = len(draft.parts) - len(part_refs)  # title and salutation come first
 
     def hits_of(index: int) -> Sequence[SearchHit]:
         return part_refs[index - offset] if 0 <= index - offset < len(part_refs) else []
 
     references = [f"{h.title}\n{h.text}" for h in shown]
-    draft = conform(draft, plan, prompts, s, references, hits_of, reask=fix_parts)
-    draft = _finish(base, outlined, draft.parts, s, started).model_copy(
-        update={"warnings": draft.warnings}
-    )
-    s.emit(DraftFinished(draft, s.llm_s, max(0.0, time.monotonic() - started - s.llm_s), s.calls))
+    draft = conform(draft, w.plan, w.prompts, s, references, hits_of, reask=w.options.fix_parts)
+    draft = w.draft(draft.parts).model_copy(update={"warnings": draft.warnings})
+    s.emit(DraftFinished(draft, s.llm_s, max(0.0, time.monotonic() - w.started - s.llm_s), s.calls))
     return draft
-
-
-def _finish(
-    base: Draft, outlined: OutlinePlan, parts: list[DraftPart], s: ModelSession, started: float
-) -> Draft:
-    return base.model_copy(
-        update={
-            "title": outlined.title,
-            "outline": outlined.text,
-            "parts": list(parts),
-            "usage": s.usage_with(base.usage),
-            "elapsed_s": round(base.elapsed_s + time.monotonic() - started, 3),
-        }
-    )
 
 
 def _adjust_length(

@@ -125,11 +125,6 @@ def _replace_part(
 
 # ---------------------------------------------------------------- polishing
 
-def fact_strings(brief: Brief) -> list[str]:
-    """Numbers, dates and names of the brief that a rewrite must not lose."""
-    return brief_fact_strings(brief)
-
-
 def missing_facts(brief: Brief, before: str, after: str) -> list[str]:
     """Brief facts that were in ``before`` but are not in ``after``."""
     a, b = compact(before), compact(after)

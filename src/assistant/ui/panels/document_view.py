@@ -9,16 +9,17 @@ from assistant.domain.kinds import default_kinds
 from assistant.domain.models import Draft, speech_chars
 from assistant.domain.plan import plan_for_draft
 from assistant.drafts.draft_io import draft_to_text
+from assistant.drafts.draft_store import REASON_CHECK_FIX, REASON_EDIT, REASON_POLISH
 from assistant.library.store import Library
-from assistant.llm import LLMError
 from assistant.support.config import Settings
+from assistant.support.errors import UserError
 from assistant.ui import session
+from assistant.ui.markdown_text import escape_markdown
 from assistant.ui.panels.document_html import part_html, wrap
 from assistant.ui.panels.export_panel import show_export
 from assistant.ui.panels.part_tools import LAST_CHANGE, part_tools, part_warnings
 from assistant.ui.panels.review_panel import show_review
 from assistant.writing.editing import edited_draft
-from assistant.writing.events import DraftError
 from assistant.writing.writer import choose_reviser
 
 EDIT_MODE = "edit_mode"
@@ -38,8 +39,8 @@ def _save_edit(od: session.OpenDraft, structures_dir) -> None:
         session.flash("draft", "全文为空，未保存。如要删除整份稿件，请到“我的稿件”中删除。", "warning")
         return
     else:
-        version = session.save_version(new, "手动编辑")
-        session.flash("draft", f"已保存为第 {version.number} 版（手动编辑）。")
+        version = session.save_version(new, REASON_EDIT)
+        session.flash("draft", f"已保存为第 {version.number} 版（{REASON_EDIT}）。")
     st.session_state[EDIT_MODE] = False
 
 
@@ -63,15 +64,15 @@ def _polish(od: session.OpenDraft, settings: Settings) -> None:
     try:
         with st.spinner("正在整体润色……"):
             result = choose_reviser(settings).polish(od.draft)
-    except (LLMError, DraftError) as e:
-        st.error(str(e))
+    except UserError as e:
+        st.error(escape_markdown(str(e)))  # it may quote the model server's own words
         return
     if not result.applied:
         for w in result.warnings:  # the polished text lost facts or structure: the original stays
             st.warning(w.message)
         return
-    version = session.save_version(result.draft, "整体润色")
-    st.session_state[LAST_CHANGE] = (f"第 {version.number} 版：整体润色", result.diff or "（没有变化）", [])
+    version = session.save_version(result.draft, REASON_POLISH)
+    st.session_state[LAST_CHANGE] = (f"第 {version.number} 版：{REASON_POLISH}", result.diff or "（没有变化）", [])
     st.rerun()
 
 
@@ -126,4 +127,4 @@ def _review(draft: Draft, settings: Settings) -> None:
         plan = None
     brief = plan.brief if plan is not None and draft.brief else None
     kind = plan.kind if plan is not None else None
-    show_review(draft, brief, kind, lambda fixed: session.save_version(fixed, "采用校对建议"))
+    show_review(draft, brief, kind, lambda fixed: session.save_version(fixed, REASON_CHECK_FIX))

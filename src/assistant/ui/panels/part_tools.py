@@ -11,12 +11,12 @@ import streamlit as st
 from assistant.domain.kinds import default_kinds
 from assistant.domain.models import ROLE_LABELS, DraftPart, SearchHit
 from assistant.domain.numbering import heading_line
+from assistant.drafts.draft_store import reason_regenerate, reason_revise
 from assistant.library.store import Library
-from assistant.llm import LLMError
 from assistant.support.config import Settings
+from assistant.support.errors import UserError
 from assistant.ui import session
 from assistant.ui.markdown_text import escape_markdown
-from assistant.writing.events import DraftError
 from assistant.writing.part_sources import PartSource, part_sources
 from assistant.writing.writer import choose_reviser, revision_presets
 
@@ -45,8 +45,8 @@ def _revise(pos: int, part: DraftPart, run, reason: str) -> None:
     try:
         with st.spinner(f"正在修改：{part_label(part)}……"):
             result = run()
-    except (LLMError, DraftError) as e:
-        st.error(str(e))
+    except UserError as e:
+        st.error(escape_markdown(str(e)))  # it may quote the model server's own words
         return
     version = session.save_version(result.draft, reason)
     st.session_state[LAST_CHANGE] = (
@@ -130,8 +130,7 @@ def part_tools(od: session.OpenDraft, pos: int, library: Library, settings: Sett
                     od.draft, index, REGENERATE, library=library, exclude=exclude, pinned=pinned
                 )
 
-            chosen = "，".join(x for x in (f"不用 {skipped} 段" if skipped else "", f"必用 {len(pinned)} 段" if pinned else "") if x)
-            _revise(pos, part, run, f"重新生成{label}" + (f"（{chosen}）" if chosen else ""))
+            _revise(pos, part, run, reason_regenerate(label, skipped, len(pinned)))
 
 
 def _start_revision(
@@ -145,7 +144,7 @@ def _start_revision(
             return reviser.passage(od.draft, passage, instruction, library=library)
         return reviser.part(od.draft, index, instruction, library=library)
 
-    _revise(pos, part, run, f"修改{part_label(part)}：{instruction}")
+    _revise(pos, part, run, reason_revise(part_label(part), instruction))
 
 
 def part_warnings(part: DraftPart) -> None:
