@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from assistant.domain.brief import Brief, parse_brief
 from assistant.library.store import Library
 from assistant.library.vector_file import CORPUS_VECTORS
 from assistant.support.config import Settings
 from tests.chroma_server import chroma_server
 from tests.fakes.chat_model import ScriptedChatModel
 from tests.fakes.server import FakeOpenAI
-from tests.scenario import DOCS
+from tests.fixtures.cli_run import cli_env
+from tests.scenario import BRIEF, DOCS
 from tests.shared import CORPUS, REPO, SRC, build_library, isolated_settings, settings_vars
 
 # ASSISTANT_TEST_STORE=server runs every test's library on one real `chroma run` server (each
@@ -112,30 +114,48 @@ def child_env(data_dir, fake_openai, monkeypatch) -> dict[str, str]:
 
 
 @pytest.fixture
-def llm_env(fake_openai, monkeypatch) -> FakeOpenAI:
-    """The chat model configured through the environment, as a user would: the fake server."""
+def llm(fake_openai, monkeypatch) -> FakeOpenAI:
+    """The chat model configured through the environment, as a user would: the fake server.
+
+    Only the key, the address and the model are set; provider, retries and timeout are the
+    client's own defaults (the page tests). See llm_env for the strict variant.
+    """
     monkeypatch.setenv("OPENAI_API_KEY", "test-key")
     monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
     monkeypatch.setenv("ASSISTANT_MODEL", "fake-model")
-    monkeypatch.setenv("ASSISTANT_PROVIDER", "custom")
-    monkeypatch.setenv("ASSISTANT_LLM_MAX_RETRIES", "0")
-    monkeypatch.setenv("ASSISTANT_LLM_TIMEOUT", "5")
     return fake_openai
 
 
 @pytest.fixture
-def llm(fake_openai, monkeypatch) -> FakeOpenAI:
-    """The chat model configured through the environment with the client's own retries and timeout (the page tests)."""
-    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
-    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
-    monkeypatch.setenv("ASSISTANT_MODEL", "fake-model")
-    return fake_openai
+def llm_env(llm, monkeypatch) -> FakeOpenAI:
+    """``llm``, plus ASSISTANT_PROVIDER=custom, no retries and a 5 s timeout.
+
+    A failure the fake server is scripted to give then reaches the test at once, not after
+    the client's own retries and waits.
+    """
+    monkeypatch.setenv("ASSISTANT_PROVIDER", "custom")
+    monkeypatch.setenv("ASSISTANT_LLM_MAX_RETRIES", "0")
+    monkeypatch.setenv("ASSISTANT_LLM_TIMEOUT", "5")
+    return llm
 
 
 @pytest.fixture
 def small_corpus(use_corpus) -> Path:
     """Two bundled speeches as the corpus: a quick first start for the page tests."""
     return use_corpus("project_delay-01.md", "petition-02.md")
+
+
+@pytest.fixture
+def cli_run_env(tmp_path, fake_openai) -> dict[str, str]:
+    """The environment for run_cli (tests/fixtures/cli_run.py): a fresh data dir under tmp_path,
+    embeddings from this test's fake server."""
+    return cli_env(tmp_path / "data", fake_openai)
+
+
+@pytest.fixture
+def scenario_brief() -> Brief:
+    """The brief of the speech every drafting test writes (tests/scenario.py BRIEF), parsed."""
+    return parse_brief(BRIEF)
 
 
 @pytest.fixture

@@ -13,8 +13,11 @@ TIMEOUT = 120
 
 
 @pytest.fixture
-def small_corpus(use_corpus) -> Path:
-    """Two bundled speeches as the corpus, so first-start indexing stays quick."""
+def safety_and_petition_corpus(use_corpus) -> Path:
+    """Two bundled speeches as the corpus, so first-start indexing stays quick.
+
+    Not conftest's ``small_corpus``: the searches below look for the work-safety speech.
+    """
     return use_corpus("work_safety-01.md", "petition-02.md")
 
 
@@ -35,7 +38,7 @@ def _texts(at: AppTest) -> str:
     return "\n".join(parts)
 
 
-def test_search_shows_matching_paragraphs(small_corpus):
+def test_search_shows_matching_paragraphs(safety_and_petition_corpus):
     at = _run()
     at.text_input(key="search_query").input("工人从脚手架上摔下来").run()
     assert not at.exception
@@ -43,7 +46,7 @@ def test_search_shows_matching_paragraphs(small_corpus):
     assert "高处坠落" in shown
 
 
-def test_search_shows_the_whole_point_with_the_match_highlighted(small_corpus):
+def test_search_shows_the_whole_point_with_the_match_highlighted(safety_and_petition_corpus):
     at = _run()
     at.text_input(key="search_query").input("网格员天天从工地门口经过却从来没有进去看过").run()
     assert not at.exception
@@ -67,7 +70,7 @@ def test_unit_markdown_escapes_library_text():
     )
 
 
-def test_upload_adds_document_and_reports_junk(small_corpus, tmp_path):
+def test_upload_adds_document_and_reports_junk(safety_and_petition_corpus, tmp_path):
     at = _run()
     page = (
         "首页 | 范文大全 | 讲话稿 | 工作总结 | 心得体会\n当前位置：首页 > 讲话稿 > 正文\n"
@@ -86,7 +89,7 @@ def test_upload_adds_document_and_reports_junk(small_corpus, tmp_path):
     assert not [b for b in at.button if b.key == "upload_go"]
 
 
-def test_bad_upload_shows_reason_and_changes_nothing(small_corpus):
+def test_bad_upload_shows_reason_and_changes_nothing(safety_and_petition_corpus):
     at = _run()
     at.file_uploader(key="upload_files_0").set_value(("空白.txt", b"", "text/plain")).run()
     at.button(key="upload_go").click().run()
@@ -95,7 +98,7 @@ def test_bad_upload_shows_reason_and_changes_nothing(small_corpus):
     assert at.metric[0].value == "2 篇"
 
 
-def test_delete_document(small_corpus):
+def test_delete_document(safety_and_petition_corpus):
     at = _run()
     doc_id = at.selectbox(key="remove_doc").options[1]
     at.selectbox(key="remove_doc").select_index(1).run()
@@ -106,7 +109,7 @@ def test_delete_document(small_corpus):
     assert any(s.value.startswith("已删除《") for s in at.success)
 
 
-def test_a_library_speech_can_be_checked(small_corpus):
+def test_a_library_speech_can_be_checked(safety_and_petition_corpus):
     at = _run()
     at.selectbox(key="check_doc").select_index(1).run()
     assert not at.exception, at.exception
@@ -115,7 +118,7 @@ def test_a_library_speech_can_be_checked(small_corpus):
     assert any("没有发现问题" in t or "错误 0 处" in t for t in said), said
 
 
-def test_bad_setting_shows_one_chinese_error_and_the_page_keeps_working(small_corpus, monkeypatch):
+def test_bad_setting_shows_one_chinese_error_and_the_page_keeps_working(safety_and_petition_corpus, monkeypatch):
     monkeypatch.setenv("ASSISTANT_MAX_UPLOAD_MB", "abc")
     at = _run()
     assert len(at.error) == 1
@@ -130,9 +133,9 @@ def test_bad_setting_shows_one_chinese_error_and_the_page_keeps_working(small_co
     assert len(at.error) == 1 and "高处坠落" in _texts(at)
 
 
-def test_near_copy_upload_is_held_back_and_can_still_be_added(small_corpus):
+def test_near_copy_upload_is_held_back_and_can_still_be_added(safety_and_petition_corpus):
     at = _run()
-    body = (small_corpus / "petition-02.md").read_text(encoding="utf-8").split("---", 2)[2]
+    body = (safety_and_petition_corpus / "petition-02.md").read_text(encoding="utf-8").split("---", 2)[2]
     copy = "网友投稿，仅供参考。\n" + body.replace("必须", "务必", 3) + "\n（责任编辑：小王）\n"
     at.file_uploader(key="upload_files_0").set_value(("下载的.txt", copy.encode("utf-8"), "text/plain")).run()
     at.button(key="upload_go").click().run()
@@ -145,7 +148,7 @@ def test_near_copy_upload_is_held_back_and_can_still_be_added(small_corpus):
     assert at.metric[0].value == "3 篇"
 
 
-def test_kind_is_shown_in_chinese_and_can_be_changed(small_corpus):
+def test_kind_is_shown_in_chinese_and_can_be_changed(safety_and_petition_corpus):
     at = _run()
     from tests.shared import KINDS
 

@@ -16,7 +16,7 @@ from assistant.library.ingest import add_bytes
 from assistant.library.storage.doctor import check_library
 from assistant.library.store import Library, LibraryError
 from assistant.support.config import get_settings
-from tests.chroma_server import free_port
+from tests.ports import refused_port
 from tests.processes import SPEECHES, finish, start, titles
 from tests.shared import CORPUS
 
@@ -36,9 +36,10 @@ def test_two_instances_share_one_library(chroma_url, tmp_path):
 
 
 def test_unreachable_server_is_a_clear_error(tmp_path):
-    settings = get_settings(data_dir=tmp_path, chroma_url=f"http://127.0.0.1:{free_port()}")
-    with pytest.raises(LibraryError, match="ASSISTANT_CHROMA_URL"):
-        Library(settings, make_embedder(settings))
+    with refused_port() as port:
+        settings = get_settings(data_dir=tmp_path, chroma_url=f"http://127.0.0.1:{port}")
+        with pytest.raises(LibraryError, match="ASSISTANT_CHROMA_URL"):
+            Library(settings, make_embedder(settings))
 
 
 def _instance_env(env: dict, data_dir, url: str) -> dict:

@@ -45,8 +45,9 @@ def env(monkeypatch, embed_srv, lib_dir):
 
 
 @pytest.fixture
-def llm(env, llm_env):
-    """The library's embeddings plus the chat model on the fake server."""
+def llm_with_library(env, llm_env):
+    """The library's embeddings (``env``) plus the chat model on the fake server (``llm_env``:
+    no retries, a 5 s timeout), not conftest's ``llm`` with the client's own retries."""
     return llm_env
 
 
@@ -71,8 +72,8 @@ def partial_files(lib_dir: Path) -> set[Path]:
 # ---------------------------------------------------------------- draft
 
 
-def test_draft_streams_text_to_stdout(llm, lib_dir, brief_file):
-    script(llm)
+def test_draft_streams_text_to_stdout(llm_with_library, lib_dir, brief_file):
+    script(llm_with_library)
     r = invoke(lib_dir, "draft", "--brief", str(brief_file))
     assert r.exit_code == 0, r.stderr
     doc = parse_speech(r.stdout)
@@ -82,11 +83,11 @@ def test_draft_streams_text_to_stdout(llm, lib_dir, brief_file):
     assert "正在" not in r.stdout and "**" not in r.stdout
     assert r.stdout.endswith("。\n") and "\n\n" not in r.stdout  # exactly the speech, once
     assert "正在生成提纲" in r.stderr and "完成" in r.stderr
-    assert len(llm.chat_requests()) == 7
+    assert len(llm_with_library.chat_requests()) == 7
 
 
-def test_draft_out_json_text_and_json_flag(llm, lib_dir, brief_file, tmp_path):
-    script(llm)
+def test_draft_out_json_text_and_json_flag(llm_with_library, lib_dir, brief_file, tmp_path):
+    script(llm_with_library)
     out = tmp_path / "稿件.json"
     r = invoke(lib_dir, "draft", "--brief", str(brief_file), "--out", str(out))
     assert r.exit_code == 0 and str(out) in r.stdout
@@ -94,31 +95,31 @@ def test_draft_out_json_text_and_json_flag(llm, lib_dir, brief_file, tmp_path):
     assert [p.role for p in draft.parts][-1] == "closing" and draft.model == "fake-model"
     assert all(p.sources for p in draft.sections())
 
-    script(llm)
+    script(llm_with_library)
     txt = tmp_path / "稿件.txt"
     r = invoke(lib_dir, "draft", "--brief", str(brief_file), "--out", str(txt), "--json")
     summary = json.loads(r.stdout)
     assert summary["out"] == str(txt) and summary["chars"] > 600
     assert txt.read_text(encoding="utf-8").startswith(BRIEF["title"] + "\n同志们：\n")
 
-    script(llm)
+    script(llm_with_library)
     r = invoke(lib_dir, "draft", "--brief", str(brief_file), "--json")
     data = Draft.model_validate(json.loads(r.stdout))
     assert len(data.sections()) == 4 and data.usage["calls"] == 7
 
 
-def test_draft_with_edited_outline(llm, lib_dir, brief_file, tmp_path):
+def test_draft_with_edited_outline(llm_with_library, lib_dir, brief_file, tmp_path):
     outline = tmp_path / "提纲.txt"
     outline.write_text(OUTLINE, encoding="utf-8")
-    llm.queue(*part_replies())
+    llm_with_library.queue(*part_replies())
     r = invoke(lib_dir, "draft", "--brief", str(brief_file), "--outline", str(outline))
-    assert r.exit_code == 0 and len(llm.chat_requests()) == 6
+    assert r.exit_code == 0 and len(llm_with_library.chat_requests()) == 6
 
 
-def test_adjusted_draft_is_printed_again_in_full(llm, lib_dir, brief_file):
-    script(llm, lengths={"harm": 20, "causes": 100})  # well under 800 × 85%, 第一部分 furthest off
+def test_adjusted_draft_is_printed_again_in_full(llm_with_library, lib_dir, brief_file):
+    script(llm_with_library, lengths={"harm": 20, "causes": 100})  # well under 800 × 85%, 第一部分 furthest off
     expanded = f"一、{HEADINGS[0]}\n{section_body(185, leads=HARM_LEADS)}"
-    llm.queue(Reply(text=expanded, chunk_size=50))
+    llm_with_library.queue(Reply(text=expanded, chunk_size=50))
     r = invoke(lib_dir, "draft", "--brief", str(brief_file))
     assert r.exit_code == 0
     assert "正在扩写第一部分" in r.stderr and "篇幅已调整" in r.stderr
@@ -129,7 +130,7 @@ def test_adjusted_draft_is_printed_again_in_full(llm, lib_dir, brief_file):
     start, end = lines.index(f"一、{HEADINGS[0]}"), lines.index(f"二、{HEADINGS[1]}")
     harm = "\n".join(lines[start:end])
     current, total = count_chars(harm), count_chars("\n".join(lines[2:]))
-    requests = llm.chat_requests()
+    requests = llm_with_library.chat_requests()
     assert len(requests) == 8
     rewrite = next(m["content"] for m in requests[-1].json["messages"] if m["role"] == "user")
     assert length_request("expand", current, current + 800 - total) in rewrite
@@ -157,20 +158,20 @@ def test_no_llm_configured_uses_offline_composer(env, lib_dir, brief_file):
 # ---------------------------------------------------------------- failures
 
 
-def test_wrong_key_names_openai_api_key(llm, env, lib_dir, brief_file):
+def test_wrong_key_names_openai_api_key(llm_with_library, env, lib_dir, brief_file):
     env.setenv("OPENAI_API_KEY", "wrong-key")
     r = invoke(lib_dir, "draft", "--brief", str(brief_file))
     assert r.exit_code != 0
     assert "OPENAI_API_KEY" in r.stderr and "错误：" in r.stderr
 
 
-def test_missing_model_names_assistant_model(llm, env, lib_dir, brief_file):
+def test_missing_model_names_assistant_model(llm_with_library, env, lib_dir, brief_file):
     env.setenv("ASSISTANT_MODEL", "no-such-model")
     r = invoke(lib_dir, "draft", "--brief", str(brief_file))
     assert r.exit_code == 1 and "no-such-model" in r.stderr and "ASSISTANT_MODEL" in r.stderr
 
 
-def test_connection_refused(llm, env, lib_dir, brief_file):
+def test_connection_refused(llm_with_library, env, lib_dir, brief_file):
     with refused_port() as port:
         env.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{port}/v1")
         r = invoke(lib_dir, "draft", "--brief", str(brief_file))
@@ -187,9 +188,9 @@ def test_connection_refused(llm, env, lib_dir, brief_file):
     ],
     ids=["500", "stream-cut", "no-finish-reason", "timeout"],
 )
-def test_failure_mid_draft_writes_partial_file(llm, env, lib_dir, brief_file, reply, expected):
+def test_failure_mid_draft_writes_partial_file(llm_with_library, env, lib_dir, brief_file, reply, expected):
     env.setenv("ASSISTANT_LLM_TIMEOUT", "0.5")
-    llm.queue(Reply(text=OUTLINE, chunk_size=50), part_replies()[0], reply)
+    llm_with_library.queue(Reply(text=OUTLINE, chunk_size=50), part_replies()[0], reply)
     before = partial_files(lib_dir)
     r = invoke(lib_dir, "draft", "--brief", str(brief_file))
     assert r.exit_code == 1
@@ -203,9 +204,9 @@ def test_failure_mid_draft_writes_partial_file(llm, env, lib_dir, brief_file, re
     assert "今天召开约谈会" in r.stdout  # what streamed before the failure stays visible
 
 
-def test_cut_stream_then_resume_finishes_the_draft(llm, env, lib_dir, brief_file, tmp_path):
+def test_cut_stream_then_resume_finishes_the_draft(llm_with_library, env, lib_dir, brief_file, tmp_path):
     body = section_body(170, leads=HARM_LEADS)
-    llm.queue(Reply(text=OUTLINE, chunk_size=50), part_replies()[0], Reply(text=body, chunk_size=20, cut_after=3))
+    llm_with_library.queue(Reply(text=OUTLINE, chunk_size=50), part_replies()[0], Reply(text=body, chunk_size=20, cut_after=3))
     r = invoke(lib_dir, "draft", "--brief", str(brief_file))
     assert r.exit_code == 1 and "中断" in r.stderr
     resume = re.search(r"assistant draft --resume (\S+\.json)", r.stderr)
@@ -213,10 +214,10 @@ def test_cut_stream_then_resume_finishes_the_draft(llm, env, lib_dir, brief_file
     saved = Path(resume.group(1))
     assert saved.is_file() and saved.with_suffix(".txt").is_file()
 
-    llm.reset()
+    llm_with_library.reset()
     cut = json.loads(saved.read_text(encoding="utf-8"))["parts"][-1]["text"]
     rest = body[len(cut) - len(f"一、{HEADINGS[0]}\n") :]
-    llm.queue(Reply(text=rest, chunk_size=50), *part_replies()[2:])
+    llm_with_library.queue(Reply(text=rest, chunk_size=50), *part_replies()[2:])
     out = tmp_path / "resumed.json"
     r = invoke(lib_dir, "draft", "--resume", str(saved), "--out", str(out))
     assert r.exit_code == 0, r.stderr
@@ -224,25 +225,25 @@ def test_cut_stream_then_resume_finishes_the_draft(llm, env, lib_dir, brief_file
     assert done["status"] == "done"
     assert done["parts"][3]["text"] == f"一、{HEADINGS[0]}\n" + body
     assert [p["role"] for p in done["parts"]][-1] == "closing"
-    assert len(llm.chat_requests()) == 5  # the cut part and the four after it; no new outline
+    assert len(llm_with_library.chat_requests()) == 5  # the cut part and the four after it; no new outline
 
 
-def test_rate_limit_then_success(llm, env, lib_dir, brief_file):
+def test_rate_limit_then_success(llm_with_library, env, lib_dir, brief_file):
     env.setenv("ASSISTANT_LLM_MAX_RETRIES", "2")
-    llm.queue(Reply(status=429, headers={"retry-after-ms": "10"}))
-    script(llm)
+    llm_with_library.queue(Reply(status=429, headers={"retry-after-ms": "10"}))
+    script(llm_with_library)
     r = invoke(lib_dir, "draft", "--brief", str(brief_file))
-    assert r.exit_code == 0 and len(llm.chat_requests()) == 8
+    assert r.exit_code == 0 and len(llm_with_library.chat_requests()) == 8
 
 
-def test_brief_errors_are_chinese(llm, lib_dir, tmp_path):
+def test_brief_errors_are_chinese(llm_with_library, lib_dir, tmp_path):
     r = invoke(lib_dir, "draft", "--brief", str(tmp_path / "missing.json"))
     assert r.exit_code == 1 and "无法读取约谈要素文件" in r.stderr
     bad = tmp_path / "bad.yaml"
     bad.write_text("kind: project_delay\nmeeting: 会\ncolour: red\n", encoding="utf-8")
     r = invoke(lib_dir, "draft", "--brief", str(bad))
     assert r.exit_code == 1 and "colour" in r.stderr and "targets" in r.stderr
-    assert llm.chat_requests() == []
+    assert llm_with_library.chat_requests() == []
 
 
 # ---------------------------------------------------------------- revise
@@ -254,17 +255,17 @@ def draft_file(tmp_path) -> Path:
     return save_draft(draft, tmp_path / "draft.json")
 
 
-def test_revise_section_prints_text_and_diff(llm, lib_dir, draft_file):
+def test_revise_section_prints_text_and_diff(llm_with_library, lib_dir, draft_file):
     new = f"二、{HEADINGS[1]}\n一是责任传导层层递减，必须严肃追责。\n二是前期工作不实。"
-    llm.queue(Reply(text=new, chunk_size=50))
+    llm_with_library.queue(Reply(text=new, chunk_size=50))
     r = invoke(lib_dir, "revise", str(draft_file), "--section", "2", "--instruction", "更严厉")
     assert r.exit_code == 0, r.stderr
     assert r.stdout.startswith(new + "\n")
     assert "修改对照" in r.stdout and "+一是责任传导层层递减，必须严肃追责。" in r.stdout
 
 
-def test_revise_out_keeps_other_parts(llm, lib_dir, draft_file, tmp_path):
-    llm.queue(Reply(text="同志们，务必立即行动。", chunk_size=50))
+def test_revise_out_keeps_other_parts(llm_with_library, lib_dir, draft_file, tmp_path):
+    llm_with_library.queue(Reply(text="同志们，务必立即行动。", chunk_size=50))
     out = tmp_path / "revised.json"
     r = invoke(
         lib_dir, "revise", str(draft_file), "--section", "closing", "-i", "更精炼", "--out", str(out)
@@ -274,36 +275,36 @@ def test_revise_out_keeps_other_parts(llm, lib_dir, draft_file, tmp_path):
     assert after.parts[-1].text == "同志们，务必立即行动。"
     assert [p.text for p in before.parts[:-1]] == [p.text for p in after.parts[:-1]]
 
-    llm.queue(Reply(text="二是前期工作不扎实。", chunk_size=50))
+    llm_with_library.queue(Reply(text="二是前期工作不扎实。", chunk_size=50))
     r = invoke(lib_dir, "revise", str(out), "--passage", "二是前期工作不实。", "-i", "扩写", "--json")
     data = json.loads(r.stdout)
     assert data["part"]["number"] == 2 and data["new_text"].endswith("二是前期工作不扎实。")
     assert data["diff"].startswith("--- 修改前")
 
 
-def test_revise_text_draft_with_brief(llm, lib_dir, tmp_path, brief_file):
+def test_revise_text_draft_with_brief(llm_with_library, lib_dir, tmp_path, brief_file):
     txt = tmp_path / "draft.txt"
     txt.write_text(SPEECH, encoding="utf-8")
-    llm.queue(Reply(text="今天召开约谈会。下面，我讲几点意见。", chunk_size=50))
+    llm_with_library.queue(Reply(text="今天召开约谈会。下面，我讲几点意见。", chunk_size=50))
     r = invoke(lib_dir, "revise", str(txt), "--section", "0", "-i", "更精炼", "--brief", str(brief_file))
     assert r.exit_code == 0 and r.stdout.startswith("今天召开约谈会。下面，我讲几点意见。\n")
-    assert "青石县水利局" in llm.chat_requests()[0].json["messages"][1]["content"]
+    assert "青石县水利局" in llm_with_library.chat_requests()[0].json["messages"][1]["content"]
 
 
-def test_revise_polish(llm, lib_dir, draft_file):
-    llm.queue(Reply(text=SPEECH.replace("38.2%", "近四成"), chunk_size=50))
+def test_revise_polish(llm_with_library, lib_dir, draft_file):
+    llm_with_library.queue(Reply(text=SPEECH.replace("38.2%", "近四成"), chunk_size=50))
     r = invoke(lib_dir, "revise", str(draft_file), "-i", "润色")
     assert r.exit_code == 0 and "已保留原稿" in r.stderr and "38.2%" in r.stderr
 
 
-def test_revise_errors(llm, env, lib_dir, draft_file, tmp_path):
+def test_revise_errors(llm_with_library, env, lib_dir, draft_file, tmp_path):
     r = invoke(lib_dir, "revise", str(draft_file), "--section", "9", "-i", "扩写")
     assert r.exit_code == 1 and "共有 4 个一级标题" in r.stderr
     r = invoke(lib_dir, "revise", str(draft_file), "-i", "扩写")
     assert r.exit_code == 1 and "--section" in r.stderr
     r = invoke(lib_dir, "revise", str(tmp_path / "nope.txt"), "--section", "1", "-i", "扩写")
     assert r.exit_code == 1 and "不存在" in r.stderr
-    llm.queue(Reply(status=401))
+    llm_with_library.queue(Reply(status=401))
     r = invoke(lib_dir, "revise", str(draft_file), "--section", "1", "-i", "扩写")
     assert r.exit_code == 1 and "OPENAI_API_KEY" in r.stderr
     env.delenv("OPENAI_API_KEY")
@@ -326,10 +327,10 @@ def test_offline_draft_on_first_use_indexes_bundled_corpus(tmp_path, use_corpus)
     assert again.stdout == first.stdout  # deterministic
 
 
-def test_chatty_model_through_the_cli_saves_a_clean_draft(llm, lib_dir, brief_file, tmp_path):
+def test_chatty_model_through_the_cli_saves_a_clean_draft(llm_with_library, lib_dir, brief_file, tmp_path):
     from tests.unit.test_chatty_model import CHATTER, CHATTY_OUTLINE, HALF_WIDTH_IN_CHINESE, PARTS
 
-    llm.queue(Reply(text=CHATTY_OUTLINE, chunk_size=7), *(Reply(text=p, chunk_size=5) for p in PARTS))
+    llm_with_library.queue(Reply(text=CHATTY_OUTLINE, chunk_size=7), *(Reply(text=p, chunk_size=5) for p in PARTS))
     out = tmp_path / "chatty.json"
     r = invoke(lib_dir, "draft", "--brief", str(brief_file), "--out", str(out))
     assert r.exit_code == 0, r.stderr
@@ -339,18 +340,18 @@ def test_chatty_model_through_the_cli_saves_a_clean_draft(llm, lib_dir, brief_fi
     assert headings == [f"{n}、{h}" for n, h in zip("一二三四", HEADINGS, strict=True)]
 
 
-def test_think_blocks_and_length_continuation_through_the_cli(llm, lib_dir, brief_file, tmp_path):
+def test_think_blocks_and_length_continuation_through_the_cli(llm_with_library, lib_dir, brief_file, tmp_path):
     replies = part_replies()
     replies[0] = Reply(text="<think>先想想怎么开场。</think>" + replies[0].text, chunk_size=6)
     body = replies[1].text
     replies[1:2] = [Reply(text=body[:60], finish_reason="length", chunk_size=20), Reply(text=body[60:], chunk_size=20)]
-    llm.queue(Reply(text=OUTLINE, chunk_size=50), *replies)
+    llm_with_library.queue(Reply(text=OUTLINE, chunk_size=50), *replies)
     out = tmp_path / "think.json"
     r = invoke(lib_dir, "draft", "--brief", str(brief_file), "--out", str(out))
     assert r.exit_code == 0, r.stderr
     draft = load_draft(out)
     assert "think" not in draft.text and "先想想" not in draft.text
-    assert draft.status == "done" and len(llm.chat_requests()) == 8  # one automatic continuation
+    assert draft.status == "done" and len(llm_with_library.chat_requests()) == 8  # one automatic continuation
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,8 @@ import pytest
 from assistant.intake.loaders import LoadError, load_path
 from assistant.intake.prepare import prepare_bytes
 from assistant.support.config import Settings
-from tests.fakes.server import FakeOpenAI
 from tests.fixtures import hostile as H
-from tests.fixtures.cli_run import cli_env, run_cli
+from tests.fixtures.cli_run import run_cli
 from tests.fixtures.make_files import make_docx
 
 SPEECH = H.speech_text()
@@ -71,26 +70,20 @@ def test_steep_xml_is_still_refused_at_100_to_1(tmp_path):
     assert "word/styles2.xml" in message and "压缩比异常" in message
 
 
-@pytest.fixture
-def cli(tmp_path):
-    with FakeOpenAI(api_key="test-key") as srv:
-        yield cli_env(tmp_path / "data", srv)
-
-
-def test_cli_ingests_the_speech_with_a_screenshot(cli, tmp_path):
+def test_cli_ingests_the_speech_with_a_screenshot(cli_run_env, tmp_path):
     path = H.docx_with_screenshot(tmp_path / "带截图.docx", line_every=300)
-    r = run_cli(cli, "ingest", str(path), timeout=120)
+    r = run_cli(cli_run_env, "ingest", str(path), timeout=120)
     assert r.code == 0, r.err
-    listed = run_cli(cli, "list", "--json", timeout=60).json()
+    listed = run_cli(cli_run_env, "list", "--json", timeout=60).json()
     assert len(listed) == 1
 
 
-def test_pictures_are_never_inflated(cli, tmp_path):
+def test_pictures_are_never_inflated(cli_run_env, tmp_path):
     # A 95 MB screenshot (under ASSISTANT_MAX_UNZIPPED_MB) costs no memory: python-docx gets an empty part.
     plain = make_docx(tmp_path / "无图.docx", SPEECH.split("\n"))
     big = H.docx_with_screenshot(tmp_path / "大截图.docx", height=9300, line_every=300)
-    base = run_cli(cli, "inspect", "--json", str(plain), timeout=120)
-    shown = run_cli(cli, "inspect", "--json", str(big), timeout=120)
+    base = run_cli(cli_run_env, "inspect", "--json", str(plain), timeout=120)
+    shown = run_cli(cli_run_env, "inspect", "--json", str(big), timeout=120)
     assert base.code == 0 and shown.code == 0, shown.err
     assert shown.json()["title"] == base.json()["title"]
     assert shown.peak_kb < base.peak_kb + 40_000, (base.peak_kb, shown.peak_kb)

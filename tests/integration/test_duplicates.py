@@ -24,7 +24,8 @@ def body() -> str:
 
 
 @pytest.fixture
-def library(data_dir) -> Library:
+def gas_fire_library(data_dir) -> Library:
+    """A Library of this test's own (its data dir, the default embedder) holding only SPEECH."""
     settings = get_settings()
     lib = Library(settings, make_embedder(settings))
     add_bytes(lib, SPEECH.read_bytes(), SPEECH.name)
@@ -76,21 +77,21 @@ def test_same_speech_in_every_format_is_one_document(data_dir, tmp_path):
     assert library.chunk_count() == before
 
 
-def test_near_copy_is_reported_with_the_title_it_duplicates(library, body, tmp_path):
+def test_near_copy_is_reported_with_the_title_it_duplicates(gas_fire_library, body, tmp_path):
     junk = "以下是小编为大家整理的发言材料，仅供参考。\n"
     edited = junk + body.replace("必须", "务必", 2) + "\n责任编辑：王某\n"
     path = tmp_path / "网上下载的.txt"
     path.write_text(edited, encoding="utf-8")
-    before = library.chunk_count()
-    report = ingest_paths(library, [path])
+    before = gas_fire_library.chunk_count()
+    report = ingest_paths(gas_fire_library, [path])
     assert not report.added and len(report.similar) == 1
     similar = report.similar[0]
-    assert similar.title == library.list_documents()[0].title
+    assert similar.title == gas_fire_library.list_documents()[0].title
     assert 0.8 <= similar.similarity <= 1.0 and not report.duplicates  # near, not identical
-    assert library.chunk_count() == before
+    assert gas_fire_library.chunk_count() == before
     # The user can still add it deliberately.
-    report = ingest_paths(library, [path], allow_similar=True)
-    assert len(report.added) == 1 and library.chunk_count() > before
+    report = ingest_paths(gas_fire_library, [path], allow_similar=True)
+    assert len(report.added) == 1 and gas_fire_library.chunk_count() > before
 
 
 def test_different_speeches_are_not_similar():
@@ -100,12 +101,12 @@ def test_different_speeches_are_not_similar():
     assert similarity(signature(a), signature(a)) == 1.0
 
 
-def test_kind_can_be_changed_and_is_searchable(library):
-    doc = library.list_documents()[0]
+def test_kind_can_be_changed_and_is_searchable(gas_fire_library):
+    doc = gas_fire_library.list_documents()[0]
     assert doc.kind == "gas_fire"
-    assert library.set_kind(doc.doc_id, "work_safety")
-    assert library.list_documents()[0].kind == "work_safety"
-    assert library.get_document(doc.doc_id).kind == "work_safety"
-    hits = library.search("燃气 隐患", k=3, kind="work_safety")
+    assert gas_fire_library.set_kind(doc.doc_id, "work_safety")
+    assert gas_fire_library.list_documents()[0].kind == "work_safety"
+    assert gas_fire_library.get_document(doc.doc_id).kind == "work_safety"
+    hits = gas_fire_library.search("燃气 隐患", k=3, kind="work_safety")
     assert hits and all(h.doc_id == doc.doc_id for h in hits)
-    assert not library.set_kind("no-such-doc", "general")
+    assert not gas_fire_library.set_kind("no-such-doc", "general")

@@ -15,9 +15,8 @@ from assistant.intake.admission import FileLimits, check_length, check_zip, pros
 from assistant.intake.loaders import LoadError, load_bytes, load_path
 from assistant.intake.prepare import prepare_bytes
 from assistant.support.config import Settings
-from tests.fakes.server import FakeOpenAI
 from tests.fixtures import hostile as H
-from tests.fixtures.cli_run import cli_env, run_cli
+from tests.fixtures.cli_run import run_cli
 from tests.fixtures.make_files import find_cjk_font, make_docx, make_text_pdf
 from tests.shared import CORPUS, REPO
 
@@ -172,13 +171,7 @@ def test_non_speech_text_is_refused_with_its_reason(text, reason):
 
 # --- the CLI: folders, inspect, notices -------------------------------------------------
 
-@pytest.fixture
-def cli(tmp_path):
-    with FakeOpenAI(api_key="test-key") as srv:
-        yield cli_env(tmp_path / "data", srv)
-
-
-def test_folder_batch_goes_on_past_bad_files_and_reports_skips(cli, tmp_path):
+def test_folder_batch_goes_on_past_bad_files_and_reports_skips(cli_run_env, tmp_path):
     folder = tmp_path / "范文"
     (folder / "子目录").mkdir(parents=True)
     shutil.copy(CORPUS / "petition-02.md", folder / "子目录" / "信访.md")
@@ -189,7 +182,7 @@ def test_folder_batch_goes_on_past_bad_files_and_reports_skips(cli, tmp_path):
     (folder / "照片.jpg").write_bytes(b"\xff\xd8\xff")
     (folder / "链接目录").symlink_to(tmp_path)
     shutil.copy(CORPUS / "land-01.md", folder / "耕地.md")
-    r = run_cli(cli, "ingest", "--json", "-q", str(folder), timeout=120)
+    r = run_cli(cli_run_env, "ingest", "--json", "-q", str(folder), timeout=120)
     report = r.json()
     assert r.code == 1
     assert len(report["added"]) == 2
@@ -199,14 +192,14 @@ def test_folder_batch_goes_on_past_bad_files_and_reports_skips(cli, tmp_path):
     assert "隐藏文件" in skipped[".隐藏.txt"]
     assert "不是支持的格式" in skipped["照片.jpg"]
     assert "快捷方式" in skipped["链接目录"]
-    text = run_cli(cli, "ingest", str(folder), timeout=120)
+    text = run_cli(cli_run_env, "ingest", str(folder), timeout=120)
     assert "已跳过：《.隐藏.txt》是隐藏文件" in text.err and "跳过 3 个文件" in text.out
 
 
-def test_cli_ingest_prints_the_nul_notice(cli, tmp_path):
+def test_cli_ingest_prints_the_nul_notice(cli_run_env, tmp_path):
     path = tmp_path / "空字符.txt"
     path.write_bytes(SPEECH.replace("。", "。\x00").encode("utf-8"))
-    r = run_cli(cli, "ingest", str(path), timeout=120)
+    r = run_cli(cli_run_env, "ingest", str(path), timeout=120)
     assert r.code == 0, r.err
     assert "注意：删除了" in r.out and "空字符（NUL" in r.out
 
@@ -220,13 +213,13 @@ def test_cli_ingest_prints_the_nul_notice(cli, tmp_path):
     ],
     ids=["missing", "directory", "fifo"],
 )
-def test_inspect_speaks_chinese_about_files_it_cannot_read(cli, tmp_path, make, expected):
-    r = run_cli(cli, "inspect", str(make(tmp_path)), timeout=60)
+def test_inspect_speaks_chinese_about_files_it_cannot_read(cli_run_env, tmp_path, make, expected):
+    r = run_cli(cli_run_env, "inspect", str(make(tmp_path)), timeout=60)
     assert r.code == 1 and expected in r.err
     assert "No such file" not in r.err and "Errno" not in r.err and "Traceback" not in r.err
 
 
-def test_inspect_permission_denied_in_chinese(cli, tmp_path):
+def test_inspect_permission_denied_in_chinese(cli_run_env, tmp_path):
     path = tmp_path / "锁住.txt"
     path.write_text(SPEECH, encoding="utf-8")
     path.chmod(0)
@@ -236,21 +229,21 @@ def test_inspect_permission_denied_in_chinese(cli, tmp_path):
         if not setpriv:
             pytest.skip("root without setpriv: permission bits cannot be tested")
         prefix = (setpriv, "--inh-caps=-dac_override,-dac_read_search", "--bounding-set=-dac_override,-dac_read_search")
-    r = run_cli(cli, "inspect", str(path), timeout=60, prefix=prefix)
+    r = run_cli(cli_run_env, "inspect", str(path), timeout=60, prefix=prefix)
     assert r.code == 1 and "《锁住.txt》没有读取权限" in r.err
     assert "Permission denied" not in r.err
 
 
 @pytest.mark.parametrize("damage", ["chroma-is-a-file", "chroma-db-is-junk"])
-def test_unexpected_library_errors_reach_the_user_in_chinese(cli, damage):
-    data = Path(cli["ASSISTANT_DATA_DIR"])
+def test_unexpected_library_errors_reach_the_user_in_chinese(cli_run_env, damage):
+    data = Path(cli_run_env["ASSISTANT_DATA_DIR"])
     if damage == "chroma-is-a-file":
         data.mkdir(parents=True)
         (data / "chroma").write_text("不是文件夹")
     else:
         (data / "chroma").mkdir(parents=True)
         (data / "chroma" / "chroma.sqlite3").write_text("不是数据库")
-    r = run_cli(cli, "list", timeout=120)
+    r = run_cli(cli_run_env, "list", timeout=120)
     assert r.code != 0
     assert "Errno" not in r.err and "File exists" not in r.err and "not a database" not in r.err
     assert r.err.startswith("错误：") and "Traceback" not in r.err

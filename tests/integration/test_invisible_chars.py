@@ -11,9 +11,8 @@ from assistant.intake.admission import prose_problem
 from assistant.intake.normalize import FORMAT_CHARS, drop_invisible
 from assistant.intake.prepare import prepare_bytes
 from assistant.support.config import Settings
-from tests.fakes.server import FakeOpenAI
 from tests.fixtures import hostile as H
-from tests.fixtures.cli_run import cli_env, run_cli
+from tests.fixtures.cli_run import run_cli
 from tests.shared import CORPUS
 
 SPEECH = H.speech_text()
@@ -78,18 +77,12 @@ def test_invisible_characters_alone_are_still_not_a_speech():
     assert "没有成句" in prose_problem(_sprinkle("张三 李四 王五\n" * 20, "\u200b", 2))
 
 
-@pytest.fixture
-def cli(tmp_path):
-    with FakeOpenAI(api_key="test-key") as srv:
-        yield cli_env(tmp_path / "data", srv)
-
-
-def test_cli_ingests_a_copy_protected_page_and_lists_it(cli, tmp_path):
+def test_cli_ingests_a_copy_protected_page_and_lists_it(cli_run_env, tmp_path):
     path = tmp_path / "网页复制.txt"
     path.write_text(_sprinkle(SPEECH, "\u200b", 3), encoding="utf-8")
-    r = run_cli(cli, "ingest", str(path), timeout=120)
+    r = run_cli(cli_run_env, "ingest", str(path), timeout=120)
     assert r.code == 0, r.err
-    shown = run_cli(cli, "inspect", "--json", str(path), timeout=120)
+    shown = run_cli(cli_run_env, "inspect", "--json", str(path), timeout=120)
     assert shown.code == 0, shown.err
     assert "\u200b" not in shown.out and "\\u200b" not in shown.out
     assert shown.json()["title"] in SPEECH

@@ -44,7 +44,8 @@ def _build_library(data_dir: Path, cache_dir: Path) -> Library:
 
 
 @pytest.fixture(scope="module")
-def library(tmp_path_factory, vector_cache) -> Library:
+def bundled_library(tmp_path_factory, vector_cache) -> Library:
+    """The module's library over DOCS, embedded with the bundled model (see _build_library)."""
     return _build_library(tmp_path_factory.mktemp("offline-lib"), vector_cache)
 
 
@@ -54,9 +55,9 @@ def _brief(name: str, **update) -> Brief:
 
 
 @pytest.fixture(scope="module")
-def drafts(library):
+def drafts(bundled_library):
     """One draft per fixture brief (composed once, shared by several tests)."""
-    return {name: compose(_brief(name), library) for name in BRIEF_FILES}
+    return {name: compose(_brief(name), bundled_library) for name in BRIEF_FILES}
 
 
 def _clause(s: str) -> str:
@@ -137,8 +138,8 @@ def test_every_brief_item_verbatim(drafts, name):
     assert positions == sorted(positions)
 
 
-def test_sources_are_library_chunks(drafts, library):
-    known = {c.chunk_id for d in library.list_documents() for c in library.get_chunks(d.doc_id)}
+def test_sources_are_library_chunks(drafts, bundled_library):
+    known = {c.chunk_id for d in bundled_library.list_documents() for c in bundled_library.get_chunks(d.doc_id)}
     used = [cid for draft in drafts.values() for p in draft.parts for cid in p.sources]
     assert used, "the library should feed at least one part"
     assert set(used) <= known
@@ -193,12 +194,12 @@ def test_plain_text_without_placeholders(drafts, name):
     ("name", "length"),
     [("work_safety.json", 3000), ("project_delay.yaml", 1500), ("integrity.yaml", 3000)],
 )
-def test_length_within_15_percent(library, drafts, name, length):
+def test_length_within_15_percent(bundled_library, drafts, name, length):
     brief = _brief(name, length=length)
     draft = (
         drafts[name]
         if brief.length == _brief(name).length
-        else compose(brief, library)
+        else compose(brief, bundled_library)
     )
     n = count_chars(draft.text)
     print(f"{name}: {n} characters for a target of {length} ({(n - length) / length:+.1%})")
@@ -238,9 +239,9 @@ def test_facts_win_over_length():
 # ---------------------------------------------------------------- determinism and no library
 
 
-def test_deterministic_with_same_and_fresh_library(drafts, library, tmp_path, vector_cache):
+def test_deterministic_with_same_and_fresh_library(drafts, bundled_library, tmp_path, vector_cache):
     brief = _brief("work_safety.json")
-    again = compose(brief, library)
+    again = compose(brief, bundled_library)
     assert again.text == drafts["work_safety.json"].text
     assert again.model_dump() == drafts["work_safety.json"].model_dump()
     fresh = _build_library(tmp_path / "fresh", vector_cache)
@@ -257,10 +258,10 @@ def test_without_library():
         assert _clause(item) in draft.text
 
 
-def test_excluded_documents_are_not_used(library):
-    doc_ids = [d.doc_id for d in library.list_documents()]
+def test_excluded_documents_are_not_used(bundled_library):
+    doc_ids = [d.doc_id for d in bundled_library.list_documents()]
     brief = _brief("project_delay.yaml", exclude_docs=doc_ids)
-    draft = compose(brief, library)
+    draft = compose(brief, bundled_library)
     assert all(not p.sources for p in draft.parts)
     assert draft.text == compose(brief, None).text
 

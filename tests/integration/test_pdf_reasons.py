@@ -7,9 +7,8 @@ import zlib
 import pytest
 
 from assistant.intake.loaders import LoadError, load_path
-from tests.fakes.server import FakeOpenAI
 from tests.fixtures import hostile as H
-from tests.fixtures.cli_run import cli_env, run_cli
+from tests.fixtures.cli_run import run_cli
 from tests.fixtures.make_files import make_scanned_pdf
 
 _TOO_MANY = "PDF 中的文字操作过多，超出处理上限，无法提取文字"
@@ -79,23 +78,17 @@ def test_scanned_pdf_still_asks_for_ocr(tmp_path):
     assert "扫描件" in message and "OCR" in message
 
 
-@pytest.fixture
-def cli(tmp_path):
-    with FakeOpenAI(api_key="test-key") as srv:
-        yield cli_env(tmp_path / "data", srv)
-
-
-def test_cli_too_many_text_operators_are_over_the_limit_not_a_scan(cli, tmp_path):
+def test_cli_too_many_text_operators_are_over_the_limit_not_a_scan(cli_run_env, tmp_path):
     # 210,000 operators is just past pypdf's parsing budget (2 million tokens per stream).
     path = H.pdf_many_text_operators(tmp_path / "百万文字操作.pdf", 210_000)
-    r = run_cli(cli, "ingest", str(path), timeout=120)
+    r = run_cli(cli_run_env, "ingest", str(path), timeout=120)
     assert r.code == 1
     assert f"《百万文字操作.pdf》{_TOO_MANY}" in r.err, r.err
     assert "扫描件" not in r.err and "Traceback" not in r.err
     assert r.peak_kb < 800_000, r.peak_kb
 
 
-def test_cli_reference_loop_reason(cli, tmp_path):
-    r = run_cli(cli, "inspect", str(H.pdf_reference_loop(tmp_path / "引用循环.pdf")), timeout=60)
+def test_cli_reference_loop_reason(cli_run_env, tmp_path):
+    r = run_cli(cli_run_env, "inspect", str(H.pdf_reference_loop(tmp_path / "引用循环.pdf")), timeout=60)
     assert r.code == 1 and f"《引用循环.pdf》{_LOOP}" in r.err, r.err
     assert "扫描件" not in r.err

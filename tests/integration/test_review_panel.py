@@ -13,7 +13,8 @@ from tests.scenario import BRIEF, HEADINGS
 
 
 @pytest.fixture
-def small_corpus(use_corpus):
+def project_delay_corpus(use_corpus):
+    """One bundled speech as the corpus: the page needs one to start; the draft is what is checked."""
     return use_corpus("project_delay-01.md")
 
 
@@ -54,7 +55,7 @@ def _open(draft: Draft, data_dir) -> AppTest:
     return at
 
 
-def test_page_review_applies_a_fix_as_a_new_version(small_corpus, data_dir):
+def test_page_review_applies_a_fix_as_a_new_version(project_delay_corpus, data_dir):
     at = _open(_draft(), data_dir)
     shown = "\n".join(m.value for m in at.markdown)
     assert "布署" in shown and "再接再励" in shown
@@ -70,7 +71,7 @@ def test_page_review_applies_a_fix_as_a_new_version(small_corpus, data_dir):
     assert "“布署”" not in shown and "再接再励" in shown
 
 
-def test_conformance_warnings_are_shown_with_their_part(small_corpus, data_dir):
+def test_conformance_warnings_are_shown_with_their_part(project_delay_corpus, data_dir):
     draft = _draft()
     draft.parts[6].warnings = ["要点未写入：整改要求“9月30日前完成全部征地签约”在稿中找不到对应的表述。"]
     at = _open(draft, data_dir)

@@ -24,41 +24,45 @@ def settings(data_dir):
 
 
 @pytest.fixture
-def library(settings) -> Library:
+def fresh_library(settings) -> Library:
+    """A Library of this test's own (its data dir, the default embedder) holding DOCS.
+
+    Function-scoped, unlike conftest's module-wide ``library``: these tests change it.
+    """
     return build_library(settings, DOCS)
 
 
-def test_add_list_and_duplicate(library):
-    docs = library.list_documents()
+def test_add_list_and_duplicate(fresh_library):
+    docs = fresh_library.list_documents()
     assert len(docs) == 3
-    before = library.chunk_count()
-    again = add_bytes(library, (CORPUS / DOCS[0]).read_bytes(), "copy.md")
+    before = fresh_library.chunk_count()
+    again = add_bytes(fresh_library, (CORPUS / DOCS[0]).read_bytes(), "copy.md")
     assert again.duplicate and again.chunks == 0
-    assert library.chunk_count() == before
+    assert fresh_library.chunk_count() == before
 
 
-def test_same_speech_other_encoding_is_duplicate(library):
+def test_same_speech_other_encoding_is_duplicate(fresh_library):
     text = (CORPUS / DOCS[1]).read_text(encoding="utf-8")
     body = text.split("---", 2)[2]  # without front matter, as a user's own .txt would be
-    outcome = add_bytes(library, body.encode("gb18030"), "安全生产讲话.txt")
+    outcome = add_bytes(fresh_library, body.encode("gb18030"), "安全生产讲话.txt")
     assert outcome.duplicate
 
 
-def test_hybrid_search_finds_paraphrase(library):
-    hits = library.search("工地两名工人从高处掉下来死亡", k=3)
+def test_hybrid_search_finds_paraphrase(fresh_library):
+    hits = fresh_library.search("工地两名工人从高处掉下来死亡", k=3)
     assert hits and hits[0].title.startswith("在东湖区“5·17”建筑施工高处坠落事故")
     assert all(h.doc_id and h.text and h.role for h in hits)
 
 
-def test_role_and_kind_filters(library):
-    hits = library.search("整改要求和完成时限", k=5, role="rectification")
+def test_role_and_kind_filters(fresh_library):
+    hits = fresh_library.search("整改要求和完成时限", k=5, role="rectification")
     assert hits and all(h.role == "rectification" for h in hits)
-    hits = library.search("整改要求和完成时限", k=5, kind="petition")
+    hits = fresh_library.search("整改要求和完成时限", k=5, kind="petition")
     assert hits and all(h.kind == "petition" for h in hits)
 
 
-def test_at_most_n_per_document_and_no_duplicate_text(library):
-    hits = library.search("项目推进滞后", k=10, max_per_doc=2)
+def test_at_most_n_per_document_and_no_duplicate_text(fresh_library):
+    hits = fresh_library.search("项目推进滞后", k=10, max_per_doc=2)
     per_doc: dict[str, int] = {}
     for h in hits:
         per_doc[h.doc_id] = per_doc.get(h.doc_id, 0) + 1
@@ -66,31 +70,31 @@ def test_at_most_n_per_document_and_no_duplicate_text(library):
     assert len({h.text for h in hits}) == len(hits)
 
 
-def test_library_matches_the_search_protocol(library):
-    assert isinstance(library, SearchLibrary)
+def test_library_matches_the_search_protocol(fresh_library):
+    assert isinstance(fresh_library, SearchLibrary)
     for name in ("search", "chunk_count"):
         want = inspect.signature(getattr(SearchLibrary, name))
         assert inspect.signature(getattr(Library, name)) == want, name
 
 
-def test_search_modes_and_bad_input(library):
+def test_search_modes_and_bad_input(fresh_library):
     for mode in ("dense", "bm25", "hybrid"):
-        assert library.search("信访积案", k=2, mode=mode)
+        assert fresh_library.search("信访积案", k=2, mode=mode)
     with pytest.raises(LibraryError, match="请输入"):
-        library.search("   ")
+        fresh_library.search("   ")
 
 
-def test_remove_deletes_everything(library, settings):
-    doc = library.list_documents()[0]
+def test_remove_deletes_everything(fresh_library, settings):
+    doc = fresh_library.list_documents()[0]
     original = Path(settings.data_dir) / doc.original
     assert original.exists()
     assert (Path(settings.data_dir) / "docs" / f"{doc.doc_id}.json").exists()
-    assert library.remove(doc.doc_id)
-    assert not library.has_document(doc.doc_id)
+    assert fresh_library.remove(doc.doc_id)
+    assert not fresh_library.has_document(doc.doc_id)
     assert not original.exists()
     assert not (Path(settings.data_dir) / "docs" / f"{doc.doc_id}.json").exists()
-    assert all(h.doc_id != doc.doc_id for h in library.search("约谈", k=20))
-    assert library.remove(doc.doc_id) is False
+    assert all(h.doc_id != doc.doc_id for h in fresh_library.search("约谈", k=20))
+    assert fresh_library.remove(doc.doc_id) is False
 
 
 def test_original_stored_under_hash_not_user_path(settings):
@@ -118,13 +122,13 @@ def test_an_original_cut_short_by_an_old_crash_is_written_whole_again(settings):
     assert not [p for p in cut.parent.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_bad_file_leaves_library_unchanged(library):
-    before = (library.chunk_count(), len(library.list_documents()))
+def test_bad_file_leaves_library_unchanged(fresh_library):
+    before = (fresh_library.chunk_count(), len(fresh_library.list_documents()))
     with pytest.raises(LoadError):
-        add_bytes(library, b"", "empty.txt")
+        add_bytes(fresh_library, b"", "empty.txt")
     with pytest.raises(LoadError):
-        add_bytes(library, b"\x00\x01\x02binary\xff" * 50, "fake.txt")
-    assert (library.chunk_count(), len(library.list_documents())) == before
+        add_bytes(fresh_library, b"\x00\x01\x02binary\xff" * 50, "fake.txt")
+    assert (fresh_library.chunk_count(), len(fresh_library.list_documents())) == before
 
 
 def test_vectors_cached_by_content_and_forgotten_on_remove(fake_openai, settings, tmp_path):
@@ -144,7 +148,7 @@ def test_vectors_cached_by_content_and_forgotten_on_remove(fake_openai, settings
     assert len(fake_openai.embedding_requests()) == 2 * first
 
 
-def test_changed_embedding_backend_detected_and_reindexed(library, settings, fake_openai, tmp_path):
+def test_changed_embedding_backend_detected_and_reindexed(fresh_library, settings, fake_openai, tmp_path):
     other = CachedEmbedder(
         OpenAICompatibleEmbedder("fake-embedding", "test-key", fake_openai.base_url),
         tmp_path / "cache2.sqlite",
@@ -157,7 +161,7 @@ def test_changed_embedding_backend_detected_and_reindexed(library, settings, fak
     with pytest.raises(EmbeddingMismatchError):
         add_bytes(switched, (CORPUS / "land-01.md").read_bytes(), "land-01.md")
     n = switched.reindex()
-    assert n == library.chunk_count()
+    assert n == fresh_library.chunk_count()
     assert switched.embedding_mismatch() is None
     assert switched.search("安全生产事故", k=3)
     assert switched.indexed_with == other.id
@@ -171,16 +175,16 @@ def test_unknown_embedding_backend_message(monkeypatch):
         make_embedder(get_settings())
 
 
-def test_index_from_older_text_format_asks_for_reindex(library):
-    col = library._collection
+def test_index_from_older_text_format_asks_for_reindex(fresh_library):
+    col = fresh_library._collection
     col.modify(metadata={**col.metadata, "text_format": 1})
-    message = library.embedding_mismatch()
+    message = fresh_library.embedding_mismatch()
     assert message and "assistant reindex" in message
     with pytest.raises(EmbeddingMismatchError):
-        library.search("安全生产", k=2)
-    library.reindex()
-    assert library.embedding_mismatch() is None
-    assert library.search("安全生产", k=2)
+        fresh_library.search("安全生产", k=2)
+    fresh_library.reindex()
+    assert fresh_library.embedding_mismatch() is None
+    assert fresh_library.search("安全生产", k=2)
 
 
 def test_emptied_library_accepts_the_current_model_again(settings, fake_openai, tmp_path):
@@ -200,8 +204,8 @@ def _squeeze(text: str) -> str:
     return "".join(text.split())
 
 
-def test_search_shows_the_whole_point_once(library):
-    hits = library.search("网格员天天从工地门口经过却从来没有进去看过", k=10)
+def test_search_shows_the_whole_point_once(fresh_library):
+    hits = fresh_library.search("网格员天天从工地门口经过却从来没有进去看过", k=10)
     top = hits[0]
     # The match is the second half of point (四); the user sees the whole point, marker first,
     # under its numbered section heading, with the matched sentences kept in `matched`.
@@ -224,20 +228,20 @@ def _strip_units(library: Library, text_format: int = 2) -> None:
     col.modify(metadata={**col.metadata, "text_format": text_format})
 
 
-def test_old_library_is_told_to_reindex_and_reindex_restores_whole_points(library, settings):
-    _strip_units(library)
-    message = library.embedding_mismatch()
+def test_old_library_is_told_to_reindex_and_reindex_restores_whole_points(fresh_library, settings):
+    _strip_units(fresh_library)
+    message = fresh_library.embedding_mismatch()
     assert message and "assistant reindex" in message and "完整的段落" in message
     with pytest.raises(EmbeddingMismatchError):
-        library.search("网格员从来没有进去看过", k=3)
+        fresh_library.search("网格员从来没有进去看过", k=3)
     # One document's parsed copy is missing (e.g. saved by another instance on a shared server).
-    petition = next(d for d in library.list_documents() if d.title.startswith("青石县信访"))
+    petition = next(d for d in fresh_library.list_documents() if d.title.startswith("青石县信访"))
     (Path(settings.data_dir) / "docs" / f"{petition.doc_id}.json").unlink()
-    before = library.chunk_count()
-    assert library.reindex() == before
-    assert library.embedding_mismatch() is None
-    top = library.search("网格员天天从工地门口经过却从来没有进去看过", k=3)[0]
+    before = fresh_library.chunk_count()
+    assert fresh_library.reindex() == before
+    assert fresh_library.embedding_mismatch() is None
+    top = fresh_library.search("网格员天天从工地门口经过却从来没有进去看过", k=3)[0]
     assert top.text.startswith("（四）属地和行业监管失之于宽。") and top.unit.endswith(":s2:p4")
     # Rebuilt from the stored chunks alone: still one unit per point, each holding its pieces.
-    chunks = library.get_chunks(petition.doc_id)
+    chunks = fresh_library.get_chunks(petition.doc_id)
     assert all(c.unit and _squeeze(c.text) in _squeeze(c.unit_text) for c in chunks)

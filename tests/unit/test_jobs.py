@@ -6,27 +6,21 @@ import threading
 
 import pytest
 
-from assistant.domain.brief import parse_brief
 from assistant.drafts.draft_store import DraftStore
 from assistant.drafts.job_outcome import REASON_DRAFT, REASON_RESUME, REASON_STOPPED, job_finisher
 from assistant.drafts.jobs import STOPPED_MESSAGE, DraftJob, running_job, start_job
 from assistant.drafts.workspace import load_workspace, new_session_id
 from assistant.writing.events import DraftError, PartDone, PartStarted
 from assistant.writing.writer import LLMWriter
-from tests.scenario import BRIEF, HEADINGS, OUTLINE, part_replies
+from tests.scenario import HEADINGS, OUTLINE, part_replies
 from tests.shared import KINDS, PROMPTS
-
-
-@pytest.fixture
-def brief():
-    return parse_brief(BRIEF)
 
 
 def _writer(chat) -> LLMWriter:
     return LLMWriter(chat, PROMPTS, KINDS)
 
 
-def test_stop_keeps_the_parts_written_as_an_interrupted_draft(chat, brief, library, tmp_path):
+def test_stop_keeps_the_parts_written_as_an_interrupted_draft(chat, scenario_brief, library, tmp_path):
     chat.queue(OUTLINE, *part_replies())
     sid = new_session_id()
     holder: dict[str, DraftJob] = {}
@@ -37,7 +31,7 @@ def test_stop_keeps_the_parts_written_as_an_interrupted_draft(chat, brief, libra
             if isinstance(event, PartDone) and event.part.role == "opening":
                 holder["job"].stop()  # as the page's 停止 does, from another thread, at this moment
 
-        return _writer(chat).write(brief, library, pressed_after_opening)
+        return _writer(chat).write(scenario_brief, library, pressed_after_opening)
 
     job = DraftJob(work, job_finisher(tmp_path, sid), kind="draft")
     holder["job"] = job
@@ -73,7 +67,7 @@ def test_stop_keeps_the_parts_written_as_an_interrupted_draft(chat, brief, libra
     assert final.parts[2].text == partial.parts[2].text  # the opening kept word for word
 
 
-def test_a_page_that_comes_back_finds_the_running_job_and_then_its_outcome(chat, brief, library, tmp_path):
+def test_a_page_that_comes_back_finds_the_running_job_and_then_its_outcome(chat, scenario_brief, library, tmp_path):
     chat.queue(OUTLINE, *part_replies())
     sid = new_session_id()
     gate = threading.Event()
@@ -85,7 +79,7 @@ def test_a_page_that_comes_back_finds_the_running_job_and_then_its_outcome(chat,
             if isinstance(event, PartStarted) and event.role == "harm":
                 gate.wait(30)  # the model is still writing when the page is refreshed
 
-        return _writer(chat).write(brief, library, slow)
+        return _writer(chat).write(scenario_brief, library, slow)
 
     job = start_job(sid, DraftJob(work, job_finisher(tmp_path, sid), kind="draft"))
     # The refreshed page: a new script run, same session id in the URL.
@@ -121,7 +115,7 @@ def test_a_failing_job_reports_in_chinese_and_saves_nothing(tmp_path):
     assert not ws.draft_id and DraftStore(tmp_path).drafts() == []
 
 
-def test_stop_takes_effect_at_the_next_token_even_inside_a_long_line(chat, brief, library, tmp_path):
+def test_stop_takes_effect_at_the_next_token_even_inside_a_long_line(chat, scenario_brief, library, tmp_path):
     from langchain_core.callbacks import BaseCallbackHandler
 
     from tests.fakes.chat_model import Scripted
@@ -141,7 +135,7 @@ def test_stop_takes_effect_at_the_next_token_even_inside_a_long_line(chat, brief
                     job.stop()
 
     chat.callbacks = [PressStop()]
-    job = DraftJob(lambda on_event: _writer(chat).write(brief, library, on_event), kind="draft")
+    job = DraftJob(lambda on_event: _writer(chat).write(scenario_brief, library, on_event), kind="draft")
     job.watch_model(chat)
     job.start()
     assert job.wait(60) and job.result == "interrupted" and job.snapshot().stopped
