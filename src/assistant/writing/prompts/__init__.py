@@ -1,1 +1,1 @@
-"""prompts."""
+"""Prompt files made into chat messages, and model output made back into plain speech text."""
