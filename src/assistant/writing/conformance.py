@@ -21,7 +21,7 @@ from assistant.llm import LLMError
 from assistant.review.checks import run_checks
 from assistant.writing.events import PartDone
 from assistant.writing.leak_guard import leaked_specifics
-from assistant.writing.model_calls import ModelSession, stage_label
+from assistant.writing.model_calls import ModelCalls, stage_label
 from assistant.writing.prompts.messages import fix_part_instruction, revise_messages
 from assistant.writing.prompts.templates import PromptSet
 
@@ -142,7 +142,7 @@ def conform(
     draft: Draft,
     plan: SpeechPlan,
     prompts: PromptSet,
-    s: ModelSession,
+    s: ModelCalls,
     references: Sequence[str],
     part_hits: Callable[[int], Sequence[SearchHit]],
     *,

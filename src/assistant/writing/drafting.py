@@ -1,6 +1,6 @@
 """The LLM pipeline: references per part → outline → each part in turn (streamed) → one length pass.
 
-Every model call goes through :class:`ModelSession`, so streaming, <think> stripping, automatic
+Every model call goes through :class:`ModelCalls`, so streaming, <think> stripping, automatic
 continuation on ``finish_reason == "length"`` and Chinese error messages come from one place.
 """
 
@@ -39,7 +39,7 @@ from assistant.writing.events import (
     PartStarted,
     PartToken,
 )
-from assistant.writing.model_calls import ModelSession, interrupted, stage_label
+from assistant.writing.model_calls import ModelCalls, interrupted, stage_label
 from assistant.writing.outline import MIN_PART_CHARS, OutlinePlan, PlannedPart, plan_outline
 from assistant.writing.prompts.messages import (
     DEFAULT_WRITTEN_CHARS,
@@ -66,7 +66,7 @@ def estimate_tokens(text_or_chars: str | int) -> int:
 
 
 def _outline(
-    s: ModelSession,
+    s: ModelCalls,
     plan: SpeechPlan,
     prompts: PromptSet,
     refs: dict[str, list[SearchHit]],
@@ -135,7 +135,7 @@ def draft_speech(
     Raises DraftInterrupted (an LLMError) with the partial draft when the model fails.
     """
     started = time.monotonic()
-    s = ModelSession(model, on_event)
+    s = ModelCalls(model, on_event)
     cfg = config_of(model)
     base = Draft(
         kind=plan.kind.id,
@@ -202,7 +202,7 @@ def resume_draft(
             plan, library, model, prompts, on_event, adjust_length=adjust_length, fix_parts=fix_parts
         )
     started = time.monotonic()
-    s = ModelSession(model, on_event)
+    s = ModelCalls(model, on_event)
     base = partial.model_copy(update={"parts": [], "status": "done"})
     outlined = plan_outline(partial.outline, plan, edited=True)
     if partial.title:
@@ -222,7 +222,7 @@ def resume_draft(
     return _write_parts(w, parts)
 
 
-def _show(s: ModelSession, part: DraftPart, index: int) -> None:
+def _show(s: ModelCalls, part: DraftPart, index: int) -> None:
     """Report a part that is already written (no model call) as the streamed parts are reported."""
     s.emit(PartStarted(part.role, part.number, part.heading, index, 0))
     s.emit(PartToken(part.text, index))
@@ -244,7 +244,7 @@ class _Options:
 class _Writing:
     """What writing the parts of one draft needs at every step, built once its outline is known."""
 
-    s: ModelSession
+    s: ModelCalls
     plan: SpeechPlan
     library: SearchLibrary | None
     prompts: PromptSet
@@ -390,7 +390,7 @@ def _adjust_length(
     plan: SpeechPlan,
     prompts: PromptSet,
     outlined: OutlinePlan,
-    s: ModelSession,
+    s: ModelCalls,
     part_refs: Sequence[Sequence[SearchHit]],
 ) -> Draft:
     """One pass: when the total is more than ±15% off, rewrite the part furthest from its target."""

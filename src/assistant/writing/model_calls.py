@@ -22,7 +22,7 @@ from assistant.writing.events import (
 from assistant.writing.prompts.model_text import StreamCleaner, head_rule
 
 
-class ModelSession:
+class ModelCalls:
     """Model calls with event forwarding, usage totals and model-time accounting."""
 
     def __init__(self, model: BaseChatModel, on_event: EventCallback | None) -> None:

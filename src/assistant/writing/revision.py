@@ -26,7 +26,7 @@ from assistant.writing.events import (
     PartStarted,
     PartToken,
 )
-from assistant.writing.model_calls import ModelSession
+from assistant.writing.model_calls import ModelCalls
 from assistant.writing.prompts.messages import polish_messages, revise_messages
 from assistant.writing.prompts.model_text import StreamCleaner, clean_model_text, section_head
 from assistant.writing.prompts.templates import PromptSet, resolve_instruction
@@ -105,7 +105,7 @@ def _revision_refs(
 
 
 def _replace_part(
-    draft: Draft, pos: int, text: str, heading: str, hits: Sequence[SearchHit], s: ModelSession
+    draft: Draft, pos: int, text: str, heading: str, hits: Sequence[SearchHit], s: ModelCalls
 ) -> RevisionResult:
     """A copy of the draft with one part's text replaced; every other part is untouched."""
     part = draft.parts[pos]
@@ -198,7 +198,7 @@ class Reviser:
         messages = revise_messages(
             plan, self.prompts, draft=draft.text, part=part.text, instruction=text, references=hits
         )
-        s = ModelSession(self.model, on_event)
+        s = ModelCalls(self.model, on_event)
         found: list[str] = []
         body = s.write_part(
             messages,
@@ -264,7 +264,7 @@ class Reviser:
         messages = revise_messages(
             plan, self.prompts, draft=full, part=passage, instruction=text, references=hits
         )
-        s = ModelSession(self.model, on_event)
+        s = ModelCalls(self.model, on_event)
         s.emit(PartStarted(part.role, part.number, part.heading, pos, 0, True))
 
         cleaner = StreamCleaner()
@@ -297,7 +297,7 @@ class Reviser:
         brief = plan.brief
         old = draft.text
         messages = polish_messages(plan, self.prompts, draft=old)
-        s = ModelSession(self.model, on_event)
+        s = ModelCalls(self.model, on_event)
         result = s.chat(messages, None)
         polished = clean_model_text(result.text)
         parts = _polished_parts(draft, polished)
