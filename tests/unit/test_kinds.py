@@ -12,11 +12,11 @@ from assistant.domain.kinds import (
     BODY_ROLES,
     PART_ROLES,
     KindError,
+    detect_kind,
     load_kind_file,
     load_kinds,
     resolve_kind,
 )
-from assistant.intake.parsing import detect_kind
 from tests.shared import STRUCTURES
 
 SHIPPED = {

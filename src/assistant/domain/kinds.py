@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -276,8 +276,17 @@ def resolve_kind(name_or_id: str, kinds: dict[str, MeetingKind]) -> MeetingKind:
     raise KindError(f"未知的会议类型“{q}”，可用类型：" + kind_choices(kinds))
 
 
-def detect_kind(text: str, kinds: dict[str, MeetingKind]) -> str:
-    """Id of the kind whose names and keywords best match a text ("" when none matches well)."""
+def detect_kind(text: str, kinds: Mapping[str, MeetingKind] | Path | str | None) -> str:
+    """Id of the kind whose names and keywords best match a text ("" when none matches well).
+
+    ``kinds`` are the kinds, or the structures directory to read them from; a directory that is
+    missing or holds a broken kind file gives "" (a speech must be readable all the same).
+    """
+    if not isinstance(kinds, Mapping):
+        try:
+            kinds = default_kinds(kinds) if kinds is not None and Path(kinds).is_dir() else {}
+        except KindError:
+            kinds = {}  # a broken kind file must not stop a speech from being read
     best, best_score = "", 0.0
     for kind in kinds.values():
         score = sum(3 for n in kind.names if n in text) + sum(text.count(k) for k in kind.keywords)

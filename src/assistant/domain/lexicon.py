@@ -2,6 +2,9 @@
 
 The checker asks it whether a symbol splits a word (管_理), whether a four-character sequence is a
 set phrase, and the facts module whether 片区 or 超市 is an ordinary word rather than a place.
+
+jieba has one dictionary for every tokenizer (search words, parts of speech); JIEBA_LOCK here is
+the one lock around it, which the BM25 tokenizer and the offline vocabulary take too.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from pathlib import Path
 import jieba
 
 jieba.setLogLevel(logging.WARNING)
-_lock = threading.Lock()  # jieba's lazy dictionary load is not thread-safe
+#: Held around every use of jieba that may load its dictionary (the lazy load is not thread-safe,
+#: nor is the part-of-speech tokenizer while it loads). Re-entrant, so a holder may call another.
+JIEBA_LOCK = threading.RLock()
 
 #: Tags of jieba's dictionary that mark names and numbers, not set phrases.
 NAME_TAGS = frozenset({"nr", "ns", "nrt", "nz", "nt", "nrfg", "m", "t"})
@@ -24,7 +29,7 @@ _FOUR_RE = re.compile(r"^([\u4e00-\u9fff]{4}) (\d+) (\w+)$", re.M)
 
 
 def _dictionary() -> jieba.Tokenizer:
-    with _lock:
+    with JIEBA_LOCK:
         jieba.dt.check_initialized()
     return jieba.dt
 

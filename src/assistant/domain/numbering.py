@@ -42,6 +42,15 @@ INLINE_MARKER_RE = re.compile(
     rf"|第{NUMERAL}[，、]|首先|其次|再次|最后)"
 )
 
+#: A line that starts a paragraph, so a line broken before it (PDF, document viewer) is not
+#: joined to it: a heading or point marker (一、 （一） 1. 一是 一要 第一，), the salutation, or
+#: the date line under the title (（2024年3月5日）). Lines are matched as extracted, before
+#: punctuation is normalised, so half-width forms count too.
+PARAGRAPH_START_RE = re.compile(
+    rf"^(?:[{CN_NUMERALS}百]+[、.．]|[（(][{CN_NUMERALS}百\d]+[）)]|\d{{1,2}}[.．、]"
+    rf"|[{CN_NUMERALS}]+[是要]|第[{CN_NUMERALS}]+[，、,]|同志们|各位|[（(]\s*\d{{4}}\s*年)"
+)
+
 #: Paragraph-marker styles a part of a speech may use ("" = no numbered paragraphs).
 MARKER_STYLES: tuple[str, ...] = ("一是", "一要", "（一）", "")
 

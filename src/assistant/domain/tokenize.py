@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
 from functools import lru_cache
 
 import jieba
 
 from assistant.data import DATA_DIR
+from assistant.domain.lexicon import JIEBA_LOCK
 
-jieba.setLogLevel(logging.WARNING)
 _STOPWORDS_FILE = DATA_DIR / "stopwords_zh.txt"
 _KEEP_RE = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]")
-_lock = threading.Lock()  # jieba's lazy dictionary load is not thread-safe
 
 
 @lru_cache(maxsize=1)
@@ -26,7 +23,7 @@ def stopwords() -> frozenset[str]:
 
 def tokenize(text: str) -> list[str]:
     """Search-mode jieba tokens without punctuation and stop words."""
-    with _lock:
+    with JIEBA_LOCK:
         words = jieba.lcut_for_search(text)
     stop = stopwords()
     return [w for w in (w.strip() for w in words) if w and w not in stop and _KEEP_RE.search(w)]

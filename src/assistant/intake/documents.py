@@ -1,11 +1,13 @@
-"""Office and PDF text extraction: docx paragraphs and tables, pdf text with reflowed lines."""
+"""Office and PDF text extraction: docx paragraphs and tables, pdf text with reflowed lines.
+
+Page numbers and the lines a PDF wrapped are recognised by the text repairs (repair.py).
+"""
 
 from __future__ import annotations
 
 import io
 import logging
 import re
-import unicodedata
 import warnings
 import zipfile
 
@@ -17,6 +19,7 @@ from assistant.intake.admission import (
     check_zip,
     parsed_member,
 )
+from assistant.intake.repair import reflow_lines, strip_page_numbers
 from assistant.support.errors import LoadError, empty_file_error
 
 # pypdf logs English warnings ("EOF marker not found") that Python would print to stderr;
@@ -140,60 +143,7 @@ def load_docx(data: bytes, name: str, max_unzipped_bytes: int = DEFAULT_MAX_UNZI
 
 # --- pdf --------------------------------------------------------------------------------
 
-_PAGE_NUMBER_RE = re.compile(
-    r"^(?:[—\-–－]{1,2}\s*\d{1,4}\s*[—\-–－]{1,2}|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,4}\s*页)?"
-    r"|\d{1,4}\s*/\s*\d{1,4}|\d{1,4})$"
-)
 _PDF_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
-_SENTENCE_END_RE = re.compile(r"[。！？：；!?:;.…”』」）)]$")
-_PARAGRAPH_START_RE = re.compile(
-    r"^(?:[一二三四五六七八九十百]+[、．.]|[（(][一二三四五六七八九十百\d]+[）)]|\d{1,2}[.．、]"
-    r"|[一二三四五六七八九十]+[是要]|第[一二三四五六七八九十]+[，、,]|同志们|各位)"
-)
-
-
-def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
-
-
-def _strip_page_numbers(lines: list[str]) -> list[str]:
-    lines = [line for line in lines if line.strip()]
-    for idx in (0, -1):
-        if lines and _PAGE_NUMBER_RE.match(lines[idx].strip()):
-            lines.pop(idx)
-    return lines
-
-
-def reflow_lines(lines: list[str]) -> list[str]:
-    """Join lines that a PDF wrapped inside a paragraph (full-width line, no sentence end)."""
-    widths = sorted(_width(line.strip()) for line in lines if line.strip())
-    if len(widths) < 3:
-        return [line.strip() for line in lines if line.strip()]
-    full = widths[int(len(widths) * 0.8)]
-    threshold = full * 0.85
-    out: list[str] = []
-    prev_width = 0
-    for raw in lines:
-        line = raw.strip()
-        if not line:
-            prev_width = 0
-            continue
-        indented = raw[:1] in (" ", "\u3000", "\t")
-        if (
-            out
-            and prev_width >= threshold
-            and not indented
-            and not _SENTENCE_END_RE.search(out[-1])
-            and not _PARAGRAPH_START_RE.match(line)
-        ):
-            prev = out[-1]
-            glue = " " if prev[-1:].isascii() and line[:1].isascii() and prev[-1:].isalnum() else ""
-            out[-1] = prev + glue + line
-        else:
-            out.append(line)
-        prev_width = _width(line)
-    return out
-
 
 _PDF_PASSWORD_MESSAGE = (
     "PDF 文件已加密（设置了打开密码），无法读取文字。请在 PDF 阅读器中输入密码打开后取消密码，"
@@ -313,7 +263,7 @@ def load_pdf(data: bytes, name: str, max_chars: int = DEFAULT_MAX_CHARS) -> Load
         # Some CID fonts make pypdf emit NULs between characters.
         text = _PDF_CONTROL_RE.sub("", text)
         total += len(text)
-        page_lines.extend(_strip_page_numbers(text.replace("\r\n", "\n").split("\n")))
+        page_lines.extend(strip_page_numbers(text.replace("\r\n", "\n").split("\n")))
         if total > next_check:  # whitespace is not counted, so check the real count, now and then
             check_length("\n".join(page_lines), name, max_chars)
             next_check = total * 2

@@ -69,7 +69,13 @@ _URL_RE = re.compile(
     r"|\b[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.(?:com|cn|net|org|gov|edu|info)(?:\.[a-z]{2})?(?:/[\x21-\x7e]*)?"
 )
 _PAREN_PAIR_RE = re.compile(r"\(([^()\n]{0,80})\)")
-_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+#: Half-width clause punctuation and the full-width form that replaces it in Chinese text
+#: (here and in the model-output cleaner, writing/prompts/model_text.py).
+HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
+#: Half-width parentheses and their full-width forms, apart because each user pairs them by its
+#: own rule (here: a pair around Chinese text, then single ones beside it).
+PAREN_HALF_TO_FULL = {"(": "（", ")": "）"}
+_HALF_TO_FULL = {**HALF_TO_FULL, **PAREN_HALF_TO_FULL}
 _CN_NUMERAL_MARKER_RE = re.compile(r"^[（(]?[一二三四五六七八九十百]+[）)]?$")
 
 
@@ -114,7 +120,7 @@ def _normalise_punctuation(line: str) -> str:
         before = chars[start - 1] if start > 0 else None
         after = chars[end + 1] if end + 1 < len(chars) else None
         if _HAN_RE.search(m.group(1)) or _is_cjk(before) or _is_cjk(after):
-            chars[start], chars[end] = "（", "）"
+            chars[start], chars[end] = PAREN_HALF_TO_FULL["("], PAREN_HALF_TO_FULL[")"]
 
     for i, ch in enumerate(chars):
         if i in protected or ch not in _HALF_TO_FULL:

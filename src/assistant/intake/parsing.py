@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from assistant.data import DATA_DIR
-from assistant.domain import kinds as kinds_mod
+from assistant.domain.kinds import detect_kind
 from assistant.domain.models import BODY_ROLES, Point, Section, SpeechDoc
 from assistant.domain.numbering import (
     ORDER_WORDS,
@@ -98,19 +98,6 @@ def classify_role(
         return abs(BODY_ROLES.index(role) / (len(BODY_ROLES) - 1) - position)
 
     return min(tied, key=distance)
-
-
-# ---------------------------------------------------------------- kinds
-
-
-def detect_kind(text: str, structures_dir: Path | None) -> str:
-    """Meeting kind id whose names and keywords best match the text ("" if none, or no kinds)."""
-    if structures_dir is None or not Path(structures_dir).is_dir():
-        return ""
-    try:
-        return kinds_mod.detect_kind(text, kinds_mod.default_kinds(structures_dir))
-    except kinds_mod.KindError:
-        return ""  # a broken kind file must not stop a speech from being read
 
 
 # ---------------------------------------------------------------- headings
@@ -227,31 +214,33 @@ def _section(paragraphs: list[str], **fields) -> Section:
     )
 
 
-def parse_speech(
-    text: str,
-    metadata: dict | None = None,
-    structures_dir: Path | None = None,
-    role_keywords: RoleKeywords | None = None,
-) -> SpeechDoc:
-    """Parse cleaned speech text into a SpeechDoc; never raises on odd input."""
-    metadata = dict(metadata or {})
-    paras = split_paragraphs(text)
+def _top_headings(paras: list[str]) -> tuple[list[int], re.Pattern[str]]:
+    """Indexes of the top-level headings and their pattern: 一、 …, or （一） … when no 一、 run."""
     heads = _find_headings(paras, TOP_HEADING_RE)
-    heading_re = TOP_HEADING_RE
     if len(heads) < 2:
         alt = _find_headings(paras, PAREN_HEADING_RE)
         if len(alt) >= 2:
-            heads, heading_re = alt, PAREN_HEADING_RE
+            return alt, PAREN_HEADING_RE
+    return heads, TOP_HEADING_RE
 
-    first_body = heads[0] if heads else len(paras)
-    front = paras[:first_body]
 
+@dataclass
+class _Front:
+    """The lines before the first heading: title, byline, salutation and the opening."""
+
+    title_lines: list[str]
+    byline: list[str]
+    salutation: str
+    opening: list[str]
+
+
+def _front_matter(front: list[str], has_headings: bool) -> _Front:
     title_lines: list[str] = []
     byline: list[str] = []
     salutation = ""
     i = 0
     # Title: the first line, when it looks like one and is not the salutation/opening prose.
-    if front and _is_title_candidate(front[0]) and (len(front) > 1 or heads):
+    if front and _is_title_candidate(front[0]) and (len(front) > 1 or has_headings):
         title_lines = [front[0]]
         i = 1
         # Titles are sometimes broken over two lines ("在……会上的" / "讲话").
@@ -275,8 +264,21 @@ def parse_speech(
     if i < len(front) and SALUTATION_RE.match(front[i]):
         salutation = front[i]
         i += 1
-    opening = front[i:]
+    return _Front(title_lines, byline, salutation, front[i:])
 
+
+def _split_closing(paras: list[str], first: int = 0) -> tuple[list[str], list[str]]:
+    """Body and closing ("同志们，……" and what follows), the closing searched from ``first`` on."""
+    for j, p in enumerate(paras):
+        if j >= first and CLOSING_RE.match(p):
+            return paras[:j], paras[j:]
+    return paras, []
+
+
+def _numbered_sections(
+    paras: list[str], heads: list[int], heading_re: re.Pattern[str], role_keywords: RoleKeywords | None
+) -> tuple[list[Section], list[str]]:
+    """One section per top-level heading, and the closing found in the last one."""
     sections: list[Section] = []
     closing: list[str] = []
     for n, start in enumerate(heads):
@@ -287,11 +289,7 @@ def parse_speech(
         heading, run_in = _split_heading(m.group(2))
         body_paras = ([run_in] if run_in else []) + paras[start + 1 : end]
         if n == len(heads) - 1:
-            for j, p in enumerate(body_paras):
-                if CLOSING_RE.match(p):
-                    closing = body_paras[j:]
-                    body_paras = body_paras[:j]
-                    break
+            body_paras, closing = _split_closing(body_paras)
         position = n / (len(heads) - 1) if len(heads) > 1 else 0.0
         sections.append(
             _section(
@@ -303,20 +301,36 @@ def parse_speech(
                 role=classify_role(heading, "\n".join(body_paras), position, role_keywords),
             )
         )
+    return sections, closing
 
-    if not heads:
+
+def _unnumbered_section(paras: list[str]) -> tuple[list[Section], list[str]]:
+    """A speech without top-level headings: everything in one section of role "other", and the closing."""
+    body_paras, closing = _split_closing(paras, first=1)
+    sections = [_section(body_paras, number=1, heading="", role="other")] if body_paras else []
+    return sections, closing
+
+
+def parse_speech(
+    text: str,
+    metadata: dict | None = None,
+    structures_dir: Path | None = None,
+    role_keywords: RoleKeywords | None = None,
+) -> SpeechDoc:
+    """Parse cleaned speech text into a SpeechDoc; never raises on odd input."""
+    metadata = dict(metadata or {})
+    paras = split_paragraphs(text)
+    heads, heading_re = _top_headings(paras)
+    front = _front_matter(paras[: heads[0] if heads else len(paras)], bool(heads))
+    opening = front.opening
+    if heads:
+        sections, closing = _numbered_sections(paras, heads, heading_re, role_keywords)
+    else:
         # Not a structured speech: keep everything, classified as "other".
-        body_paras = opening
+        sections, closing = _unnumbered_section(opening)
         opening = []
-        for j, p in enumerate(body_paras):
-            if j > 0 and CLOSING_RE.match(p):
-                closing = body_paras[j:]
-                body_paras = body_paras[:j]
-                break
-        if body_paras:
-            sections.append(_section(body_paras, number=1, heading="", role="other"))
 
-    title = strip_decorations("".join(title_lines))
+    title = strip_decorations("".join(front.title_lines))
     derived = not title
     if derived:
         title = str(metadata.get("title") or "").strip()
@@ -326,11 +340,11 @@ def parse_speech(
         kind = detect_kind("\n".join([title, title, text]), structures_dir)
     return SpeechDoc(
         title=title,
-        title_line="\n".join(title_lines),
+        title_line="\n".join(front.title_lines),
         title_derived=derived and bool(title),
-        byline="\n".join(byline),
+        byline="\n".join(front.byline),
         kind=kind,
-        salutation=salutation,
+        salutation=front.salutation,
         opening="\n".join(opening),
         sections=sections,
         closing="\n".join(closing),

@@ -3,15 +3,21 @@
 Each repair is decided from features of the lines (share of traditional characters, spaced
 characters, random ASCII runs, page-number shapes, lines of equal width without a stop)
 rather than from a list of sites, and each one is reported with its reason.
+
+The page-number shapes and the joining of broken lines are written here once: the PDF loader
+(documents.py) strips page numbers and reflows a text layer with the same rules.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.domain.models import RemovedLine
+from assistant.domain.numbering import PARAGRAPH_START_RE
 from assistant.intake.fingerprint import to_simplified
 
 REASON_PAGE = "页码"
@@ -24,8 +30,8 @@ _HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 TRADITIONAL_SHARE = 0.03
 # Pinyin a mirror site put after characters: 負責(zé), 導（dǎo）.
 _PINYIN_RE = re.compile(r"(?<=[\u4e00-\u9fff])[（(][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*[)）]")
-# Page furniture: — 3 —, - 1 -, 第 2 页 / 共 4 页, 第3页, 2/6, …_第1页, 已阅读3页, scanner stamps.
-_PAGE_RE = re.compile(
+#: Page furniture: — 3 —, - 1 -, 第 2 页 / 共 4 页, 第3页, 2/6, …_第1页, 已阅读3页, scanner stamps.
+PAGE_NUMBER_RE = re.compile(
     r"^(?:[—\-－–]{1,2}\s*\d{1,3}\s*[—\-－–]{1,2}"
     r"|第\s*\d{1,3}\s*页(?:\s*[/／,，]?\s*共\s*\d{1,3}\s*页)?"
     r"|\d{1,3}\s*[/／]\s*\d{1,3}"
@@ -39,19 +45,19 @@ _TOKEN = r"[!-~]{1,3}"
 _GLUED_HEAD_RE = re.compile(rf"^((?:{_TOKEN} )+{_TOKEN})(?=[\u4e00-\u9fff（“【])")
 _GLUED_TAIL_RE = re.compile(rf"(?<=[。！？；”）])\s*((?:{_TOKEN} )+{_TOKEN}?)$")
 _SYMBOL_RE = re.compile(r"[^\w\s]", re.ASCII)
-# Ends of a line that finish a paragraph (or a heading that stands alone).
-_STOPS = "。！？；：…”’）》」』!?;:."
-_PARA_START_RE = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.．、]"
-    r"|[一二三四五六七八九十]+[是要]|第[一二三四五六七八九十]+[，、]|同志们|各位|（\d{4}年)"
-)
+# Ends of a line that finish a paragraph (or a heading that stands alone). Not 》: a book title
+# ends a line inside a paragraph far more often than it ends a paragraph.
+_STOPS = "。！？；：…”’）)」』!?;:."
 _INNER_PUNCT_RE = re.compile(r"[，、。；]")
 _TITLE_START_RE = re.compile(r"^(?:在|关于).{2,40}$")
 _TITLE_END_RE = re.compile(r"^.{0,20}(?:讲话|讲话提纲|发言|发言提纲|提纲)$")
 _OCR_SLIP_RE = re.compile(r"(?<=[\u4e00-\u9fff])[’'_](?=[\u4e00-\u9fff])")
 _HEADING_RE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)])")
-# Lines this much shorter than the usual width end a paragraph even without a stop.
-_SHORT_LINE = 0.7
+#: A line without a stop that fills at least this share of the wrap width ran to the margin, so
+#: its paragraph goes on in the next line; a shorter line ends its paragraph.
+SHORT_LINE = 0.7
+#: A numbered heading line this much shorter than the wrap width stands alone.
+_HEADING_LINE = 0.9
 
 
 @dataclass
@@ -105,8 +111,13 @@ def _traditional(text: str) -> bool:
     return changed >= TRADITIONAL_SHARE * len(han)
 
 
+def display_width(s: str) -> int:
+    """Columns a line takes: two for a wide (Chinese) character, one for any other."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
 def _hard_wrapped(lines: list[str]) -> int:
-    """The usual width of a text broken into fixed-width lines (PDF, scan), or 0 when it is not.
+    """The width in characters of a text broken into fixed-width lines (viewer, scan), or 0 when it is not.
 
     Broken lines end without a stop and have nearly the same length; headings also lack a
     stop but vary in length, so they do not make a clean text look broken.
@@ -123,15 +134,30 @@ def _hard_wrapped(lines: list[str]) -> int:
     return width * 3 + 2
 
 
+def _full_width(lines: list[str]) -> int:
+    """The display width of a full line of a PDF text layer (most lines run to the margin), or 0."""
+    widths = sorted(display_width(x.strip()) for x in lines if x.strip())
+    return widths[int(len(widths) * 0.8)] if len(widths) >= 3 else 0
+
+
 def _ends(line: str) -> bool:
     """The line ends a sentence ("18." in "18.7" broken after the point does not)."""
     return line[-1] in _STOPS and not (line[-1] == "." and line[-2:-1].isdigit())
 
 
-def _joins(prev: str, nxt: str, width: int, across_page: bool) -> bool:
-    """Whether ``nxt`` continues the paragraph ``prev`` was broken in."""
+#: How long a line is: in characters where a text was wrapped at a number of characters (a
+#: document viewer, OCR), in display columns where it was wrapped at a page width (a PDF).
+Measure = Callable[[str], int]
+
+
+def _joins(prev: str, nxt: str, width: int, across_page: bool, measure: Measure = len) -> bool:
+    """Whether ``nxt`` continues the paragraph that the line ``prev`` was broken off.
+
+    ``prev`` is the line as it was broken, not the paragraph joined so far; ``width`` is the
+    width (by ``measure``) the text was wrapped at, 0 when it was not.
+    """
     p, n = prev.strip(), nxt.strip()
-    if not p or not n or _ends(p) or _PARA_START_RE.match(n):
+    if not p or not n or _ends(p) or PARAGRAPH_START_RE.match(n):
         return False
     if nxt[:1] in " \u3000\t":  # an indented line starts a paragraph
         return False
@@ -139,9 +165,54 @@ def _joins(prev: str, nxt: str, width: int, across_page: bool) -> bool:
         return True  # a title broken over two lines: "在……问题" / "约谈会上的讲话"
     if across_page:
         return len(p) >= 15 and bool(_INNER_PUNCT_RE.search(p))
-    if _HEADING_RE.match(p) and len(p) < 0.9 * width:
+    if _HEADING_RE.match(p) and measure(p) < _HEADING_LINE * width:
         return False  # a heading line stands alone
-    return bool(width) and len(p) >= _SHORT_LINE * width
+    return bool(width) and measure(p) >= SHORT_LINE * width
+
+
+def _glue(head: str, tail: str, word_spaces: bool) -> str:
+    # Where lines were wrapped at spaces (a PDF's Latin text), two words meet across the break.
+    space = word_spaces and head[-1:].isascii() and head[-1:].isalnum() and tail[:1].isascii()
+    return head + (" " if space else "") + tail
+
+
+def _rejoin(
+    lines: list[tuple[str, bool]], width: int, measure: Measure = len, word_spaces: bool = False
+) -> list[str]:
+    """(line, a page break lies before it) → lines with the broken paragraphs joined again.
+
+    A blank line ends a paragraph.
+    """
+    merged: list[str] = []
+    prev = ""
+    for line, after_break in lines:
+        if not line.strip():
+            prev = ""
+            continue
+        if merged and _joins(prev, line, width, after_break, measure):
+            merged[-1] = _glue(merged[-1].rstrip(), line.strip(), word_spaces)
+        else:
+            merged.append(line)
+        prev = line
+    return merged
+
+
+def strip_page_numbers(page: list[str]) -> list[str]:
+    """The non-blank lines of one PDF page, without the page number at its top or bottom."""
+    lines = [line for line in page if line.strip()]
+    for idx in (0, -1):
+        if lines and PAGE_NUMBER_RE.match(lines[idx].strip()):
+            lines.pop(idx)
+    return lines
+
+
+def reflow_lines(lines: list[str]) -> list[str]:
+    """The lines of a PDF text layer with each paragraph the PDF wrapped joined into one line."""
+    width = _full_width(lines)
+    if not width:
+        return [line.strip() for line in lines if line.strip()]
+    pairs = [(line, False) for line in lines]
+    return [line.strip() for line in _rejoin(pairs, width, display_width, word_spaces=True)]
 
 
 def repair_lines(raw_lines: list[str]) -> Repaired:
@@ -174,7 +245,7 @@ def repair_lines(raw_lines: list[str]) -> Repaired:
             if slips != fixed:
                 fixed, reasons = slips, [*reasons, "识别错误符号"]
         body = fixed.strip()
-        if _PAGE_RE.match(body):
+        if PAGE_NUMBER_RE.match(body):
             out.removed.append(RemovedLine(line=stripped, reason=REASON_PAGE))
             page_break = True
             continue
@@ -186,7 +257,7 @@ def repair_lines(raw_lines: list[str]) -> Repaired:
             counts[stripped] >= 2
             and len(body) <= 20
             and _HAN_RE.search(body)
-            and not _PARA_START_RE.match(body)
+            and not PARAGRAPH_START_RE.match(body)
             and not any(ch in body for ch in "。！？")
             and not body.startswith(("在", "关于"))  # a title repeated by the page, handled later
         ):
@@ -202,13 +273,7 @@ def repair_lines(raw_lines: list[str]) -> Repaired:
         lines.append((fixed, page_break))
         page_break = False
 
-    width = _hard_wrapped([x for x, _ in lines])
-    merged: list[str] = []
-    for line, after_break in lines:
-        if merged and _joins(merged[-1], line, width, after_break):
-            merged[-1] = merged[-1].rstrip() + line.strip()
-            continue
-        merged.append(line)
+    merged = _rejoin(lines, _hard_wrapped([x for x, _ in lines]))
     if len(merged) < len(lines):
         out.changed.append(("", "", f"合并断行 {len(lines) - len(merged)} 处"))
     out.lines = merged

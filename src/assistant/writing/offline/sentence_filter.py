@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from assistant.domain.numbering import INLINE_MARKER_RE
+from assistant.review.placeholders import has_placeholder
 from assistant.writing.offline.vocabulary import PHRASES_FILE, rare_nouns
 
 #: Length window of a reusable reference sentence (characters).
@@ -43,7 +44,6 @@ _END_RE = re.compile(r"[。！？][”’]?$")
 _BAD_CHARS_RE = re.compile(
     r"[0-9０-９A-Za-zＡ-Ｚａ-ｚ,;:!?()\[\]{}<>/\\|_*#@&%％=+~^`'\"：（）【】［］＿×…—·•‘’「」『』\-]"
 )
-_PLACEHOLDER_RE = re.compile(r"XX|xx|××|某某|＿|【|】|\[\s*\]")
 _LEAD_RE = re.compile(
     r"^(但是?|而且?|所以|因此|因而|同时|另外|此外|还要|也|比如|例如|其中|特别是|尤其是|对此|为此|于是|"
     r"结果|然而|可是|不过|并且|总之|归结起来|综上|他|她|它|这(?!些)|那|此|上述|以上|后来|随后|接着|"
@@ -162,7 +162,9 @@ def is_generic_sentence(
         return False
     if s.count("、") >= MAX_ENUMERATION:
         return False
-    if _BAD_CHARS_RE.search(s) or _PLACEHOLDER_RE.search(s) or INLINE_MARKER_RE.search(s):
+    # Placeholders are the checker's (review_rules.yaml); the x, ×, ＿, 【】 and [ ] of most of
+    # them are bad characters here anyway.
+    if _BAD_CHARS_RE.search(s) or has_placeholder(s) or INLINE_MARKER_RE.search(s):
         return False
     if _LEAD_RE.match(s) or _ME_RE.search(s):
         return False

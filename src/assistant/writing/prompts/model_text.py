@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from assistant.domain.numbering import HEADING_TEXT_RE, NUMERAL
 from assistant.domain.titles import SPEECH_TITLE_RE
+from assistant.intake.normalize import HALF_TO_FULL, PAREN_HALF_TO_FULL
 from assistant.intake.parsing import DATE_LINE_RE, SALUTATION_RE
 
 _SPACE = " \t\u3000\xa0"
@@ -38,7 +39,6 @@ _LIST_BEFORE_MARKER_RE = re.compile(
     r"^\d{1,2}[.．、]\s+(?=[一二三四五六七八九十]+[是要]|[（(][一二三四五六七八九十]+[）)])"
 )
 _TOP_HEADING_START_RE = re.compile(rf"^\s*{NUMERAL}\s*[、.．]")
-_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 _HAN_OR_PUNCT_RE = re.compile(r"[\u4e00-\u9fff，。；：？！、“”）》]")
 _NUMERAL_MARKER_RE = re.compile(r"^[（(]?[一二三四五六七八九十]+[）)]?$")
 
@@ -178,14 +178,15 @@ class StreamCleaner:
         """Half-width punctuation after Chinese text becomes full-width (decided from what came before)."""
         prev = self.line_out[-1:]
         chinese_before = bool(prev) and bool(_HAN_OR_PUNCT_RE.match(prev))
-        if ch in _HALF_TO_FULL and chinese_before:
-            return _HALF_TO_FULL[ch]
+        if ch in HALF_TO_FULL and chinese_before:
+            return HALF_TO_FULL[ch]
+        # Parentheses go as a pair: "(" opens one after Chinese text, ")" closes only that one.
         if ch == "(" and (chinese_before or not prev):
             self.open_paren = True
-            return "（"
+            return PAREN_HALF_TO_FULL[ch]
         if ch == ")" and self.open_paren:
             self.open_paren = False
-            return "）"
+            return PAREN_HALF_TO_FULL[ch]
         han_before = bool(prev) and bool(re.match(r"[\u4e00-\u9fff]", prev))
         if ch == "." and han_before and not _NUMERAL_MARKER_RE.match(self.line_out):
             return "。"  # but "一.正视问题" is a marker, not a sentence end
