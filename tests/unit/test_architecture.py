@@ -136,3 +136,15 @@ def test_no_folder_holds_more_than_15_modules():
         if (n := len(list(folder.glob("*.py")))) > MAX_MODULES
     }
     assert not crowded
+
+
+def test_inside_the_ui_pages_use_panels_and_panels_use_the_shared_modules_never_the_reverse():
+    rank = {"assistant.ui.pages": 2, "assistant.ui.panels": 1, "assistant.ui": 0}
+    upward = [
+        f"{module} → {target}"
+        for module, targets in IMPORTS.items()
+        if _folder(module) in rank
+        for target in targets
+        if _folder(target) in rank and rank[_folder(target)] > rank[_folder(module)]
+    ]
+    assert not upward, upward

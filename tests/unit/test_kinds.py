@@ -73,8 +73,8 @@ def test_existing_parser_keys_are_kept(kinds):
 
 def test_general_never_wins_keyword_detection():
     text = "在全市安全生产约谈会上的讲话\n今天召开约谈会，事故隐患突出。"
-    assert detect_kind(text, STRUCTURES) == "work_safety"
-    assert detect_kind("在某某约谈会上的讲话", STRUCTURES) != "general"
+    assert detect_kind(text, load_kinds(STRUCTURES)) == "work_safety"
+    assert detect_kind("在某某约谈会上的讲话", load_kinds(STRUCTURES)) != "general"
 
 
 @pytest.mark.parametrize(
@@ -124,7 +124,7 @@ def test_adding_a_kind_is_adding_a_file(tmp_path):
     assert "flood_control" in kinds
     assert resolve_kind("防汛约谈", kinds).id == "flood_control"
     assert kinds["flood_control"].headings()[0] == "正视问题，充分认清防汛隐患的严重危害"
-    assert detect_kind("在全县防汛防台约谈会上的讲话\n汛期将至，防汛隐患突出", d) == "flood_control"
+    assert detect_kind("在全县防汛防台约谈会上的讲话\n汛期将至，防汛隐患突出", kinds) == "flood_control"
 
 
 def _write_bad(d: Path, mutate) -> Path:

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from assistant.domain import lexicon, tokenize
-from assistant.domain.kinds import detect_kind, load_kinds
+from assistant.domain.kinds import detect_kind, kinds_for_reading, load_kinds
 from assistant.domain.numbering import PARAGRAPH_START_RE
 from assistant.intake import documents, normalize, repair
 from assistant.intake.normalize import HALF_TO_FULL, PAREN_HALF_TO_FULL, normalise_line
@@ -168,15 +168,14 @@ def test_one_lock_around_jieba():
 # --- kind detection -----------------------------------------------------------------------
 
 
-def test_detect_kind_takes_the_kinds_or_their_directory(tmp_path):
+def test_speeches_are_recognised_by_the_kinds_of_a_readable_folder_only(tmp_path):
     text = "在全市安全生产约谈会上的讲话\n今天召开约谈会，事故隐患突出。"
     assert detect_kind(text, load_kinds(STRUCTURES)) == "work_safety"
-    assert detect_kind(text, STRUCTURES) == "work_safety"
-    assert detect_kind(text, str(STRUCTURES)) == "work_safety"
-    assert detect_kind(text, None) == ""
-    assert detect_kind(text, tmp_path / "missing") == ""
+    assert detect_kind(text, kinds_for_reading(STRUCTURES)) == "work_safety"
+    assert detect_kind(text, kinds_for_reading(str(STRUCTURES))) == "work_safety"
+    assert kinds_for_reading(None) == {} and kinds_for_reading(tmp_path / "missing") == {}
     (tmp_path / "broken.yaml").write_text("id: [", encoding="utf-8")
-    assert detect_kind(text, tmp_path) == ""  # a broken kind file does not stop a speech being read
+    assert kinds_for_reading(tmp_path) == {}  # a broken kind file does not stop a speech being read
 
 
 def test_parsing_detects_kinds_with_the_one_detect_kind():

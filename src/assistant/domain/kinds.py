@@ -276,17 +276,19 @@ def resolve_kind(name_or_id: str, kinds: dict[str, MeetingKind]) -> MeetingKind:
     raise KindError(f"未知的会议类型“{q}”，可用类型：" + kind_choices(kinds))
 
 
-def detect_kind(text: str, kinds: Mapping[str, MeetingKind] | Path | str | None) -> str:
-    """Id of the kind whose names and keywords best match a text ("" when none matches well).
+def kinds_for_reading(structures_dir: Path | str | None) -> Mapping[str, MeetingKind]:
+    """The kinds to recognise an uploaded speech by; none when the folder is missing or a kind file is broken.
 
-    ``kinds`` are the kinds, or the structures directory to read them from; a directory that is
-    missing or holds a broken kind file gives "" (a speech must be readable all the same).
+    A speech must be readable all the same: only drafting refuses a broken kind file.
     """
-    if not isinstance(kinds, Mapping):
-        try:
-            kinds = default_kinds(kinds) if kinds is not None and Path(kinds).is_dir() else {}
-        except KindError:
-            kinds = {}  # a broken kind file must not stop a speech from being read
+    try:
+        return default_kinds(structures_dir) if structures_dir is not None and Path(structures_dir).is_dir() else {}
+    except KindError:
+        return {}
+
+
+def detect_kind(text: str, kinds: Mapping[str, MeetingKind]) -> str:
+    """Id of the kind whose names and keywords best match a text ("" when none matches well)."""
     best, best_score = "", 0.0
     for kind in kinds.values():
         score = sum(3 for n in kind.names if n in text) + sum(text.count(k) for k in kind.keywords)

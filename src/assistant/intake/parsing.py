@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from assistant.data import DATA_DIR
-from assistant.domain.kinds import detect_kind
+from assistant.domain.kinds import detect_kind, kinds_for_reading
 from assistant.domain.models import BODY_ROLES, Point, Section, SpeechDoc
 from assistant.domain.numbering import (
     ORDER_WORDS,
@@ -337,7 +337,7 @@ def parse_speech(
     kind = str(metadata.get("kind") or "")
     if not kind:
         # The title says most about the meeting; the body decides when the title is generic.
-        kind = detect_kind("\n".join([title, title, text]), structures_dir)
+        kind = detect_kind("\n".join([title, title, text]), kinds_for_reading(structures_dir))
     return SpeechDoc(
         title=title,
         title_line="\n".join(front.title_lines),
