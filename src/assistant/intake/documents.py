@@ -10,6 +10,7 @@ import logging
 import re
 import warnings
 import zipfile
+from collections.abc import Callable
 
 from assistant.domain.models import LoadedText
 from assistant.intake.admission import (
@@ -19,6 +20,7 @@ from assistant.intake.admission import (
     check_zip,
     parsed_member,
 )
+from assistant.intake.pdfium_text import garbled, pdfium_pages
 from assistant.intake.repair import reflow_lines, strip_page_numbers
 from assistant.support.errors import LoadError, empty_file_error
 
@@ -243,7 +245,7 @@ def load_pdf(data: bytes, name: str, max_chars: int = DEFAULT_MAX_CHARS) -> Load
         raise broken from e
     if not pages:
         raise empty_file_error(name)
-    page_lines: list[str] = []
+    texts: list[str] = []
     problems: dict[int, str] = {}  # page number → why it gave no text (not a scan)
     total = 0
     next_check = max_chars
@@ -260,13 +262,15 @@ def load_pdf(data: bytes, name: str, max_chars: int = DEFAULT_MAX_CHARS) -> Load
         # Decoded streams stay cached on the reader; drop them so a page of compressed junk
         # cannot pile up with the next one.
         reader.resolved_objects.clear()
-        # Some CID fonts make pypdf emit NULs between characters.
-        text = _PDF_CONTROL_RE.sub("", text)
+        texts.append(text)
         total += len(text)
-        page_lines.extend(strip_page_numbers(text.replace("\r\n", "\n").split("\n")))
         if total > next_check:  # whitespace is not counted, so check the real count, now and then
-            check_length("\n".join(page_lines), name, max_chars)
+            check_length("\n".join(texts), name, max_chars)
             next_check = total * 2
+    texts = _ungarbled(texts, lambda: pdfium_pages(data), name)
+    page_lines: list[str] = []
+    for text in texts:
+        page_lines.extend(strip_page_numbers(_PDF_CONTROL_RE.sub("", text).replace("\r\n", "\n").split("\n")))
     if not any(line.strip() for line in page_lines):
         if problems:  # "a scan" would be untrue: the pages have text pypdf could not get at
             reason = next(iter(problems.values()))
@@ -284,6 +288,28 @@ def load_pdf(data: bytes, name: str, max_chars: int = DEFAULT_MAX_CHARS) -> Load
     return LoadedText(
         text="\n".join(reflow_lines(page_lines)), source_format="pdf", metadata=metadata, notices=notices
     )
+
+
+def _ungarbled(texts: list[str], reread: Callable[[], list[str] | None], name: str) -> list[str]:
+    """Pages pypdf decoded into control characters read again by PDFium; refused if still garbled.
+
+    Garbled text is never stored: it would be found by no search and parsed into wrong parts.
+    """
+    bad = [n for n, text in enumerate(texts, 1) if garbled(text)]
+    if not bad:
+        return texts
+    again = reread()
+    if again is not None and len(again) == len(texts):
+        texts = [again[n - 1] if n in bad else text for n, text in enumerate(texts, 1)]
+        bad = [n for n in bad if garbled(texts[n - 1])]
+    if bad:
+        where = "" if len(texts) == 1 else f"（第 {_page_list(bad)} 页）"
+        raise LoadError(
+            f"《{name}》中的文字无法正确读出{where}：字体编码损坏，读出的是乱码。为免存入乱码，这份文件没有导入。"
+            "请用 WPS 或 Word 打开原文档另存为 .docx 后上传，或在 PDF 阅读器中“打印为 PDF”后重试。",
+            name,
+        )
+    return texts
 
 
 def _page_list(numbers: list[int]) -> str:
