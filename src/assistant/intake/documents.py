@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -20,7 +19,7 @@ from assistant.intake.admission import (
     check_zip,
     parsed_member,
 )
-from assistant.intake.pdfium_text import garbled, pdfium_pages
+from assistant.intake.pdfium_text import CONTROL_RE, garbled, pdfium_pages
 from assistant.intake.repair import reflow_lines, strip_page_numbers
 from assistant.support.errors import LoadError, empty_file_error
 
@@ -145,8 +144,6 @@ def load_docx(data: bytes, name: str, max_unzipped_bytes: int = DEFAULT_MAX_UNZI
 
 # --- pdf --------------------------------------------------------------------------------
 
-_PDF_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
-
 _PDF_PASSWORD_MESSAGE = (
     "PDF 文件已加密（设置了打开密码），无法读取文字。请在 PDF 阅读器中输入密码打开后取消密码，"
     "或另存（打印）为新的 PDF 后再上传。"
@@ -270,7 +267,7 @@ def load_pdf(data: bytes, name: str, max_chars: int = DEFAULT_MAX_CHARS) -> Load
     texts = _ungarbled(texts, lambda: pdfium_pages(data), name)
     page_lines: list[str] = []
     for text in texts:
-        page_lines.extend(strip_page_numbers(_PDF_CONTROL_RE.sub("", text).replace("\r\n", "\n").split("\n")))
+        page_lines.extend(strip_page_numbers(CONTROL_RE.sub("", text).replace("\r\n", "\n").split("\n")))
     if not any(line.strip() for line in page_lines):
         if problems:  # "a scan" would be untrue: the pages have text pypdf could not get at
             reason = next(iter(problems.values()))

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["garbled", "pdfium_pages"]
+__all__ = ["CONTROL_RE", "garbled", "pdfium_pages"]
 
-_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Control characters a PDF's text never means to hold (tab, line feed, form feed and return aside):
+#: counted to spot a wrongly decoded font, and dropped from what is kept.
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def garbled(text: str) -> bool:
     """Whether a page's text carries the control characters of a font decoded wrongly."""
-    controls = len(_CONTROL_RE.findall(text))
+    controls = len(CONTROL_RE.findall(text))
     return controls > max(2, 0.005 * len(text))
 
 

@@ -14,13 +14,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assistant.domain.models import ChangedLine, Chunk, DocRecord, RemovedLine, SearchHit, SpeechDoc
 from assistant.intake.chunking import embedding_text
 from assistant.intake.fingerprint import NEAR_DUPLICATE, similarity
+from assistant.intake.prepare import PreparedDoc
 from assistant.library.embeddings import CachedEmbedder, make_embedder
 from assistant.library.ranking import DEFAULT_RANKING, RankingParams
 from assistant.library.search import check_query, search_collection
@@ -50,12 +50,7 @@ from assistant.library.storage.writes import (
 from assistant.support.config import Settings
 from assistant.support.errors import LoadError
 
-if TYPE_CHECKING:
-    # Only a type here: ingest.py builds on this module, not the other way round.
-    from assistant.intake.prepare import PreparedDoc
-
 __all__ = ["AddOutcome", "EmbeddingMismatchError", "Library", "LibraryError", "Progress", "TEXT_FORMAT"]
-
 
 #: Version of what is stored per chunk: the embedded text (chunking.embedding_text) and, since
 #: 3, the whole point or paragraph it belongs to (chroma.unit_meta). An index of another version

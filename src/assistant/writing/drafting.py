@@ -14,7 +14,7 @@ from datetime import datetime
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.domain.models import Draft, DraftPart, SearchHit, count_chars, speech_chars
+from assistant.domain.models import Draft, DraftPart, SearchHit, count_chars
 from assistant.domain.numbering import heading_line
 from assistant.domain.plan import SpeechPlan
 from assistant.library.protocol import SearchLibrary
@@ -26,7 +26,7 @@ from assistant.library.references import (
     retrieve_references,
 )
 from assistant.llm import LLMError, config_of
-from assistant.writing.conformance import broken_by, conform
+from assistant.writing.conformance import conform
 from assistant.writing.events import (
     DraftError,
     DraftFinished,
@@ -39,21 +39,18 @@ from assistant.writing.events import (
     PartStarted,
     PartToken,
 )
+from assistant.writing.length_pass import adjust_length
 from assistant.writing.model_calls import ModelCalls, interrupted, stage_label
-from assistant.writing.outline import MIN_PART_CHARS, OutlinePlan, PlannedPart, plan_outline
+from assistant.writing.outline import OutlinePlan, PlannedPart, plan_outline
 from assistant.writing.prompts.messages import (
     DEFAULT_WRITTEN_CHARS,
-    length_instruction,
     outline_again,
     outline_messages,
-    revise_messages,
     section_messages,
 )
 from assistant.writing.prompts.model_text import StreamCleaner
 from assistant.writing.prompts.templates import PromptSet
 
-#: Share of the target length the finished speech may miss by before one adjustment pass.
-LENGTH_TOLERANCE = 0.15
 #: Characters per token assumed for Chinese text when estimating prompt sizes.
 CHARS_PER_TOKEN = 1.5
 SALUTATION = "同志们："
@@ -368,7 +365,7 @@ def _complete(w: _Writing, parts: list[DraftPart], part_refs: list[list[SearchHi
     draft = w.draft(parts)
     if w.options.adjust_length:
         try:
-            draft = _adjust_length(draft, w.plan, w.prompts, w.outlined, s, part_refs)
+            draft = adjust_length(draft, w.plan, w.prompts, w.outlined, s, part_refs)
         except LLMError as e:
             s.warn(f"篇幅调整失败，保留调整前的稿子：{e.message}")
         draft = w.draft(draft.parts)
@@ -383,65 +380,3 @@ def _complete(w: _Writing, parts: list[DraftPart], part_refs: list[list[SearchHi
     draft = w.draft(draft.parts).model_copy(update={"warnings": draft.warnings})
     s.emit(DraftFinished(draft, s.llm_s, max(0.0, time.monotonic() - w.started - s.llm_s), s.calls))
     return draft
-
-
-def _adjust_length(
-    draft: Draft,
-    plan: SpeechPlan,
-    prompts: PromptSet,
-    outlined: OutlinePlan,
-    s: ModelCalls,
-    part_refs: Sequence[Sequence[SearchHit]],
-) -> Draft:
-    """One pass: when the total is more than ±15% off, rewrite the part furthest from its target."""
-    target = plan.length
-    actual = speech_chars(draft)
-    if abs(actual - target) <= LENGTH_TOLERANCE * target:
-        return draft
-    offset = len(draft.parts) - len(outlined.parts)  # title and salutation come first
-    worst = max(
-        range(len(outlined.parts)),
-        key=lambda i: abs(count_chars(draft.parts[offset + i].text) - outlined.parts[i].target),
-    )
-    planned, part = outlined.parts[worst], draft.parts[offset + worst]
-    current = count_chars(part.text)
-    wanted = max(MIN_PART_CHARS, current + target - actual)
-    label = stage_label(planned.role, planned.number)
-    s.warn(
-        f"全文约 {actual} 字，与目标 {target} 字相差 {abs(actual - target) / target:.0%}，"
-        f"正在{'扩写' if wanted > current else '压缩'}{label}。"
-    )
-    messages = revise_messages(
-        plan,
-        prompts,
-        draft=draft.text,
-        part=part.text,
-        instruction=length_instruction(prompts, current, wanted),
-        references=part_refs[worst] if worst < len(part_refs) else [],
-    )
-    text = s.write_part(
-        messages,
-        index=offset + worst,
-        role=planned.role,
-        number=planned.number,
-        heading=planned.heading,
-        title=draft.title,
-        target=wanted,
-        adjusting=True,
-    )
-    candidate = draft.model_copy(deep=True)
-    candidate.parts[offset + worst] = part.model_copy(update={"text": text})
-    new_total = speech_chars(candidate)
-    broken = broken_by(draft, candidate, plan, offset + worst)
-    if broken:
-        s.warn(f"篇幅调整的结果打乱了结构（{broken[0]}），保留调整前的{label}。")
-        s.emit(PartDone(part, offset + worst))
-        return draft
-    if abs(new_total - target) >= abs(actual - target):
-        s.warn(f"篇幅调整没有改善（调整后约 {new_total} 字），保留调整前的{label}。")
-        s.emit(PartDone(part, offset + worst))
-        return draft
-    s.emit(PartDone(candidate.parts[offset + worst], offset + worst))
-    if abs(new_total - target) > LENGTH_TOLERANCE * target:
-        s.warn(f"调整后全文约 {new_total} 字，仍与目标 {target} 字相差较大，请按需手动修改。")
-    return candidate

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from assistant.domain.models import Chunk, DocRecord
+from assistant.intake.prepare import PreparedDoc
 from assistant.library.storage.errors import LibraryError
 from assistant.support.config import Settings
-
-if TYPE_CHECKING:
-    from assistant.intake.prepare import PreparedDoc
 
 
 def chunk_meta(chunk: Chunk, prepared: PreparedDoc, original: str, added_at: str, doc_chars: int) -> dict:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 
 M_PERTURB = -6  # glibc's mallopt parameter
 _PERTURB_BYTE = 0x5A
 
 
+@functools.cache  # a process-wide setting: once is enough (the CLI, the app and every Library ask)
 def wipe_freed_memory() -> bool:
     """Ask glibc to overwrite freed memory from now on; False where that is not available."""
     name = ctypes.util.find_library("c")
