@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from assistant.intake.documents import load_pdf
-from assistant.intake.pdfium_text import garbled
+from assistant.intake.pdf.glyphs import garbled
+from assistant.intake.pdf_text import load_pdf
 from tests.fixtures.make_files import find_cjk_font
 from tests.shared import CORPUS
 

@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 
-from assistant.intake.documents import reflow_lines
 from assistant.intake.loaders import SUPPORTED, LoadError, load_bytes, load_path
+from assistant.intake.repair import reflow_lines
 from assistant.intake.text_decoding import split_front_matter
 from tests.fixtures.make_files import (
     make_docx,
@@ -38,7 +38,9 @@ def load_error(data: bytes, filename: str, **kwargs) -> str:
 
 
 def test_supported_extensions():
-    assert SUPPORTED == (".txt", ".md", ".markdown", ".docx", ".pdf")
+    assert SUPPORTED == (
+        ".txt", ".md", ".markdown", ".docx", ".pdf", ".doc", ".wps", ".rtf", ".odt", ".dot", ".wpt", ".docm", ".dotx"
+    )
 
 
 # --- text encodings ---------------------------------------------------------------------
@@ -354,10 +356,7 @@ def test_pdf_named_txt():
 @pytest.mark.parametrize(
     ("filename", "hint"),
     [
-        ("旧讲话.doc", "“另存为” .docx"),
-        ("讲话稿.wps", "“另存为” .docx"),
         ("公文.ofd", "版式阅读器"),
-        ("讲话.rtf", "“另存为” .docx"),
         ("讲话.pages", ".docx"),
         ("扫描.jpg", "文字识别（OCR）"),
         ("截图.png", "文字识别（OCR）"),
@@ -369,7 +368,7 @@ def test_pdf_named_txt():
 def test_unsupported_formats_explain_how_to_convert(filename, hint):
     message = load_error(b"some bytes", filename)
     assert "暂不支持" in message
-    assert "txt、md、docx、pdf" in message
+    assert "txt、md、docx、pdf、doc、wps、rtf、odt" in message
     assert hint in message
 
 

@@ -11,7 +11,8 @@ import pytest
 from assistant.domain import lexicon, tokenize
 from assistant.domain.kinds import detect_kind, kinds_for_reading, load_kinds
 from assistant.domain.numbering import PARAGRAPH_START_RE
-from assistant.intake import documents, normalize, repair
+from assistant.intake import normalize, repair
+from assistant.intake import pdf_text as documents
 from assistant.intake.normalize import HALF_TO_FULL, PAREN_HALF_TO_FULL, normalise_line
 from assistant.review.placeholders import has_placeholder
 from assistant.writing.offline import sentence_filter, vocabulary

@@ -1,4 +1,4 @@
-"""The `assistant` command: ingest, inspect, list, remove, search, reindex, draft, revise, check, export."""
+"""The `assistant` command: ingest, inspect, list, show, correct, remove, search, reindex, draft, revise, check, export."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Library commands: ingest, inspect, list, remove, search, reindex."""
+"""Library commands: ingest, inspect, list, show, correct, remove, search, reindex, doctor."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from assistant.domain.models import ROLE_LABELS, SEARCH_ROLES
 @click.option("--allow-similar", is_flag=True, help="与已有文档疑似重复的文件也导入。")
 @click.pass_obj
 def ingest(obj: Ctx, paths: tuple[Path, ...], as_json: bool, quiet: bool, allow_similar: bool) -> None:
-    """把讲话稿文件或文件夹导入范文库（txt、md、docx、pdf）。"""
+    """把讲话稿文件或文件夹导入范文库（txt、md、docx、pdf；doc、wps、rtf、odt 需安装 LibreOffice）。"""
     from assistant.library.ingest import ingest_paths
 
     bar = ProgressBar(enabled=not quiet)
@@ -104,7 +104,8 @@ def list_(obj: Ctx, as_json: bool) -> None:
         click.echo("范文库为空。可执行 `assistant ingest 文件或文件夹` 导入讲话稿。")
         return
     for d in docs:
-        click.echo(f"{d.doc_id}  《{d.title or '（无标题）'}》  {d.chars} 字  {d.chunks} 个片段  {d.filename}")
+        mark = f"  已修改（第 {d.revision} 版）" if d.corrected else ""
+        click.echo(f"{d.doc_id}  《{d.title or '（无标题）'}》  {d.chars} 字  {d.chunks} 个片段  {d.filename}{mark}")
     click.echo(f"共 {len(docs)} 篇。")
 
 
@@ -122,6 +123,98 @@ def remove(obj: Ctx, doc_id: str, as_json: bool) -> None:
         click.echo(f"已删除 {doc_id}。")
     if not ok:
         fail(f"范文库中没有编号为 {doc_id} 的文档（可用 `assistant list` 查看）。")
+
+
+_SHOW_JSON = """
+
+\b
+--json 输出一个对象：doc_id、title、kind、filename、revision（1 为导入时的版本，每保存一次修改加 1）、
+corrected、corrected_at、document（结构：title、kind、salutation、opening、sections[heading、role、intro、
+points]、closing）、text（可修改的全文，每段一行）、removed（[{line, reason}]：导入时清除的行及原因）、
+changed（[{before, after, reason}]：导入时修正的行）、note（说明，通常为空）。"""
+
+
+@click.command(help="显示范文库中一篇文档：按结构列出正文，以及导入时清除的网页杂项和原因。" + _SHOW_JSON)
+@click.argument("doc_id")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（字段见上）。")
+@click.pass_obj
+def show(obj: Ctx, doc_id: str, as_json: bool) -> None:
+    from assistant.library.document_view import document_view
+
+    view = document_view(obj.library, doc_id)  # a missing doc_id is a UserError: exit 1, said in Chinese
+    if as_json:
+        echo_json(view.to_dict())
+        return
+    r, doc = view.record, view.speech
+    version = f"第 {r.revision} 版（已修改，{r.corrected_at}）" if r.corrected else "导入时的版本"
+    click.echo(f"《{r.title or '（无标题）'}》  [{r.doc_id}]")
+    click.echo(f"类型：{r.kind or '（未识别）'}  文件：{r.filename}  {version}")
+    for label, part in (("署名", doc.byline), ("称谓", doc.salutation), ("开场", doc.opening)):
+        if part:
+            click.echo(f"【{label}】")
+            click.echo(_indented(part))
+    for sec in doc.sections:
+        click.echo(f"【{sec.number}. {sec.heading or '（无标题）'}  ·  {ROLE_LABELS.get(sec.role, sec.role)}】")
+        click.echo(_indented("\n".join([*([sec.intro] if sec.intro else []), *(p.text for p in sec.points)])))
+    if doc.closing:
+        click.echo("【结束语】")
+        click.echo(_indented(doc.closing))
+    click.echo(f"导入时清除的网页杂项：{len(view.removed)} 行")
+    for line in view.removed:
+        click.echo(f"    [{line.reason}] {line.line}")
+    for c in view.changed:
+        click.echo(f"    已修正：[{c.reason}] {c.before}{' → ' + c.after if c.before else ''}")
+    if view.note:
+        click.echo(f"注意：{view.note}")
+
+
+def _indented(text: str) -> str:
+    return "\n".join(f"    {line}" for line in text.split("\n") if line)
+
+
+def _read_text(source: str, max_bytes: int) -> str:
+    """The corrected text from a UTF-8 file ('-': standard input), at most ``max_bytes``."""
+    from assistant.support.errors import UserError
+    from assistant.support.safe_read import read_file, too_large
+
+    name = "标准输入" if source == "-" else Path(source).name
+    if source == "-":
+        data = sys.stdin.buffer.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise too_large(name, len(data), max_bytes)
+    else:
+        data = read_file(source, max_bytes)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UserError(f"《{name}》不是 UTF-8 编码的文本，未保存修改：请把文件另存为 UTF-8 编码后重试。") from None
+
+
+@click.command(
+    help="把修改后的全文保存为文档的新版本（编号不变，原文件保留，重新分段、向量化并更新检索索引）。"
+    "FILE 为 UTF-8 文本文件，每段一行，格式同 `assistant show --json` 的 text；用 - 表示从标准输入读取。"
+    "\n\n\b\n--json 输出一个对象：doc_id、title、kind、revision（修改后的版本号）、chunks（新版本的片段数）、"
+    "changed（false 表示内容与当前版本相同，未保存新版本）。"
+)
+@click.argument("doc_id")
+@click.option("--file", "source", required=True, metavar="FILE", help="修改后的全文（UTF-8 文本文件；- 为标准输入）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（字段见上）。")
+@click.pass_obj
+def correct(obj: Ctx, doc_id: str, source: str, as_json: bool) -> None:
+    from assistant.library.correction import correct_document
+
+    text = _read_text(source, obj.settings.max_upload_bytes)
+    bar = ProgressBar(enabled=not as_json)
+    try:
+        outcome = correct_document(obj.library, doc_id, text, progress=bar.chars, on_wait=lambda m: click.echo(m, err=True))
+    finally:
+        bar.close()
+    if as_json:
+        echo_json(outcome.to_dict())
+    elif not outcome.changed:
+        click.echo(f"《{outcome.title}》的内容与当前版本相同，未保存新版本（仍为第 {outcome.revision} 版）。")
+    else:
+        click.echo(f"已保存《{outcome.title}》的修改：现为第 {outcome.revision} 版，{outcome.chunks} 个片段已重新索引。")
 
 
 @click.command()
@@ -202,4 +295,4 @@ def doctor(obj: Ctx, repair: bool, as_json: bool) -> None:
         sys.exit(1)
 
 
-COMMANDS = (ingest, inspect, list_, remove, search, reindex, doctor)
+COMMANDS = (ingest, inspect, list_, show, correct, remove, search, reindex, doctor)

@@ -55,7 +55,7 @@ class LoadedText(BaseModel):
     """Text extracted from one uploaded file, before cleaning."""
 
     text: str
-    source_format: str  # "txt", "md", "docx", "pdf"
+    source_format: str  # "txt", "md", "docx", "pdf", or what LibreOffice converted ("doc", "wps", "rtf", "odt" …)
     encoding: str | None = None  # detected encoding for text files
     metadata: dict = Field(default_factory=dict)  # front matter, docx core properties
     notices: list[str] = Field(default_factory=list)  # what loading repaired (NULs, mixed encodings)
@@ -215,6 +215,13 @@ class DocRecord(BaseModel):
     chunks: int = 0
     added_at: str = ""
     original: str = ""  # stored original, relative to the data dir (hash-named)
+    revision: int = 1  # 1: as imported; each saved correction of its text adds one (same doc_id)
+    corrected_at: str = ""  # when the last correction was saved ("" when never corrected)
+
+    @property
+    def corrected(self) -> bool:
+        """Whether the clerk corrected the stored text since the import."""
+        return self.revision > 1
 
 
 class IngestAdded(BaseModel):

@@ -12,11 +12,16 @@ SPEECH_TITLE_RE = re.compile(r"讲话|提纲|发言|会上")
 TITLE_DECOR_RE = re.compile(
     r"\s*[（(【\[]\s*(全文|完整版|精选\d*篇|通用\d*篇|\d+篇|共\d+页|[Ww]ord版|范文|最新|精品|推荐|热门|优秀)\s*[）)】\]]\s*"
 )
+#: What a WeChat title starts with: emoji (🔥 📌 👉) and a tag such as 【讲话提纲】 or 【干货】.
+TITLE_LEAD_RE = re.compile(
+    r"^[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D★☆]*\s*"
+    r"(?:【(?:讲话提纲|讲话稿|领导讲话|收藏|干货|必看|重磅|荐读|原创|转载|置顶)】\s*)?"
+)
 
 
 def strip_decorations(title: str) -> str:
     """A title without the site decorations around it (kept as is if nothing would remain)."""
-    return TITLE_DECOR_RE.sub("", title).strip() or title
+    return TITLE_DECOR_RE.sub("", TITLE_LEAD_RE.sub("", title, count=1)).strip() or title
 
 
 def default_title(meeting: str, title: str | None = None) -> str:

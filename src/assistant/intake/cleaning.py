@@ -2,16 +2,20 @@
 
 The rules (regexes and word lists) live in ``assistant/data/noise_patterns.yaml`` so a
 new site style is supported by editing data; noise_patterns.py loads them and
-normalize.py normalises lines. This module applies them in four passes:
+normalize.py normalises lines. First repair.py mends the text itself (watermarks, page numbers
+and a document site's running headers/footers, also where they are glued to a line, then the
+paragraphs a page or a hard wrap broke). Then this module applies the rules in four passes:
 
 1. per-line rules (breadcrumbs, metadata lines, promos, URLs, copyright, …);
 2. navigation detection (menu lines, vertical menus) and footer blocks
    (everything after a "相关推荐" header at the end of the page);
 3. duplicate page titles at the top;
-4. normalisation of whitespace and half-width punctuation in the lines that remain.
+4. normalisation of whitespace and half-width punctuation in the lines that remain (last, so
+   the rules see junk as the page wrote it: "整理.word版本可编辑." rather than "整理。…").
 
-It never changes wording: only whole lines are dropped (plus a site-name suffix on the
-title), and inside lines only whitespace and punctuation width change.
+It never changes wording: only whole lines are dropped (plus a site-name suffix or a site's tag
+on the title, and page furniture or watermark text glued to a line, each reported with its
+reason), and inside lines only whitespace and punctuation width change.
 """
 
 from __future__ import annotations
@@ -317,6 +321,14 @@ def _apply_region(doc: _Doc, pats: NoisePatterns) -> dict[int, str]:
             if doc.reasons[i] is None and not byline:
                 doc.reasons[i] = REASON_OUTSIDE
     last_head = tops[-1] if tops else (heads[-1] if heads else anchor)
+    # Post buttons, reply prompts, a site's note about itself: the article ended before them
+    # (this is what ends a speech without a closing paragraph).
+    page_end = next(
+        (i for i in range(last_head + 1, len(doc.lines)) if _matches_any(pats.page_end, doc.lines[i])), None
+    )
+    if page_end is not None:
+        for i in range(page_end, len(doc.lines)):
+            doc.reasons[i] = doc.reasons[i] or REASON_OUTSIDE
     end = len(doc.lines)
     for i in range(last_head + 1, len(doc.lines)):
         if doc.reasons[i] is None and _BANJI_RE.search(doc.lines[i]):
@@ -363,7 +375,7 @@ def clean_text(text: str, *, patterns: NoisePatterns | None = None) -> CleanResu
     pats = patterns or load_patterns()
     # Zero-width and bidi characters go first, so repairs see the text the reader sees.
     text = drop_invisible(text)
-    repaired = repair_lines(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    repaired = repair_lines(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), pats.page_furniture)
     lines = split_lines("\n".join(repaired.lines))
     sal_idx, head_end, tail_start = _locate(lines, pats)
     doc = _Doc(list(lines), [None] * len(lines), sal_idx, head_end, tail_start)

@@ -1,6 +1,7 @@
 """File bytes → text for the reference library: format dispatch, size limits, errors.
 
-Decoding of txt/md lives in text_decoding.py, docx/pdf extraction in documents.py.
+Decoding of txt/md lives in text_decoding.py, docx/pdf extraction in documents.py; old Word
+(.doc), WPS (.wps), .rtf and .odt files become .docx through LibreOffice (office_convert.py).
 
 Every failure is a LoadError whose message is Chinese, names the file (《name》) and
 says what the user can do about it.
@@ -12,18 +13,29 @@ from pathlib import Path
 
 from assistant.domain.models import LoadedText
 from assistant.intake.admission import DEFAULT_MAX_BYTES, FileLimits, check_length
-from assistant.intake.documents import SAVE_AS_DOCX, load_docx, load_pdf
+from assistant.intake.documents import load_docx
+from assistant.intake.office_convert import OFFICE_EXTS, OfficeOptions, convert_to_docx
+from assistant.intake.pdf_text import load_pdf
 from assistant.intake.text_decoding import load_text
 from assistant.support.errors import LoadError, empty_file_error
 from assistant.support.safe_read import display_name, read_file, too_large
 
-__all__ = ["DEFAULT_MAX_BYTES", "SUPPORTED", "LoadError", "load_bytes", "load_path", "read_document"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "SUPPORTED",
+    "SUPPORTED_LABEL",
+    "LoadError",
+    "OfficeOptions",
+    "load_bytes",
+    "load_path",
+    "read_document",
+]
 
-SUPPORTED = (".txt", ".md", ".markdown", ".docx", ".pdf")
+SUPPORTED = (".txt", ".md", ".markdown", ".docx", ".pdf", *OFFICE_EXTS)
 
-_SUPPORTED_LABEL = "txt、md、docx、pdf"
+SUPPORTED_LABEL = "txt、md、docx、pdf、doc、wps、rtf、odt"
 _GENERAL_HINT = (
-    "Word/WPS 文档请用 Word 或 WPS 打开后“另存为” .docx；"
+    "其他格式的 Word/WPS 文档请用 Word 或 WPS 打开后“另存为” .docx；"
     "OFD 文件可用版式阅读器导出为 PDF；图片或扫描件请先进行文字识别（OCR）。"
 )
 
@@ -32,14 +44,6 @@ _IMAGE_EXTS = frozenset(
 )
 _ARCHIVE_EXTS = frozenset([".zip", ".rar", ".7z", ".tar", ".gz", ".bz2", ".xz"])
 _UNSUPPORTED_HINTS = {
-    ".doc": f"这是旧版 Word 文档（.doc），{SAVE_AS_DOCX}。",
-    ".docm": f"这是带宏的 Word 文档（.docm），{SAVE_AS_DOCX}。",
-    ".dot": f"这是 Word 模板，{SAVE_AS_DOCX}。",
-    ".dotx": f"这是 Word 模板，{SAVE_AS_DOCX}。",
-    ".wps": "这是 WPS 文字文档（.wps），请用 WPS 打开后“另存为” .docx 格式再上传。",
-    ".wpt": "这是 WPS 模板，请用 WPS 打开后“另存为” .docx 格式再上传。",
-    ".rtf": f"这是 RTF 文档，{SAVE_AS_DOCX}。",
-    ".odt": "这是 ODT 文档，请用 WPS、Word 或 LibreOffice 打开后“另存为” .docx 格式再上传。",
     ".ofd": "这是 OFD 版式文件，请用版式阅读器（如数科、福昕 OFD 阅读器）打开后导出为 PDF 再上传。",
     ".ceb": "这是 CEB 版式文件，请用对应的阅读器打开后导出或打印为 PDF 再上传。",
     ".caj": "这是 CAJ 文件，请用 CAJViewer 打开后导出或打印为 PDF 再上传。",
@@ -69,15 +73,23 @@ def _unsupported(name: str, ext: str) -> LoadError:
         hint = _GENERAL_HINT
     kind = f"（{ext}）" if ext else "（无扩展名）"
     return LoadError(
-        f"《{name}》是暂不支持的文件格式{kind}。目前支持 {_SUPPORTED_LABEL} 格式。{hint}",
+        f"《{name}》是暂不支持的文件格式{kind}。目前支持 {SUPPORTED_LABEL} 格式。{hint}",
         name,
     )
 
 
 def load_bytes(
-    data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_BYTES, *, limits: FileLimits | None = None
+    data: bytes,
+    filename: str,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    *,
+    limits: FileLimits | None = None,
+    office: OfficeOptions | None = None,
 ) -> LoadedText:
-    """Extract the text of one uploaded file (txt/md/docx/pdf) within the limits; raises LoadError."""
+    """Extract the text of one uploaded file (txt/md/docx/pdf, doc/wps/rtf/odt) within the limits; raises LoadError.
+
+    ``office`` says where LibreOffice is (ASSISTANT_SOFFICE); None reads it from the environment.
+    """
     limits = limits or FileLimits(max_bytes=max_bytes)
     name = display_name(filename)
     ext = Path(name).suffix.lower()
@@ -89,12 +101,28 @@ def load_bytes(
         raise too_large(name, len(data), limits.max_bytes)
     if ext == ".docx":
         loaded = load_docx(data, name, limits.max_unzipped_bytes)
+    elif ext in OFFICE_EXTS:
+        loaded = _load_office(data, name, ext, limits, office)
     elif ext == ".pdf":
         loaded = load_pdf(data, name, limits.max_chars)
     else:
         loaded = load_text(data, name, "txt" if ext == ".txt" else "md")
     check_length(loaded.text, name, limits.max_chars)
     return loaded
+
+
+def _load_office(
+    data: bytes, name: str, ext: str, limits: FileLimits, office: OfficeOptions | None
+) -> LoadedText:
+    """An old Word/WPS/RTF/ODT file converted to .docx by LibreOffice, then read like any .docx."""
+    if office is None:
+        from assistant.support.config import get_settings
+
+        office = OfficeOptions.from_settings(get_settings())
+    docx = convert_to_docx(data, name, office, max_unzipped_bytes=limits.max_unzipped_bytes)
+    loaded = load_docx(docx, name, limits.max_unzipped_bytes)
+    # Stored with each chunk: say what the file was, not what it passed through.
+    return loaded.model_copy(update={"source_format": ext.lstrip(".")})
 
 
 def read_document(path: str | Path, max_bytes: int, root: str | Path | None = None) -> bytes:

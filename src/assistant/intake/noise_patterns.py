@@ -53,6 +53,8 @@ class NoisePatterns:
     title_decorations: tuple[re.Pattern[str], ...]
     site_words: tuple[str, ...] = ()
     title_wrappers: tuple[re.Pattern[str], ...] = ()
+    page_furniture: tuple[re.Pattern[str], ...] = ()
+    page_end: tuple[re.Pattern[str], ...] = ()
     prose_min_length: int = 30
     nav_item_max_length: int = 10
     nav_run_item_max_length: int = 8
@@ -71,7 +73,7 @@ def _compile_all(items: list[str] | None) -> tuple[re.Pattern[str], ...]:
 
 def _footer_header_regex(headers: list[str]) -> re.Pattern[str]:
     words = "|".join(re.escape(h) for h in sorted(headers, key=len, reverse=True))
-    deco = r"[\s【】\[\]「」『』—\-–_=*·•<>《》○●◆▶►#]*"
+    deco = r"[\s【】\[\]「」『』—\-–_=*·•<>《》○●◆▶►▼▲▽△#]*"
     return re.compile(
         rf"(?i)^{deco}(?:{words}){deco}(?:(?:更多|查看更多|more)\s*[>》»]*)?\s*[：:]?$"
     )
@@ -119,6 +121,8 @@ def _parse_patterns(raw: dict) -> NoisePatterns:
         title_decorations=_compile_all(raw.get("title_decorations")),
         site_words=tuple(str(w) for w in raw.get("site_words") or []),
         title_wrappers=_compile_all(raw.get("title_wrappers")),
+        page_furniture=_compile_all(raw.get("page_furniture")),
+        page_end=_compile_all(raw.get("page_end")),
         **{k: limits[k] for k in limits if k in NoisePatterns.__dataclass_fields__},
     )
 

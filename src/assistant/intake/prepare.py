@@ -19,7 +19,7 @@ from assistant.intake.admission import FileLimits, check_prose
 from assistant.intake.chunking import chunk_speech
 from assistant.intake.cleaning import clean_text
 from assistant.intake.fingerprint import fingerprint
-from assistant.intake.loaders import load_bytes, read_document
+from assistant.intake.loaders import OfficeOptions, load_bytes, read_document
 from assistant.intake.parsing import load_role_keywords, parse_speech
 from assistant.support.config import Settings
 from assistant.support.safe_read import display_name
@@ -47,7 +47,9 @@ class PreparedDoc:
 
 def prepare_bytes(data: bytes, filename: str, settings: Settings) -> PreparedDoc:
     """Load, clean, parse and chunk one file's bytes. Raises LoadError with a Chinese reason."""
-    loaded = load_bytes(data, filename, limits=FileLimits.from_settings(settings))
+    loaded = load_bytes(
+        data, filename, limits=FileLimits.from_settings(settings), office=OfficeOptions.from_settings(settings)
+    )
     check_prose(loaded.text, Path(filename).name or filename)  # "is this a speech?" before any parsing
     cleaned = clean_text(loaded.text)
     if loaded.notices:

@@ -23,6 +23,7 @@ from assistant.intake.fingerprint import to_simplified
 REASON_PAGE = "页码"
 REASON_WATERMARK = "防采集水印"
 REASON_HEADER = "页眉"
+REASON_FURNITURE = "页眉页脚"
 
 _HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 # A character looks traditional when simplifying changes it; this share of them means a
@@ -43,7 +44,8 @@ PAGE_NUMBER_RE = re.compile(
 # A watermark token: one to three printable ASCII characters.
 _TOKEN = r"[!-~]{1,3}"
 _GLUED_HEAD_RE = re.compile(rf"^((?:{_TOKEN} )+{_TOKEN})(?=[\u4e00-\u9fff（“【])")
-_GLUED_TAIL_RE = re.compile(rf"(?<=[。！？；”）])\s*((?:{_TOKEN} )+{_TOKEN}?)$")
+# After a sentence, or glued straight onto a heading's last character ("负面影响l- D* C, 2% …").
+_GLUED_TAIL_RE = re.compile(rf"(?<=[\u4e00-\u9fff。！？；：，”）])\s*((?:{_TOKEN} )+{_TOKEN}?)$")
 _SYMBOL_RE = re.compile(r"[^\w\s]", re.ASCII)
 # Ends of a line that finish a paragraph (or a heading that stands alone). Not 》: a book title
 # ends a line inside a paragraph far more often than it ends a paragraph.
@@ -53,11 +55,24 @@ _TITLE_START_RE = re.compile(r"^(?:在|关于).{2,40}$")
 _TITLE_END_RE = re.compile(r"^.{0,20}(?:讲话|讲话提纲|发言|发言提纲|提纲)$")
 _OCR_SLIP_RE = re.compile(r"(?<=[\u4e00-\u9fff])[’'_](?=[\u4e00-\u9fff])")
 _HEADING_RE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)])")
+_TOP_HEADING_RE = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+# "2.5%" at a line start is a number a line break fell before, not the list marker "2.".
+_DECIMAL_START_RE = re.compile(r"^\d+[.．]\d")
+_SENTENCE_STOP_RE = re.compile(r"[。！？]")
+# The labels of a document's 版记 and attachments start a block of their own.
+_DOC_LABEL_RE = re.compile(r"^(?:抄送|主送|分送|发送|附件|印发|联系人|联系电话)\s*[：:]")
 #: A line without a stop that fills at least this share of the wrap width ran to the margin, so
 #: its paragraph goes on in the next line; a shorter line ends its paragraph.
 SHORT_LINE = 0.7
 #: A numbered heading line this much shorter than the wrap width stands alone.
 _HEADING_LINE = 0.9
+#: A line of hard-wrapped text at most this many display columns (under two Chinese characters)
+#: short of a full line ran to the margin: a stop at its end may be a sentence end inside a
+#: paragraph. A paragraph's last line shorter than that ends its paragraph.
+FULL_SLACK = 3
+#: Furniture glued inside a line is removed there only when it is this long (a running footer),
+#: so a short header word inside a sentence stays.
+_INLINE_FURNITURE = 12
 
 
 @dataclass
@@ -76,13 +91,16 @@ def _is_watermark_line(line: str) -> bool:
     tokens = line.split()
     if len(tokens) < 3 or any(len(t) > 4 for t in tokens):
         return False
-    return sum(bool(_SYMBOL_RE.search(t)) for t in tokens) >= 2
+    # Symbols in the tokens, or a run of one- and two-character tokens too long to be words.
+    return sum(bool(_SYMBOL_RE.search(t)) for t in tokens) >= 2 or (len(tokens) >= 5 and all(len(t) <= 2 for t in tokens))
 
 
 def _strip_glued(line: str) -> str:
     for rx in (_GLUED_HEAD_RE, _GLUED_TAIL_RE):
         m = rx.search(line)
-        if m and len(_SYMBOL_RE.findall(m.group(1))) >= 2 and len(m.group(1).split()) >= 3:
+        tokens = m.group(1).split() if m else []
+        # Random tokens with symbols in them, or a run of them too long to be words.
+        if m and ((len(_SYMBOL_RE.findall(m.group(1))) >= 2 and len(tokens) >= 3) or len(tokens) >= 5):
             line = (line[: m.start(1)] + line[m.end(1) :]).strip()
     return line
 
@@ -150,21 +168,48 @@ def _ends(line: str) -> bool:
 Measure = Callable[[str], int]
 
 
-def _joins(prev: str, nxt: str, width: int, across_page: bool, measure: Measure = len) -> bool:
+def _joins(
+    prev: str,
+    nxt: str,
+    width: int,
+    across_page: bool,
+    measure: Measure = len,
+    full: int = 0,
+    indented: bool = False,
+) -> bool:
     """Whether ``nxt`` continues the paragraph that the line ``prev`` was broken off.
 
     ``prev`` is the line as it was broken, not the paragraph joined so far; ``width`` is the
-    width (by ``measure``) the text was wrapped at, 0 when it was not.
+    width (by ``measure``) the text was wrapped at, 0 when it was not; ``full`` is the display
+    width of a full line of hard-wrapped text (0 when it is not), and ``indented`` says its
+    paragraphs start with an indent.
     """
     p, n = prev.strip(), nxt.strip()
-    if not p or not n or _ends(p) or PARAGRAPH_START_RE.match(n):
+    if not p or not n:
         return False
-    if nxt[:1] in " \u3000\t":  # an indented line starts a paragraph
+    indent_next = nxt[:1] in " \u3000\t"
+    starts = bool(PARAGRAPH_START_RE.match(n)) and not _DECIMAL_START_RE.match(n)
+    if _DOC_LABEL_RE.match(n):
+        return False
+    if full and display_width(prev.rstrip()) >= full - FULL_SLACK:
+        # The line ran to the margin, so the paragraph may well go on even after a stop; only
+        # a visible paragraph start says it does not.
+        if indent_next:
+            return False
+        if indented:  # a flush line after a full one continues, whatever it starts with
+            return not _TOP_HEADING_RE.match(n) and not n.startswith("同志们")
+        if _ends(p):
+            return not starts
+    if _ends(p) or starts:
+        return False
+    if indent_next:  # an indented line starts a paragraph
         return False
     if _TITLE_START_RE.match(p) and not _TITLE_END_RE.search(p) and _TITLE_END_RE.search(n) and len(p) + len(n) <= 60:
         return True  # a title broken over two lines: "在……问题" / "约谈会上的讲话"
     if across_page:
-        return len(p) >= 15 and bool(_INNER_PUNCT_RE.search(p))
+        # A numbered heading (no sentence in it) at the foot of a page stands alone.
+        heading = bool(_HEADING_RE.match(p)) and not _SENTENCE_STOP_RE.search(p)
+        return len(p) >= 15 and bool(_INNER_PUNCT_RE.search(p)) and not heading
     if _HEADING_RE.match(p) and measure(p) < _HEADING_LINE * width:
         return False  # a heading line stands alone
     return bool(width) and measure(p) >= SHORT_LINE * width
@@ -177,7 +222,12 @@ def _glue(head: str, tail: str, word_spaces: bool) -> str:
 
 
 def _rejoin(
-    lines: list[tuple[str, bool]], width: int, measure: Measure = len, word_spaces: bool = False
+    lines: list[tuple[str, bool]],
+    width: int,
+    measure: Measure = len,
+    word_spaces: bool = False,
+    full: int = 0,
+    indented: bool = False,
 ) -> list[str]:
     """(line, a page break lies before it) → lines with the broken paragraphs joined again.
 
@@ -189,7 +239,7 @@ def _rejoin(
         if not line.strip():
             prev = ""
             continue
-        if merged and _joins(prev, line, width, after_break, measure):
+        if merged and _joins(prev, line, width, after_break, measure, full, indented):
             merged[-1] = _glue(merged[-1].rstrip(), line.strip(), word_spaces)
         else:
             merged.append(line)
@@ -212,12 +262,56 @@ def reflow_lines(lines: list[str]) -> list[str]:
     if not width:
         return [line.strip() for line in lines if line.strip()]
     pairs = [(line, False) for line in lines]
-    return [line.strip() for line in _rejoin(pairs, width, display_width, word_spaces=True)]
+    return [line.strip() for line in _rejoin(pairs, width, display_width, word_spaces=True, full=width)]
 
 
-def repair_lines(raw_lines: list[str]) -> Repaired:
-    """Simplify, unspace, drop watermarks and page furniture, and rejoin broken paragraphs."""
+def _full_line(lines: list[str]) -> int:
+    """The display width of a full line of hard-wrapped text: the middle width of the lines that
+    run on (no stop at the end, commas inside), indent included."""
+    widths = sorted(
+        display_width(x.rstrip()) for x in lines if len(x.strip()) >= 15 and not _ends(x.strip()) and _INNER_PUNCT_RE.search(x)
+    )
+    return widths[len(widths) // 2] if widths else 0
+
+
+def _indented(lines: list[str]) -> bool:
+    """Paragraphs of the text start with an indent (so a flush line continues one)."""
+    starts = sum(1 for x in lines if x[:1] in " \u3000\t" and x.strip())
+    return starts >= 3 and starts >= 0.1 * len(lines)
+
+
+def _furniture_re(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    alt = "|".join(f"(?:{p.pattern})" for p in patterns)
+    return re.compile(rf"(?:{alt})(?:\s*(?:{alt}))*")
+
+
+def _strip_furniture(line: str, rx: re.Pattern[str]) -> tuple[str, bool, bool, list[str]]:
+    """The line without running headers/footers: (rest, a page break before it, after it, removed)."""
+    before = after = False
+    removed: list[str] = []
+    body = line.strip()
+    for m in reversed(list(rx.finditer(body))):  # from the end, so earlier offsets stay valid
+        at_start, at_end = m.start() == 0, m.end() == len(body)
+        if not (at_start or at_end or len(m.group()) >= _INLINE_FURNITURE):
+            continue
+        removed.insert(0, m.group())
+        body = (body[: m.start()] + body[m.end() :]).strip()
+        before = before or (at_start and not at_end)
+        after = after or (at_end and not at_start)
+    indent = line[: len(line) - len(line.lstrip())]
+    return (indent + body if body else ""), before, after, removed
+
+
+def repair_lines(raw_lines: list[str], furniture: tuple[re.Pattern[str], ...] = ()) -> Repaired:
+    """Simplify, unspace, drop watermarks and page furniture, and rejoin broken paragraphs.
+
+    ``furniture``: running headers/footers of document sites (noise_patterns.yaml), removed
+    like page numbers wherever a page break left them, on their own line or glued to the text.
+    """
     out = Repaired([])
+    furniture_rx = _furniture_re(furniture)
     text = "\n".join(raw_lines)
     convert = _traditional(text)
     lines: list[tuple[str, bool]] = []  # (line, a page break was removed just before it)
@@ -245,6 +339,17 @@ def repair_lines(raw_lines: list[str]) -> Repaired:
             if slips != fixed:
                 fixed, reasons = slips, [*reasons, "识别错误符号"]
         body = fixed.strip()
+        break_after = False
+        if furniture_rx is not None:
+            rest, before, break_after, gone = _strip_furniture(fixed, furniture_rx)
+            if gone and not rest.strip():
+                out.removed.append(RemovedLine(line=stripped, reason=REASON_FURNITURE))
+                page_break = True
+                continue
+            if gone:
+                out.removed += [RemovedLine(line=g, reason=REASON_FURNITURE) for g in gone]
+                fixed, body, reasons = rest, rest.strip(), [*reasons, REASON_FURNITURE]
+                page_break = page_break or before
         if PAGE_NUMBER_RE.match(body):
             out.removed.append(RemovedLine(line=stripped, reason=REASON_PAGE))
             page_break = True
@@ -271,9 +376,12 @@ def repair_lines(raw_lines: list[str]) -> Repaired:
         if reasons:
             out.changed.append((stripped, fixed.strip(), "、".join(reasons)))
         lines.append((fixed, page_break))
-        page_break = False
+        page_break = break_after
 
-    merged = _rejoin(lines, _hard_wrapped([x for x, _ in lines]))
+    texts = [x for x, _ in lines]
+    width = _hard_wrapped(texts)
+    full = _full_line(texts) if width else 0
+    merged = _rejoin(lines, width, full=full, indented=bool(full) and _indented(texts))
     if len(merged) < len(lines):
         out.changed.append(("", "", f"合并断行 {len(lines) - len(merged)} 处"))
     out.lines = merged

@@ -16,7 +16,7 @@ from assistant.domain.models import (
     IngestSimilar,
     IngestSkipped,
 )
-from assistant.intake.loaders import SUPPORTED
+from assistant.intake.loaders import SUPPORTED, SUPPORTED_LABEL
 from assistant.intake.prepare import prepare_bytes, prepare_path
 from assistant.library.embeddings import EmbeddingError
 from assistant.library.storage.errors import storage_problem
@@ -43,7 +43,7 @@ _LINKED_DIR = "是指向其他位置的文件夹快捷方式（符号链接）�
 
 def _unsupported_reason(path: Path) -> str:
     ext = path.suffix.lower() or "无扩展名"
-    return f"不是支持的格式（{ext}；支持 txt、md、docx、pdf），已跳过。"
+    return f"不是支持的格式（{ext}；支持 {SUPPORTED_LABEL}），已跳过。"
 
 
 def _walk(folder: Path) -> tuple[list[FoundFile], list[IngestSkipped]]:
@@ -95,7 +95,7 @@ def expand_paths(paths: list[Path]) -> tuple[list[FoundFile], list[IngestSkipped
                 failed.append(
                     IngestFailed(
                         path=readable_path(p),
-                        error=f"《{display_name(p)}》是文件夹，其中没有可导入的讲话稿文件（支持 txt、md、docx、pdf）。",
+                        error=f"《{display_name(p)}》是文件夹，其中没有可导入的讲话稿文件（支持 {SUPPORTED_LABEL}）。",
                     )
                 )
         else:

@@ -47,6 +47,14 @@ class Settings(BaseSettings):
         default=100, gt=0, validation_alias=AliasChoices("ASSISTANT_MAX_UNZIPPED_MB", "max_unzipped_mb")
     )
 
+    # Old Word/WPS/RTF/ODT files are converted to .docx by LibreOffice (intake/office_convert.py).
+    soffice: str | None = Field(
+        default=None, validation_alias=AliasChoices("ASSISTANT_SOFFICE", "soffice")
+    )
+    office_timeout: float = Field(
+        default=60, gt=0, validation_alias=AliasChoices("ASSISTANT_OFFICE_TIMEOUT", "office_timeout")
+    )
+
     # Access control for a LAN deployment (ui/access.py; the checks are in access.py).
     access_password: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("ASSISTANT_ACCESS_PASSWORD", "access_password")
@@ -136,6 +144,7 @@ _UNITS = {
     "max_doc_chars": "单位 字",
     "llm_timeout": "单位 秒",
     "lock_timeout": "单位 秒",
+    "office_timeout": "单位 秒",
 }
 _TYPE_WORDS = {int: "整数", float: "数字", Path: "路径", str: "文字", bool: "true 或 false"}
 

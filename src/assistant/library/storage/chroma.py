@@ -226,6 +226,8 @@ def doc_records(metas: list[dict], hidden: set[str], counted: bool = False) -> l
                 chunks=int(m.get("doc_chunks", 1)) if counted else 1,
                 added_at=m.get("added_at", ""),
                 original=m.get("original", ""),
+                revision=int(m.get("revision", 1) or 1),
+                corrected_at=str(m.get("corrected_at", "")),
             )
         else:
             rec.chunks += 1

@@ -67,7 +67,7 @@ def check_library(
 
 def _pending_problem(entry) -> str:
     name = f"《{entry.title}》" if entry.title else f"文档 {entry.doc_id}"
-    what = {"add": "导入", "remove": "删除", "kind": "类型修改"}.get(entry.op, entry.op)
+    what = {"add": "导入", "remove": "删除", "kind": "类型修改", "revise": "正文修改"}.get(entry.op, entry.op)
     return f"{name}的{what}中断（进程意外退出），文档处于写了一半的状态"
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from assistant.domain.models import SpeechDoc
 from assistant.support.atomic_files import write_atomic, write_atomic_bytes
 
-_SAFE_EXTS = {".txt", ".md", ".markdown", ".docx", ".pdf"}
+# Kept with its extension so `doctor` can parse it again (.doc, .wps … go through LibreOffice).
+_SAFE_EXTS = {".txt", ".md", ".markdown", ".docx", ".pdf", ".doc", ".wps", ".rtf", ".odt", ".dot", ".wpt", ".docm", ".dotx"}
 
 
 class DocFiles:
@@ -36,6 +37,24 @@ class DocFiles:
         docs_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(docs_dir / f"{doc_id}.json", speech.model_dump_json(indent=1))
 
+    def save_next_parsed(self, doc_id: str, speech: SpeechDoc) -> None:
+        """Write a new revision's parse beside the current one, until its chunks are all stored."""
+        write_atomic(self._next(doc_id), speech.model_dump_json(indent=1))
+
+    def promote_next_parsed(self, doc_id: str) -> None:
+        """Make the new revision's parse the document's record (nothing to do when already done)."""
+        nxt = self._next(doc_id)
+        if nxt.exists():
+            nxt.replace(self.data_dir / "docs" / f"{doc_id}.json")
+
+    def drop_next_parsed(self, doc_id: str) -> None:
+        """Forget a new revision's parse (its write was undone)."""
+        self._next(doc_id).unlink(missing_ok=True)
+
+    def _next(self, doc_id: str) -> Path:
+        (self.data_dir / "docs").mkdir(parents=True, exist_ok=True)
+        return self.data_dir / "docs" / f"{doc_id}.next.json"
+
     def load_parsed(self, doc_id: str) -> SpeechDoc | None:
         """The parsed speech saved at ingest time, if any."""
         path = self.data_dir / "docs" / f"{doc_id}.json"
@@ -46,6 +65,7 @@ class DocFiles:
     def remove(self, doc_id: str, originals: Iterable[str]) -> None:
         """Delete a document's parsed copy and its originals (paths as stored in its chunks)."""
         (self.data_dir / "docs" / f"{doc_id}.json").unlink(missing_ok=True)
+        (self.data_dir / "docs" / f"{doc_id}.next.json").unlink(missing_ok=True)
         for rel in originals:
             # The same bytes may back another document only if it has the same doc_id,
             # so the original can go with it.

@@ -54,12 +54,13 @@ class PendingWrite:
     """A write that was started and not finished: the journal entry of one document."""
 
     doc_id: str
-    op: str  # "add", "remove" or "kind"
+    op: str  # "add", "remove", "kind" or "revise" (a corrected text replaces the stored one)
     title: str = ""
     chunks: int = 0  # add: how many chunks the complete document has
     originals: list[str] = field(default_factory=list)  # files under the data dir it wrote or frees
     origin: str = ""  # the data dir (instance) that holds its files
     kind: str = ""  # kind: the new meeting kind
+    revision: int = 0  # revise: the revision number its new chunks carry
     started: float = 0.0
 
 
@@ -128,6 +129,7 @@ class MetaStore:
                 "originals": json.dumps(entry.originals, ensure_ascii=False),
                 "origin": entry.origin,
                 "new_kind": entry.kind,
+                "revision": entry.revision,
                 "started": entry.started,
             },
         )
@@ -153,6 +155,7 @@ class MetaStore:
                     originals=list(json.loads(str(meta.get("originals") or "[]"))),
                     origin=str(meta.get("origin", "")),
                     kind=str(meta.get("new_kind", "")),
+                    revision=int(meta.get("revision", 0) or 0),
                     started=float(meta.get("started", 0.0)),
                 )
             )

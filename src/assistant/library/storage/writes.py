@@ -1,7 +1,8 @@
 """Writing one document in or out of the library so that a crash leaves a journal entry, not a mystery.
 
 Order of an add: journal entry → original → parsed record → chunks (in slices) → revision →
-journal entry removed. A remove: journal entry → chunks → the log's copy of their text →
+journal entry removed. A correction (write_revision) adds the new revision's chunks before it
+removes the old ones, so it is finished or undone without embedding anything again. A remove: journal entry → chunks → the log's copy of their text →
 files → revision → journal entry removed. Whoever next holds the lock finishes or undoes what
 a journal entry describes (finish_pending), so a document is either fully present or absent.
 The caller holds the library lock for all of these.
@@ -179,6 +180,73 @@ def set_kind_steps(lib: LibraryHandle, doc_id: str, kind: str) -> bool:
     return True
 
 
+def write_revision(
+    lib: LibraryHandle, prepared: PreparedDoc, vectors: np.ndarray, tokens: list[list[str]], record: dict
+) -> None:
+    """Replace a stored document by a new revision under the same doc_id; on an error the old one stays.
+
+    Order: journal entry (naming the revision) → the new parse beside the old one → the new
+    chunks (ids ``<doc_id>-r<n>-…``, so old and new never share an id) → finish_revision: the new
+    parse becomes the record, the old chunks go with their text, revision. ``record``: the
+    chunk metadata kept from the stored document (original, added_at) plus revision, corrected_at.
+    """
+    revision = int(record["revision"])
+    original = str(record.get("original", ""))
+    entry = PendingWrite(
+        doc_id=prepared.doc_id, op="revise", title=prepared.speech.title, chunks=len(prepared.chunks),
+        originals=[original] if original else [], origin=lib.origin, revision=revision,
+    )  # fmt: skip
+    lib.meta.begin(entry)
+    try:
+        lib.files.save_next_parsed(prepared.doc_id, prepared.speech)
+        doc_chars = prepared.chars
+        metas = [chunk_meta(c, prepared, original, str(record.get("added_at", "")), doc_chars) for c in prepared.chunks]
+        for m, toks in zip(metas, tokens, strict=True):
+            m.update(origin=lib.origin, revision=revision, corrected_at=str(record.get("corrected_at", "")))
+            m[TOKENS_KEY] = " ".join(toks)
+        metas[0]["doc_chunks"] = len(prepared.chunks)
+        add_rows(
+            lib.collection(), lib.max_batch, [c.chunk_id for c in prepared.chunks], vectors,
+            [c.text for c in prepared.chunks], metas,
+        )  # fmt: skip
+    except BaseException:
+        with contextlib.suppress(Exception):
+            finish_revision(lib, entry)  # the new chunks are incomplete: this undoes them
+        raise
+    finish_revision(lib, entry)
+
+
+def finish_revision(lib: LibraryHandle, entry: PendingWrite) -> bool:
+    """Complete a revision whose new chunks are all stored, else undo it; True when the new one stays.
+
+    Idempotent, so a writer that died at any step is finished (or undone) by the next one.
+    """
+    ids, metas, texts = stored_chunks(lib, entry.doc_id)
+    is_new = [int(m.get("revision", 1) or 1) == entry.revision for m in metas]
+    complete = 0 < entry.chunks == sum(is_new)
+    mine = not entry.origin or entry.origin == lib.origin  # the parse files are in this data dir
+    if mine and complete:
+        lib.files.promote_next_parsed(entry.doc_id)
+    elif mine:
+        lib.files.drop_next_parsed(entry.doc_id)
+    drop = [i for i, new in enumerate(is_new) if new != complete]
+    if drop:
+        gone = [ids[i] for i in drop]
+        for start in range(0, len(gone), lib.max_batch):
+            lib.collection().delete(ids=gone[start : start + lib.max_batch])
+        dropped_set = set(drop)
+        kept = {_embedded(ids[i], texts[i], metas[i]) for i in range(len(ids)) if i not in dropped_set}
+        # A passage the new revision shares with the old keeps its cached vector.
+        dropped = [_embedded(ids[i], texts[i], metas[i]) for i in drop]
+        erase_text(lib, gone, [t for t in dropped if t not in kept])
+    lib.bump_revision(entry.doc_id)
+    lib.meta.end(entry.doc_id)
+    if drop:
+        clear_free_space(lib)
+        lib.removed_text = True  # close() clears the vector files once more (see delete_document)
+    return complete
+
+
 def finish_pending(lib: LibraryHandle, entry: PendingWrite) -> tuple[str, str]:
     """Finish or undo a write a dead process left; (problem, what was done), both Chinese."""
     name = f"《{entry.title}》" if entry.title else f"文档 {entry.doc_id}"
@@ -198,6 +266,11 @@ def finish_pending(lib: LibraryHandle, entry: PendingWrite) -> tuple[str, str]:
         set_kind_steps(lib, entry.doc_id, entry.kind)
         lib.meta.end(entry.doc_id)
         return f"{name}的类型修改在 {when} 中断", f"{name}的类型已统一改为 {entry.kind}"
+    if entry.op == "revise":
+        problem = f"{name}的正文修改在 {when} 中断"
+        if finish_revision(lib, entry):
+            return problem, f"{name}的修改已完整写入，已确认"
+        return problem, f"{name}的修改只写入了一部分，已撤销（仍是修改前的正文，请重新保存修改）"
     lib.meta.end(entry.doc_id)
     return f"未知的未完成操作 {entry.op}（{name}）", "已清除该记录"
 

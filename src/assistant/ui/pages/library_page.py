@@ -12,8 +12,10 @@ from assistant.library.store import Library
 from assistant.support.errors import UserError
 from assistant.ui import session
 from assistant.ui.access import can_edit, editor_only_notice
+from assistant.ui.errors import guarded
 from assistant.ui.markdown_text import escape_markdown
 from assistant.ui.page_settings import page_settings
+from assistant.ui.panels.library_document import document_panel
 from assistant.ui.panels.review_panel import show_findings, text_report
 from assistant.ui.resources import get_library
 
@@ -101,8 +103,8 @@ def upload_section(library: Library) -> None:
     if report:
         _show_import(report)
     files = st.file_uploader(
-        "支持 txt、md、docx、pdf（可多选）",
-        type=["txt", "md", "markdown", "docx", "pdf"],
+        "支持 txt、md、docx、pdf，以及 doc、wps、rtf、odt（需本机安装 LibreOffice；可多选）",
+        type=["txt", "md", "markdown", "docx", "pdf", "doc", "wps", "rtf", "odt", "dot", "wpt", "docm", "dotx"],
         accept_multiple_files=True,
         key=upload_key(),
     )
@@ -199,7 +201,8 @@ def documents_section(library: Library, editable: bool = True) -> int:
         return 0
     st.dataframe(
         [{"标题": d.title, "类型": kinds[d.kind].name if d.kind in kinds else "未识别", "字数": d.chars,
-          "片段": d.chunks, "文件": d.filename} for d in docs],
+          "片段": d.chunks, "文件": d.filename, "版本": f"第 {d.revision} 版（已修改）" if d.corrected else "原稿"}
+         for d in docs],
         hide_index=True, width="stretch",
     )
     options = {d.doc_id: f"《{d.title or d.filename}》" for d in docs}
@@ -208,6 +211,10 @@ def documents_section(library: Library, editable: bool = True) -> int:
     speech = library.get_document(checked) if checked else None
     if speech is not None:
         show_findings(text_report(speech.text(), kinds.get(speech.kind)), f"doc_{checked}")
+    opened = st.selectbox("查看/修改", [""] + list(options), key="view_doc",
+                          format_func=lambda i: "请选择……" if not i else options[i])
+    if opened:
+        guarded(lambda: document_panel(library, opened, editable), "查看/修改文档")
     if not editable:
         return len(docs)
     c1, c2 = st.columns(2)
