@@ -13,7 +13,7 @@ from pathlib import Path
 
 from assistant.domain.models import LoadedText
 from assistant.intake.admission import DEFAULT_MAX_BYTES, FileLimits, check_length
-from assistant.intake.documents import load_docx
+from assistant.intake.documents import OLE_MAGIC, load_docx
 from assistant.intake.office_convert import OFFICE_EXTS, OfficeOptions, convert_to_docx
 from assistant.intake.pdf_text import load_pdf
 from assistant.intake.text_decoding import load_text
@@ -99,7 +99,11 @@ def load_bytes(
         raise empty_file_error(name)
     if len(data) > limits.max_bytes:
         raise too_large(name, len(data), limits.max_bytes)
-    if ext == ".docx":
+    if ext == ".docx" and data.startswith(OLE_MAGIC):
+        # An old .doc renamed .docx (or a password-locked .docx): the converter reads the one and
+        # names the other, instead of a "damaged file" that sends the clerk to re-save it by hand.
+        loaded = _load_office(data, name, ".doc", limits, office)
+    elif ext == ".docx":
         loaded = load_docx(data, name, limits.max_unzipped_bytes)
     elif ext in OFFICE_EXTS:
         loaded = _load_office(data, name, ext, limits, office)
