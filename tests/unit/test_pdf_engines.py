@@ -5,32 +5,21 @@ Real PDFs that pypdf garbles and PDFium reads are in tests/integration/test_pdf_
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from assistant.intake.pdf.glyphs import unify_glyphs
 from assistant.intake.pdf_text import _refuse_garbled, load_pdf
 from assistant.support.errors import LoadError
-
-
-def _pdf(objects: list[bytes]) -> bytes:
-    """A PDF file from its objects (numbered from 1), with a correct cross-reference table."""
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+from tests.fixtures.hostile import raw_pdf
 
 
 def _stream(data: bytes) -> bytes:
     return b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
 
 
-def _pdf_whose_font_maps_to(targets: list[int]) -> bytes:
+def _pdf_whose_font_maps_to(path: Path, targets: list[int]) -> bytes:
     """One line of 'ABCDEFGHIJ' whose font's ToUnicode map sends each letter to ``targets``.
 
     The way a broken generator's subset font reads in every engine: the glyphs print, the text is junk.
@@ -42,21 +31,20 @@ def _pdf_whose_font_maps_to(targets: list[int]) -> bytes:
         + b"%d beginbfchar\n" % len(targets) + pairs + b"endbfchar\nendcmap\nCMapName currentdict /CMap defineresource pop end end"
     )
     content = b"BT /F1 14 Tf 72 700 Td (" + b"ABCDEFGHIJ"[: len(targets)] * 8 + b") Tj ET"
-    return _pdf(
-        [
-            b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-            b" /Resources << /Font << /F1 5 0 R >> >> >>",
-            _stream(content),
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
-            _stream(cmap),
-        ]
-    )
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        _stream(content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
+        _stream(cmap),
+    ]
+    return raw_pdf(path, dict(enumerate(objects, 1))).read_bytes()
 
 
-def test_a_pdf_both_engines_read_as_control_characters_is_refused_and_says_what_to_do():
-    data = _pdf_whose_font_maps_to([0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x0E, 0x0F])
+def test_a_pdf_both_engines_read_as_control_characters_is_refused_and_says_what_to_do(tmp_path):
+    data = _pdf_whose_font_maps_to(tmp_path / "a.pdf", [0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x0E, 0x0F])
     with pytest.raises(LoadError) as info:
         load_pdf(data, "会议材料.pdf")
     message = str(info.value)
@@ -64,9 +52,9 @@ def test_a_pdf_both_engines_read_as_control_characters_is_refused_and_says_what_
     assert "另存为 .docx" in message
 
 
-def test_the_same_pdf_with_a_sound_map_is_read():
+def test_the_same_pdf_with_a_sound_map_is_read(tmp_path):
     # The control: the same file with a map to real characters comes in, so the refusal above is the map's.
-    data = _pdf_whose_font_maps_to([ord(c) for c in "约谈会议整改落实到位"])
+    data = _pdf_whose_font_maps_to(tmp_path / "a.pdf", [ord(c) for c in "约谈会议整改落实到位"])
     assert load_pdf(data, "会议材料.pdf").text == "约谈会议整改落实到位" * 8
 
 

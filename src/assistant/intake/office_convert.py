@@ -195,12 +195,17 @@ def _ole_names(data: bytes) -> set[str] | None:
         return None
 
 
+def _spaced(label: str) -> str:
+    """A space between Chinese and a Latin word, as everywhere else in our messages ("有效的 Word 文档")."""
+    return f" {label}" if label[:1].isascii() else label
+
+
 def _container_problem(data: bytes, label: str) -> str | None:
     """Why the bytes cannot be a text document LibreOffice should convert, or None."""
     if data.startswith(_OLE_MAGIC):
         names = _ole_names(data)
         if names is None:
-            return f"不是有效的{label}（文件结构已损坏）"
+            return f"不是有效的{_spaced(label)}（文件结构已损坏）"
         if "EncryptedPackage" in names:
             return "设置了打开密码，无法读取"
         if names & _TEXT_STREAMS:
@@ -209,18 +214,18 @@ def _container_problem(data: bytes, label: str) -> str | None:
             return "实际上是 Excel 表格，不是文字文档"
         if "PowerPoint Document" in names:
             return "实际上是 PowerPoint 演示文稿，不是文字文档"
-        return f"不是有效的{label}（其中没有文字文档的内容）"
+        return f"不是有效的{_spaced(label)}（其中没有文字文档的内容）"
     if data.startswith(_ZIP_MAGIC):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 members = set(zf.namelist())
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
-            return f"不是有效的{label}（压缩包已损坏）"
+            return f"不是有效的{_spaced(label)}（压缩包已损坏）"
         if not members & {"[Content_Types].xml", "content.xml"}:
-            return f"不是有效的{label}（压缩包里没有文档内容）"
+            return f"不是有效的{_spaced(label)}（压缩包里没有文档内容）"
         return None
     if not _looks_like_office(data):
-        return f"不是有效的{label}（文件内容与扩展名不符或已损坏）"
+        return f"不是有效的{_spaced(label)}（文件内容与扩展名不符或已损坏）"
     return None
 
 

@@ -43,10 +43,17 @@ PAGE_NUMBER_RE = re.compile(
 )
 # A watermark token: one to three printable ASCII characters.
 _TOKEN = r"[!-~]{1,3}"
-_GLUED_HEAD_RE = re.compile(rf"^((?:{_TOKEN} )+{_TOKEN})(?=[\u4e00-\u9fff（“【])")
+# Before a paragraph; its last token is glued straight onto the text, which may start with an
+# ASCII point marker ("W}2.单位…", "Y+3.缴存…"): the token is taken as short as it can be, so
+# the marker stays with the paragraph instead of passing for watermark (or hiding it).
+_GLUED_HEAD_RE = re.compile(
+    rf"^((?:{_TOKEN} )+[!-~]{{0,3}}?)(?P<mark>\d{{1,2}}[.．、]|[（(]\d{{1,2}}[）)])?(?=[\u4e00-\u9fff（“【])"
+)
 # After a sentence, or glued straight onto a heading's last character ("负面影响l- D* C, 2% …").
 _GLUED_TAIL_RE = re.compile(rf"(?<=[\u4e00-\u9fff。！？；：，”）])\s*((?:{_TOKEN} )+{_TOKEN}?)$")
 _SYMBOL_RE = re.compile(r"[^\w\s]", re.ASCII)
+_POINT_RE = re.compile(r"^(\d{1,2})[.．、](?!\d)")
+_MARK_PARTS_RE = re.compile(r"([（(]?)(\d+)(.)")
 # Ends of a line that finish a paragraph (or a heading that stands alone). Not 》: a book title
 # ends a line inside a paragraph far more often than it ends a paragraph.
 _STOPS = "。！？；：…”’）)」』!?;:."
@@ -95,13 +102,42 @@ def _is_watermark_line(line: str) -> bool:
     return sum(bool(_SYMBOL_RE.search(t)) for t in tokens) >= 2 or (len(tokens) >= 5 and all(len(t) <= 2 for t in tokens))
 
 
-def _strip_glued(line: str) -> str:
+def _point_marker(mark: str, rest: str, next_point: int) -> str:
+    """The part of ``mark`` (digits met between watermark tokens and the text) that is the
+    paragraph's own point marker, "" when none is.
+
+    A token may end in a digit or "1." itself, so a marker is believed only where the numbering
+    can stand there: the next number, or 1 (a list starting), not 0-led, and not in front of a
+    marker the paragraph already has ("3.同志们：", "2.四是…" are tokens glued to the text).
+    """
+    m = _MARK_PARTS_RE.fullmatch(mark)
+    if not m or PARAGRAPH_START_RE.match(rest):
+        return ""
+    opener, digits, closer = m.groups()
+    # "52." is a token "5" glued to "2." unless 52 is the number due; "（12）" cannot split.
+    for cut in range(len(digits) if not opener else 1):
+        number = digits[cut:]
+        if not number.startswith("0") and int(number) in (next_point, 1):
+            return opener + number + closer
+    return ""
+
+
+def _strip_glued(line: str, next_point: int = 1) -> str:
+    """The line without watermark tokens glued to its start or end.
+
+    ``next_point`` is the number the next "1." style point would carry (see _point_marker).
+    """
     for rx in (_GLUED_HEAD_RE, _GLUED_TAIL_RE):
         m = rx.search(line)
-        tokens = m.group(1).split() if m else []
+        if not m:
+            continue
+        found = m.groupdict().get("mark") or ""
+        mark = _point_marker(found, line[m.end() :], next_point) if found else ""
+        junk = m.group(1) + found[: len(found) - len(mark)]
+        tokens = junk.split()
         # Random tokens with symbols in them, or a run of them too long to be words.
-        if m and ((len(_SYMBOL_RE.findall(m.group(1))) >= 2 and len(tokens) >= 3) or len(tokens) >= 5):
-            line = (line[: m.start(1)] + line[m.end(1) :]).strip()
+        if (len(_SYMBOL_RE.findall(junk)) >= 2 and len(tokens) >= 3) or len(tokens) >= 5:
+            line = (line[: m.start(1)] + mark + line[m.end() :]).strip()
     return line
 
 
@@ -134,22 +170,47 @@ def display_width(s: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 
 
-def _hard_wrapped(lines: list[str]) -> int:
-    """The width in characters of a text broken into fixed-width lines (viewer, scan), or 0 when it is not.
+#: How long a line is: in characters where a text was wrapped at a number of characters (a
+#: document viewer, OCR), in display columns where it was wrapped at a page width (a PDF).
+Measure = Callable[[str], int]
+
+
+def _wrap_cluster(open_ended: list[str], long: int, measure: Measure, unit: int) -> tuple[int, int]:
+    """(width, lines near it) of the most common length of run-on lines by ``measure``; ``unit``
+    is what one Chinese character counts (1 in characters, 2 in display columns)."""
+    step = 3 * unit
+    lengths = [min(measure(x), 200 * unit) for x in open_ended]
+    # Full lines differ by a character or so (punctuation hangs or moves down): count the
+    # lines within one step below each length, so a cluster is never cut at a fixed edge.
+    near = {w: sum(w - step < n <= w for n in lengths) for w in set(lengths)}
+    width = max(near, key=lambda w: (near[w], w))
+    # Page and screen text is broken at 20–60 characters; longer lines are paragraphs.
+    if near[width] < max(5, 0.25 * long) or width > 60 * unit:
+        return 0, 0
+    return width, near[width]
+
+
+def _hard_wrapped(lines: list[str]) -> tuple[int, Measure]:
+    """The width of a text broken into fixed-width lines (viewer, scan), 0 when it is not, and
+    what that width is measured in (characters or display columns).
 
     Broken lines end without a stop and have nearly the same length; headings also lack a
     stop but vary in length, so they do not make a clean text look broken.
     """
     long = list(dict.fromkeys(x.strip() for x in lines if len(x.strip()) >= 15))
     # Broken prose carries commas and stops inside the line; titles and menus do not.
-    open_ended = [len(x) for x in long if not _ends(x) and _INNER_PUNCT_RE.search(x)]
+    open_ended = [x for x in long if not _ends(x) and _INNER_PUNCT_RE.search(x)]
     if len(open_ended) < 5:
-        return 0
-    width, count = Counter(min(w, 200) // 3 for w in open_ended).most_common(1)[0]
-    # Page and screen text is broken at 20–60 characters; longer lines are paragraphs.
-    if count < max(5, 0.25 * len(long)) or width * 3 > 60:
-        return 0
-    return width * 3 + 2
+        return 0, len
+    # A viewer or OCR that wraps at a number of characters gives lines of equal length; a PDF
+    # viewer wraps at a page width, where a half-width digit or Latin letter takes half a
+    # character, so its full lines with numbers in them ("10月14日", "2.6万") hold more
+    # characters and scatter by length: their display width is what stays equal.
+    by_chars = _wrap_cluster(open_ended, len(long), len, 1)
+    by_columns = _wrap_cluster(open_ended, len(long), display_width, 2)
+    if by_columns[1] > by_chars[1]:
+        return by_columns[0], display_width
+    return by_chars[0], len
 
 
 def _full_width(lines: list[str]) -> int:
@@ -161,11 +222,6 @@ def _full_width(lines: list[str]) -> int:
 def _ends(line: str) -> bool:
     """The line ends a sentence ("18." in "18.7" broken after the point does not)."""
     return line[-1] in _STOPS and not (line[-1] == "." and line[-2:-1].isdigit())
-
-
-#: How long a line is: in characters where a text was wrapped at a number of characters (a
-#: document viewer, OCR), in display columns where it was wrapped at a page width (a PDF).
-Measure = Callable[[str], int]
 
 
 def _joins(
@@ -317,6 +373,7 @@ def repair_lines(raw_lines: list[str], furniture: tuple[re.Pattern[str], ...] = 
     lines: list[tuple[str, bool]] = []  # (line, a page break was removed just before it)
     page_break = False
     counts = Counter(x.strip() for x in raw_lines if x.strip())
+    last_point = 0  # the number of the last "1." style point, for a marker behind a watermark
     for raw in raw_lines:
         line = raw.rstrip()
         stripped = line.strip()
@@ -369,7 +426,9 @@ def repair_lines(raw_lines: list[str], furniture: tuple[re.Pattern[str], ...] = 
             out.removed.append(RemovedLine(line=stripped, reason=REASON_HEADER))
             page_break = True
             continue
-        unglued = _strip_glued(body)
+        unglued = _strip_glued(body, last_point + 1)
+        point = _POINT_RE.match(unglued)
+        last_point = int(point.group(1)) if point else last_point
         if unglued != body:
             indent = fixed[: len(fixed) - len(fixed.lstrip())]
             fixed, reasons = indent + unglued, [*reasons, REASON_WATERMARK]
@@ -379,9 +438,9 @@ def repair_lines(raw_lines: list[str], furniture: tuple[re.Pattern[str], ...] = 
         page_break = break_after
 
     texts = [x for x, _ in lines]
-    width = _hard_wrapped(texts)
+    width, measure = _hard_wrapped(texts)
     full = _full_line(texts) if width else 0
-    merged = _rejoin(lines, width, full=full, indented=bool(full) and _indented(texts))
+    merged = _rejoin(lines, width, measure, full=full, indented=bool(full) and _indented(texts))
     if len(merged) < len(lines):
         out.changed.append(("", "", f"合并断行 {len(lines) - len(merged)} 处"))
     out.lines = merged

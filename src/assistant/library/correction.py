@@ -19,7 +19,7 @@ from assistant.intake.chunking import chunk_speech
 from assistant.intake.normalize import normalise_line, split_lines
 from assistant.intake.parsing import load_role_keywords, parse_speech
 from assistant.intake.prepare import PreparedDoc
-from assistant.library.document_view import missing_document, stored_record
+from assistant.library.document_view import missing_document, stored_document, stored_record
 from assistant.library.storage.errors import EmbeddingMismatchError
 from assistant.library.storage.lock import OnWait
 from assistant.library.storage.writes import chunk_token_lists, write_revision
@@ -97,16 +97,7 @@ def correct_document(
     on_wait: OnWait | None = None,
 ) -> CorrectionOutcome:
     """Store ``text`` as the new revision of document ``doc_id`` (same id); a Chinese UserError when it cannot be."""
-    found = stored_record(library, doc_id)
-    if found is None:
-        raise missing_document(doc_id)
-    record, head = found
-    old = library.get_document(doc_id)
-    if old is None:
-        raise UserError(
-            f"《{record.title}》的解析记录不在本机的数据目录（ASSISTANT_DATA_DIR 下的 docs/{doc_id}.json），"
-            "无法在这里修改：请在导入它的那台实例上修改。"
-        )
+    record, head, old = stored_document(library, doc_id)
     clean = _checked(text, record.title, library)
     if clean == corrected_text(old.text()):
         return CorrectionOutcome(doc_id, record.title, record.kind, record.revision, 0, False)

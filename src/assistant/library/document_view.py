@@ -18,7 +18,7 @@ from assistant.library.storage.chroma import doc_records
 from assistant.library.store import Library
 from assistant.support.errors import UserError
 
-__all__ = ["DocumentView", "document_view", "missing_document", "stored_record"]
+__all__ = ["DocumentView", "document_view", "missing_document", "stored_document", "stored_record"]
 
 log = logging.getLogger(__name__)
 
@@ -74,12 +74,12 @@ def stored_record(library: Library, doc_id: str) -> tuple[DocRecord, dict] | Non
     return records[0], heads[0]
 
 
-def document_view(library: Library, doc_id: str) -> DocumentView:
-    """The stored document ``doc_id``; a Chinese UserError when the library does not hold it."""
+def stored_document(library: Library, doc_id: str) -> tuple[DocRecord, dict, SpeechDoc]:
+    """(record, head chunk's metadata, parse) of a stored document; a Chinese UserError when not here."""
     found = stored_record(library, doc_id)
     if found is None:
         raise missing_document(doc_id)
-    record, _ = found
+    record, head = found
     speech = library.get_document(doc_id)
     if speech is None:
         # A library on a shared Chroma server: another instance imported it and holds its files.
@@ -87,6 +87,12 @@ def document_view(library: Library, doc_id: str) -> DocumentView:
             f"《{record.title}》的解析记录不在本机的数据目录（ASSISTANT_DATA_DIR 下的 docs/{doc_id}.json）："
             "它由共用同一 Chroma 服务的另一台实例导入，请在那台实例上查看或修改。"
         )
+    return record, head, speech
+
+
+def document_view(library: Library, doc_id: str) -> DocumentView:
+    """The stored document ``doc_id``; a Chinese UserError when the library does not hold it."""
+    record, _, speech = stored_document(library, doc_id)
     removed, changed, note = _cleaning(library, record)
     return DocumentView(record=record, speech=speech, removed=removed, changed=changed, note=note)
 
