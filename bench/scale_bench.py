@@ -1,6 +1,7 @@
-"""Search, start-up and memory at 1k / 10k / 100k chunks (issue 12, item 5).
+"""Search, start-up, the first search after opening and memory at 1k / 10k / 100k chunks (issue 12, item 5).
 
     .venv/bin/python bench/scale_bench.py [--sizes 1000 10000 100000] [--dir /tmp/scale] [--runs 3]
+    .venv/bin/python bench/scale_bench.py --first-only [--rebuild] ...   (only the first search after opening)
 
 Libraries this large are built synthetically, in bulk: each synthetic speech gets its original
 and parsed record like an ingested one, and its chunks (metadata and BM25 tokens as
@@ -168,6 +169,94 @@ at = AppTest.from_file(sys.argv[1], default_timeout=600).run()
 assert not at.exception, at.exception
 """
 
+#: A new process opens the library and answers one search, at once ("cold") or after the
+#: warm-up the app starts ("warm"); prints seconds as JSON. argv: mode, query.
+FIRST = """
+import json, sys, time
+from assistant.library.store import Library
+from assistant.support.config import get_settings
+mode, query = sys.argv[1], sys.argv[2]
+t = time.perf_counter()
+lib = Library.open(get_settings())
+opened = time.perf_counter() - t
+warm = lib.warm() if mode == "warm" else None
+t = time.perf_counter()
+assert lib.search(query, k=5)
+first = time.perf_counter() - t
+t = time.perf_counter()
+lib.search(query + "的要求", k=5)
+print(json.dumps({"open": opened, "warm": warm.total if warm else 0.0, "warm_parts": warm.seconds if warm else {},
+                  "first": first, "second": time.perf_counter() - t}))
+"""
+
+#: The page: app.py's first run, then the first search typed into the 范文库 tab. argv: app,
+#: mode (off: no warm-up, as before; now: typed at once, while the warm-up runs; after: typed
+#: once it is done), query. Prints seconds of the first run and of the search's run as JSON.
+PAGE_FIRST = """
+import json, sys, time
+from streamlit.testing.v1 import AppTest
+from assistant.library import warmup
+from assistant.ui import resources
+app, mode, query = sys.argv[1:4]
+if mode == "off":
+    resources.start_warmup = lambda library: None
+t = time.perf_counter()
+at = AppTest.from_file(app, default_timeout=600).run()
+assert not at.exception, at.exception
+page = time.perf_counter() - t
+if mode == "after":
+    warmup.wait_all()
+t = time.perf_counter()
+at.text_input(key="search_query").input(query).run()
+assert not at.exception, at.exception
+print(json.dumps({"page": page, "first": time.perf_counter() - t}))
+"""
+
+
+def first_search(args: list[str], env: dict, runs: int) -> dict[str, float]:
+    """Medians over `runs` new processes of each number a FIRST / PAGE_FIRST child prints."""
+    got = []
+    for _ in range(runs):
+        out = subprocess.run(args, env=env, capture_output=True, text=True)
+        if out.returncode:
+            raise SystemExit(f"{args[:3]} failed: {out.stderr[-2000:]}")
+        got.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return {k: statistics.median(g[k] for g in got) for k in got[0] if not isinstance(got[0][k], dict)}
+
+
+def first_search_row(data_dir: Path, runs: int, rebuild: bool) -> dict:
+    """First search after opening, in new processes: library alone and the page, with and without warm-up."""
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir), "PYTHONPATH": str(REPO / "src")}
+    env.pop("ASSISTANT_CHROMA_URL", None)
+    query = "整改要求和完成时限"
+    load = [os.getloadavg()[0]]
+    cold = first_search([sys.executable, "-c", FIRST, "cold", query], env, runs)
+    warm = first_search([sys.executable, "-c", FIRST, "warm", query], env, runs)
+    load.append(os.getloadavg()[0])
+    app = str(REPO / "app.py")
+    page = {mode: first_search([sys.executable, "-c", PAGE_FIRST, app, mode, query], env, runs)
+            for mode in ("off", "now", "after")}  # fmt: skip
+    load.append(os.getloadavg()[0])
+    row = {
+        "open_s": round(cold["open"], 2), "first_cold_s": round(cold["first"], 2),
+        "second_s": round(cold["second"], 3), "warmup_s": round(warm["warm"], 2),
+        "first_after_warmup_s": round(warm["first"], 3),
+        "page_s": round(page["off"]["page"], 2), "page_first_search_off_s": round(page["off"]["first"], 2),
+        "page_first_search_now_s": round(page["now"]["first"], 2),
+        "page_first_search_after_s": round(page["after"]["first"], 2),
+        "load_1min": "–".join(f"{x:.1f}" for x in load),
+    }  # fmt: skip
+    if rebuild:  # the saved BM25 index gone (a reindex, a bulk write): what loading it costs then
+        import shutil
+
+        settings = get_settings(data_dir=data_dir)
+        lib = Library(settings, make_embedder(settings))
+        shutil.rmtree(data_dir / "bm25", ignore_errors=True)
+        t = time.perf_counter()
+        lib.bm25_for(lib.collection())
+        row["bm25_rebuild_s"] = round(time.perf_counter() - t, 1)
+    return row
+
 
 def main() -> None:
     ap = argparse.ArgumentParser()
@@ -175,10 +264,31 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, default=Path("/tmp/scale-bench"))
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--build-only", action="store_true")
+    ap.add_argument("--first-only", action="store_true", help="only the first search after opening")
+    ap.add_argument("--rebuild", action="store_true", help="with --first-only: also time a BM25 rebuild")
     args = ap.parse_args()
     if args.build_only:
         for size in args.sizes:
             build(args.dir / f"lib-{size}", size)
+        return
+    if args.first_only:
+        print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
+        firsts = []
+        for size in args.sizes:
+            data_dir = args.dir / f"lib-{size}"
+            build(data_dir, size)
+            settings = get_settings(data_dir=data_dir)
+            lib = Library(settings, make_embedder(settings))
+            lib.search(queries()[0], k=5)  # saves the BM25 index once after a bulk build
+            row = {"chunks": lib.chunk_count(), **first_search_row(data_dir, args.runs, args.rebuild)}
+            del lib
+            firsts.append(row)
+            print(json.dumps(row), file=sys.stderr)
+        cols = list(firsts[0])
+        print("| " + " | ".join(cols) + " |")
+        print("|" + "---|" * len(cols))
+        for r in firsts:
+            print("| " + " | ".join(str(r.get(c, "")) for c in cols) + " |")
         return
     qs = queries()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
@@ -233,6 +343,7 @@ def main() -> None:
             "query_embed_ms": round(embed_ms, 1), "cli_search_s": round(cli_s, 2),
             "cli_rss_mb": round(cli_mb), "app_start_s": round(app_s, 2), "app_rss_mb": round(app_mb), "bench_rss_mb": round(rss),
         }  # fmt: skip
+        row.update(first_search_row(data_dir, args.runs, rebuild=False))
         rows.append(row)
         print(json.dumps(row), file=sys.stderr)
         del lib

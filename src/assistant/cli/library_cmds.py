@@ -25,6 +25,11 @@ def ingest(obj: Ctx, paths: tuple[Path, ...], as_json: bool, quiet: bool, allow_
     report = ingest_paths(
         obj.library, list(paths), progress=bar.chars, on_file=bar.file, allow_similar=allow_similar
     )
+    if report.added:
+        bar.close()
+        if not quiet:  # so the app's first search need not rebuild it
+            click.echo("正在更新全文检索索引……", err=True)
+        obj.library.save_full_text_index()
     bar.close()
     if as_json:
         echo_json(report.model_dump())
@@ -264,6 +269,10 @@ def reindex(obj: Ctx, as_json: bool) -> None:
     except LibraryError as e:
         bar.close()
         fail(str(e))
+    bar.close()
+    if not as_json:
+        click.echo("正在更新全文检索索引……", err=True)
+    obj.library.save_full_text_index()
     bar.close()
     if as_json:
         echo_json({"chunks": n, "embedding": obj.library.embedder.id})

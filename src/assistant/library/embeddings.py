@@ -61,6 +61,12 @@ class BundledE5Embedder:
             cls._model = E5()
         return cls._model
 
+    def load(self) -> None:
+        """Load the model now (library/warmup.py), under the lock every call takes."""
+        with self._lock:
+            # Opening the model is quick; its first embedding reads the weights in (0.6 s).
+            self._get_model().query("预热")
+
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)

@@ -7,6 +7,7 @@ import atexit
 import streamlit as st
 
 from assistant.library.store import Library
+from assistant.library.warmup import start_warmup
 from assistant.support.config import Settings
 from assistant.support.errors import UserError
 from assistant.ui.markdown_text import escape_markdown
@@ -22,6 +23,9 @@ def _open_library(data_dir: str, chroma_url: str | None, backend: str, _settings
     library = Library.open(_settings)
     # After a removal, the last clearing of the vector files comes when the app stops (Library.close).
     atexit.register(library.close)
+    # The BM25 index, jieba, the model and the vector index load in the background while the
+    # page is drawn and filled in; a search meanwhile waits only for the part being loaded.
+    start_warmup(library)
     return library
 
 

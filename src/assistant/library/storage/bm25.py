@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 
@@ -147,6 +148,39 @@ class Bm25Index:
             rows.append(np.array([p[0] for p in posts], dtype=np.int64))
             tfs.append(np.array([p[1] for p in posts], dtype=np.float32))
         return np.concatenate(terms), np.concatenate(rows), np.concatenate(tfs)
+
+    @classmethod
+    def built(cls, ids: Sequence[str], token_lists: Sequence[Sequence[str]], metas: Sequence[dict]) -> Bm25Index:
+        """A compacted index of these chunks in one go: what add + compact give, vectorised (seconds less at 100k)."""
+        if len(set(ids)) != len(ids):  # a repeated id: the last one counts, as add does
+            index = cls()
+            for cid, tokens, meta in zip(ids, token_lists, metas, strict=True):
+                index.add(cid, tokens, meta)
+            index.compact()
+            return index
+        n = len(ids)
+        lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=n)
+        flat = list(chain.from_iterable(token_lists))
+        vocab = {term: i for i, term in enumerate(dict.fromkeys(flat))}
+        terms = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
+        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        # One key per (term, row), so sorting the keys sorts postings by term, then row (CSR order).
+        keys, tfs = np.unique(terms * max(n, 1) + rows, return_counts=True)
+        terms, rows = np.divmod(keys, max(n, 1))
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(terms, minlength=len(vocab)))]).astype(np.int64)
+        index = cls()
+        index.set_main(
+            vocab, indptr, rows.astype(np.int32), tfs.astype(np.float32),
+            Rows(
+                ids=list(ids),
+                roles=[str(m.get("role", "")) for m in metas],
+                kinds=[str(m.get("kind", "")) for m in metas],
+                doc_ids=[str(m.get("doc_id", "")) for m in metas],
+                lengths=lengths.tolist(),
+                alive=[True] * n,
+            ),
+        )  # fmt: skip
+        return index
 
     def set_main(self, vocab: dict[str, int], indptr, indices, tfs, rows: Rows) -> None:
         """Install a saved main part (see bm25_files)."""
