@@ -1,14 +1,20 @@
-"""Ranking steps on tiny hand-made candidates: no Chroma, no BM25, no embedder."""
+"""Ranking steps on tiny hand-made candidates: no Chroma, no BM25, no embedder (search_collection runs on fakes)."""
 
 from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
 
 from assistant.library.ranking import (
     DEFAULT_RANKING,
     Candidate,
     Fused,
+    RankingParams,
     best_first,
     boost_roles,
     collapse_units,
+    damp_short,
     diversify,
     fuse,
     query_roles,
@@ -139,3 +145,69 @@ def test_diversify_gives_one_hit_per_point_showing_the_whole_point():
     assert ids(picked) == ["a2", "b1"]
     hit = picked[0].candidate.to_hit(picked[0].score)
     assert hit.text == POINT and hit.matched == "有的同志怕得罪人。" and hit.unit == "d1:s2:p2"
+
+
+# A bare sub-heading left as its own chunk, and the passage a writer is looking for.
+HEADING = "（二）承诺落空，损了政府的信"
+PASSAGE = "去年在群众大会上，镇里当众承诺春节前交房。这个承诺没有兑现，群众说“政府的话听听就算了”，丢掉的是多年积累的信任。"
+
+
+class _Collection:
+    """Just enough of a Chroma collection for search_collection: fixed neighbours, rows by id."""
+
+    metadata: dict = {}
+
+    def __init__(self, rows: dict[str, tuple[str, dict]], nearest: list[str]):
+        self.rows, self.nearest = rows, nearest
+
+    def count(self) -> int:
+        return len(self.rows)
+
+    def query(self, query_embeddings, n_results, where=None, include=()):
+        ids = self.nearest[:n_results]
+        return {
+            "ids": [ids],
+            "documents": [[self.rows[i][0] for i in ids]],
+            "metadatas": [[self.rows[i][1] for i in ids]],
+            "distances": [[0.05 + 0.01 * n for n in range(len(ids))]],
+        }
+
+    def get(self, ids, include=()):
+        return {"ids": ids, "documents": [self.rows[i][0] for i in ids], "metadatas": [self.rows[i][1] for i in ids]}
+
+
+def _search(ranking: RankingParams, k: int = 3):
+    from assistant.library.search import search_collection
+
+    meta = {"doc_id": "d1", "role": "harm"}
+    rows = {"h": (HEADING, meta), "p": (PASSAGE, meta), "o": ("（一）工期一拖再拖。" + PASSAGE[:40], meta)}
+    order = ["h", "p", "o"]  # both legs put the bare heading first, as they do when a query names the topic
+    index = SimpleNamespace(top_rows=lambda *a: [(cid, 5.0 - n) for n, cid in enumerate(order)])
+    lib = SimpleNamespace(
+        ranking=ranking,
+        bm25_for=lambda col: index,
+        mismatch=lambda meta, total: None,
+        embedder=SimpleNamespace(embed_query=lambda q: np.ones(3, dtype=np.float32)),
+    )
+    return search_collection(lib, _Collection(rows, order), "政府失信的后果", k, None, None, "hybrid", None, None, None)
+
+
+def test_a_bare_heading_does_not_beat_the_passage_it_heads():
+    hits = _search(DEFAULT_RANKING)
+    assert hits[0].text == PASSAGE
+    assert [h.text for h in hits].index(HEADING) > 0
+
+
+def test_without_damping_the_bare_heading_wins():
+    # The failure the damping is for: a one-line heading first, because its embedded and BM25
+    # text is mostly the speech title and section heading every query about the speech matches.
+    assert _search(RankingParams(short_chars=0))[0].text == HEADING
+
+
+def test_damp_short_scales_by_length_and_leaves_real_passages_alone():
+    fused = [Fused(cand("h", text=HEADING), 0.2), Fused(cand("p", text=PASSAGE), 0.1)]
+    damped = {f.candidate.chunk_id: f.score for f in damp_short(fused, 50)}
+    assert damped["p"] == 0.1
+    assert abs(damped["h"] - 0.2 * len(HEADING) / 50) < 1e-12
+    assert ids(damp_short(fused, 50)) == ["h", "p"]  # order unchanged: best_first sorts
+    assert damp_short(fused, 0) == fused

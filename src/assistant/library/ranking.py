@@ -1,4 +1,5 @@
-"""Ranking of search candidates: rank fusion, query-intent role boost, one hit per point, per-document cap, de-duplication.
+"""Ranking of search candidates: rank fusion, query-intent role boost, damping of bare headings, one hit per point,
+per-document cap, de-duplication.
 
 Pure functions over typed candidates, so each step can be tested without Chroma or BM25.
 """
@@ -14,6 +15,7 @@ import yaml
 
 from assistant.data import DATA_DIR
 from assistant.domain.models import SearchHit
+from assistant.intake.chunking import CHUNK_MIN_CHARS
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,10 @@ class RankingParams:
     bm25_weight: float = 1.0
     role_boost: float = 0.5  # fused score × (1 + role_boost) for the part the query asks for
     max_per_doc: int = 3  # so one long speech cannot take all the hits
+    # A matched chunk shorter than this (a bare heading, a one-line remark) scores × its length /
+    # short_chars. The chunker's own minimum: it leaves a chunk this short only when it had nothing
+    # to join it to. 0 turns it off.
+    short_chars: int = CHUNK_MIN_CHARS
 
 
 DEFAULT_RANKING = RankingParams()
@@ -99,6 +105,23 @@ def boost_roles(fused: Sequence[Fused], roles: Collection[str], boost: float) ->
         Fused(f.candidate, f.score * (1 + boost)) if f.candidate.meta.get("role") in roles else f
         for f in fused
     ]
+
+
+def damp_short(fused: Sequence[Fused], short_chars: int) -> list[Fused]:
+    """Scores × (length / short_chars) for chunks shorter than short_chars; order unchanged."""
+    # A chunk is embedded and BM25-indexed with its speech title and section heading in front
+    # (intake/chunking.embedding_text). Below the chunker's minimum that shared context is most of
+    # the text, so a bare heading such as "（二）承诺落空，损了政府的信" matches any query about its
+    # speech in both legs (its vector is mostly the context's; BM25's length normalisation favours
+    # the short row) while holding almost nothing a writer could use. Longer chunks are left alone:
+    # a prior on 50-160 characters lowered recall on bench/queries and the unseen dev set (BENCHMARKS.md).
+    if not short_chars:
+        return list(fused)
+    out: list[Fused] = []
+    for f in fused:
+        n = len(text_key(f.candidate.text))
+        out.append(Fused(f.candidate, f.score * n / short_chars) if n < short_chars else f)
+    return out
 
 
 def best_first(fused: Sequence[Fused]) -> list[Fused]:

@@ -9,6 +9,7 @@ from assistant.library.ranking import (
     Candidate,
     best_first,
     boost_roles,
+    damp_short,
     diversify,
     fuse,
     query_roles,
@@ -66,6 +67,7 @@ def search_collection(
     fused = fuse(rankings, params.rrf_k)
     if params.role_boost and not role:
         fused = boost_roles(fused, query_roles(query), params.role_boost)
+    fused = damp_short(fused, params.short_chars)
     picked = diversify(best_first(fused), k, max_per_doc or params.max_per_doc, set(exclude_doc_ids or []))
     if mode == "dense":
         # The fused score of a single ranking says nothing; show the cosine similarity.
