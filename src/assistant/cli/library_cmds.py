@@ -144,6 +144,7 @@ changed（[{before, after, reason}]：导入时修正的行）、note（说明�
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（字段见上）。")
 @click.pass_obj
 def show(obj: Ctx, doc_id: str, as_json: bool) -> None:
+    from assistant.domain.kinds import kinds_for_reading
     from assistant.library.document_view import document_view
 
     view = document_view(obj.library, doc_id)  # a missing doc_id is a UserError: exit 1, said in Chinese
@@ -153,7 +154,8 @@ def show(obj: Ctx, doc_id: str, as_json: bool) -> None:
     r, doc = view.record, view.speech
     version = f"第 {r.revision} 版（已修改，{r.corrected_at}）" if r.corrected else "导入时的版本"
     click.echo(f"《{r.title or '（无标题）'}》  [{r.doc_id}]")
-    click.echo(f"类型：{r.kind or '（未识别）'}  文件：{r.filename}  {version}")
+    kind = kinds_for_reading(obj.settings.structures_dir).get(r.kind)
+    click.echo(f"类型：{kind.name if kind else r.kind or '（未识别）'}  文件：{r.filename}  {version}")
     for label, part in (("署名", doc.byline), ("称谓", doc.salutation), ("开场", doc.opening)):
         if part:
             click.echo(f"【{label}】")
@@ -167,8 +169,8 @@ def show(obj: Ctx, doc_id: str, as_json: bool) -> None:
     click.echo(f"导入时清除的网页杂项：{len(view.removed)} 行")
     for line in view.removed:
         click.echo(f"    [{line.reason}] {line.line}")
-    for c in view.changed:
-        click.echo(f"    已修正：[{c.reason}] {c.before}{' → ' + c.after if c.before else ''}")
+    for c in view.changed:  # a repair (before → after), or a note of the loader's (no before)
+        click.echo(f"    已修正：[{c.reason}] {c.before} → {c.after}" if c.before else f"    说明：{c.reason}")
     if view.note:
         click.echo(f"注意：{view.note}")
 
