@@ -1,5 +1,6 @@
-"""Real PDFs of a speech, from LibreOffice (a clerk's Word file) and Chromium (a web page printed),
-come in as the speech written: same parse, same document, the running headers and footers said."""
+"""Real PDFs of a speech, from LibreOffice (a clerk's Word file) and Chromium (a web page printed,
+also in two columns), come in as the speech written: same parse, same document, the running
+headers and footers said."""
 
 from __future__ import annotations
 
@@ -38,6 +39,9 @@ def pdfs(tmp_path_factory) -> dict[tuple[str, str], Path]:
         made[(name, "Chromium 无缩进")] = M.chromium_pdf(
             text, title, out / f"{Path(name).stem}-c2.pdf", furniture=False, indent=False
         )
+        made[(name, "Chromium 两栏")] = M.chromium_pdf(
+            text, title, out / f"{Path(name).stem}-c3.pdf", indent=name != "clinic_fees.txt", columns=2
+        )
     for (key, _docx), pdf in zip(docs, M.libreoffice_pdfs([d for _, d in docs], out), strict=True):
         made[key] = pdf
     return made
@@ -47,7 +51,8 @@ def _settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data")
 
 
-CASES = [(name, maker) for name in SOURCES for maker in [*(f"LibreOffice {s}" for s in WORD_STYLES), "Chromium 页眉页脚", "Chromium 无缩进"]]
+MAKERS = [*(f"LibreOffice {s}" for s in WORD_STYLES), "Chromium 页眉页脚", "Chromium 无缩进", "Chromium 两栏"]
+CASES = [(name, maker) for name in SOURCES for maker in MAKERS]
 
 
 @pytest.mark.parametrize(("name", "maker"), CASES)
@@ -62,7 +67,7 @@ def test_a_real_pdf_parses_into_the_speech_written(pdfs, tmp_path, name, maker):
     assert got.cleaned.text == source.cleaned.text  # no character lost, changed or added
     assert got.doc_id == source.doc_id  # the PDF and the source are one document, never two
     # What was taken out is said: the running header (LibreOffice) or the browser's date line.
-    if "页眉页脚" in maker or maker.startswith("LibreOffice"):
+    if "页眉页脚" in maker or "两栏" in maker or maker.startswith("LibreOffice"):
         assert any("页眉、页脚" in n for n in got.loaded.notices), got.loaded.notices
     header = SOURCES[name][1]
     assert header not in got.cleaned.text and "file://" not in got.cleaned.text

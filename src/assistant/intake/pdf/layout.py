@@ -16,7 +16,7 @@ import math
 import re
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.domain.numbering import PARAGRAPH_START_RE
 
@@ -122,12 +122,58 @@ def _lines_of(glyphs: list[_Glyph], page: int) -> list[PdfLine]:
         em = statistics.median(g.size for g in row) or 1.0
         segment: list[_Glyph] = [row[0]]
         for prev, glyph in zip(row, row[1:], strict=False):
-            if glyph.x - prev.right > 3 * em:  # a gutter, or a header's left and right parts
+            if glyph.x - prev.right > 1.5 * em:  # a column gutter, or a header's left and right parts
                 lines.append(_line(segment, page, em))
                 segment = []
             segment.append(glyph)
         lines.append(_line(segment, page, em))
     return lines
+
+
+def _columns(lines: list[PdfLine], width: float) -> list[PdfLine]:
+    """A page's lines in reading order: set in two columns, down the left one, then down the right.
+
+    The gutter is a vertical strip near the middle that almost no line crosses, with a good share of
+    the lines on each side; a line across it (a title) ends one band of columns and starts the next.
+    The right column's lines are moved onto the left one's margins, so paragraphs are told apart
+    there the same way (an indent, a line stopping short).
+    """
+    body = [line for line in lines if len(line.text) >= 4]
+    if len(body) < 8:
+        return lines
+    runs: list[list[int]] = []  # runs of positions (whole points) few lines cross, with lines either side
+    for x in range(int(0.3 * width), int(0.7 * width)):
+        crossing = sum(line.left < x < line.right for line in body)
+        if crossing <= 0.1 * len(body) and min(
+            sum(line.right <= x for line in body), sum(line.left >= x for line in body)
+        ) >= 0.3 * len(body):
+            if runs and runs[-1][-1] == x - 1:
+                runs[-1].append(x)
+            else:
+                runs.append([x])
+    if not runs:
+        return lines
+    widest = max(runs, key=len)
+    gutter = (widest[0] + widest[-1]) / 2  # the middle of the gap: a title centred on the page crosses it
+    left_col = [line for line in body if line.right <= gutter]
+    right_col = [line for line in body if line.left >= gutter]
+    shift = _margin(right_col) - _margin(left_col)
+    out: list[PdfLine] = []
+    band_left: list[PdfLine] = []
+    band_right: list[PdfLine] = []
+    for line in lines:
+        if line.left < gutter < line.right:
+            out += band_left + band_right + [line]
+            band_left, band_right = [], []
+        elif line.right <= gutter:
+            band_left.append(line)
+        else:
+            band_right.append(replace(line, left=line.left - shift, right=line.right - shift))
+    return out + band_left + band_right
+
+
+def _margin(lines: list[PdfLine]) -> float:
+    return float(Counter(round(line.left) for line in lines).most_common(1)[0][0])
 
 
 def _line(glyphs: list[_Glyph], page: int, em: float) -> PdfLine:
@@ -183,7 +229,7 @@ def read_layout(data: bytes, max_glyphs: int | None = None) -> list[PdfPage] | N
             try:
                 width, height = page.get_size()
                 glyphs = _page_glyphs(textpage)
-                pages.append(PdfPage(width, height, _lines_of(glyphs, index)))
+                pages.append(PdfPage(width, height, _columns(_lines_of(glyphs, index), width)))
             finally:
                 textpage.close()
                 page.close()
@@ -254,15 +300,17 @@ def layout_text(pages: list[PdfPage]) -> LaidOutText:
     """The PDF's paragraphs, one a line, with its running headers and footers set apart."""
     drop = _furniture(pages)
     furniture = [line.text for page in pages for line in page.lines if id(line) in drop]
-    lines = [line for page in pages for line in sorted(page.lines, key=lambda x: -x.y) if id(line) not in drop]
+    lines = [line for page in pages for line in page.lines if id(line) not in drop]  # in reading order
     if not lines:
         return LaidOutText([], furniture)
     left, right, body_size = _body_edges(lines)
-    if right < 0.55 * statistics.median(page.width for page in pages):
-        right = math.inf  # no line reaches across the page: every line is a paragraph of its own
+    if right - left < 0.3 * statistics.median(page.width for page in pages):
+        right = math.inf  # no line reaches across the page (or a column): every line is a paragraph
     body = [line for line in lines if abs(line.size - body_size) < 0.6]
     pitches = sorted(
-        a.y - b.y for a, b in zip(lines, lines[1:], strict=False) if a.page == b.page and a.size == b.size == body_size
+        a.y - b.y
+        for a, b in zip(lines, lines[1:], strict=False)
+        if a.page == b.page and a.size == b.size == body_size and a.y > b.y  # not across a column
     )
     # Line to line within a paragraph: the common small step (paragraph spacing makes the larger ones).
     pitch = pitches[len(pitches) // 4] if pitches else 1.5 * body_size
@@ -301,7 +349,8 @@ def _continues(prev: PdfLine, line: PdfLine, shape: _Shape) -> bool:
     if abs(prev.size - line.size) >= 0.6:
         return False
     scale = max(1.0, line.size / shape.body_size)
-    if prev.page == line.page and prev.y - line.y > (shape.pitch + 0.3 * shape.body_size) * scale:
+    turned = prev.page != line.page or line.y > prev.y  # onto a new page or up into the next column
+    if not turned and prev.y - line.y > (shape.pitch + 0.3 * shape.body_size) * scale:
         return False  # more space than between the lines of a paragraph
     if line.size > shape.body_size + 0.6:  # a title over several lines
         return True
@@ -310,10 +359,10 @@ def _continues(prev: PdfLine, line: PdfLine, shape: _Shape) -> bool:
     if line.left > shape.left + 0.6 * line.size:  # an indented line starts a paragraph
         return False
     short = shape.right - prev.right
-    if shape.indents or (shape.spacing and prev.page == line.page):
+    if shape.indents or (shape.spacing and not turned):
         # Paragraphs are marked, so a line that stops short is ragged-right text (a word or a
-        # number that did not fit moved down), unless it stops far short. (Across a page break
-        # there is no spacing to see.)
+        # number that did not fit moved down), unless it stops far short. (Across a page or
+        # column break there is no spacing to see.)
         return short <= 6 * prev.size
     if short > max(1.2 * prev.size, line.lead + 0.5 * prev.size):
         return False  # stops short by more than the next line's first piece needed: a paragraph's end
