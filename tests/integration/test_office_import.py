@@ -355,12 +355,12 @@ def test_time_limit_kills_every_process_and_removes_the_temp_dir(tmp_path, monke
             b"{\\rtf1 hello}", "卡住的.rtf", office=OfficeOptions(soffice=str(fake), timeout=1)
         )
     elapsed = time.monotonic() - started
-    assert elapsed < 2.5
+    assert elapsed < 10  # not the 60 s the hung child would take; generous for a busy CI machine
     assert "《卡住的.rtf》转换超时（超过 1 秒）" in str(e.value)
     assert "ASSISTANT_OFFICE_TIMEOUT" in str(e.value)
     numbers = [int(n) for n in pids.read_text().split()]
     assert len(numbers) == 2
-    deadline = time.monotonic() + 2  # the orphaned child is reaped by init, not by us
+    deadline = time.monotonic() + 10  # the orphaned child is reaped by init, not by us
     while any(_alive(n) for n in numbers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_alive(n) for n in numbers)
