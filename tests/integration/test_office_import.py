@@ -378,7 +378,7 @@ def test_timeout_setting_is_read_from_the_environment(tmp_path, monkeypatch):
     started = time.monotonic()
     with pytest.raises(LoadError, match="转换超时（超过 0.5 秒）"):
         prepare_path(path, get_settings())
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 10  # the setting, not the 60 s sleep
 
 
 @pytest.mark.parametrize(
