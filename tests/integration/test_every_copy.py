@@ -20,6 +20,9 @@ from assistant.support.config import get_settings
 from tests.fixtures import pdf_makers as M
 from tests.fixtures.copied_pages import wrap
 
+# Its module fixture is costly (real files, the model): built once, on one worker (make test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("every_copy")
+
 SOURCE = wrap.HERE / "s6.source.txt"
 
 

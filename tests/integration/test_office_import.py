@@ -29,6 +29,9 @@ from assistant.library.ingest import ingest_paths
 from assistant.library.store import Library
 from assistant.support.config import get_settings
 
+# Its module fixture is costly (real files, the model): built once, on one worker (make test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("office_import")
+
 SOFFICE = find_soffice()
 # CI sets ASSISTANT_REQUIRE_OFFICE=1: there a missing LibreOffice fails these tests instead of skipping them.
 needs_soffice = pytest.mark.skipif(
@@ -184,22 +187,28 @@ def office_files(tmp_path_factory) -> dict[str, dict[str, Path]]:
 CONVERTED = [".doc", ".wps", ".rtf", ".odt"]
 
 
+@pytest.fixture(scope="module")
+def prepared(office_files) -> dict:
+    """speech name → extension → PreparedDoc: each file converted and read once for the module."""
+    settings = get_settings()
+    return {stem: {ext: prepare_path(path, settings) for ext, path in files.items()} for stem, files in office_files.items()}
+
+
 @needs_soffice
 @pytest.mark.parametrize("ext", CONVERTED)
 @pytest.mark.parametrize(("stem", "blocks"), [("safety", SAFETY), ("project", PROJECT)])
-def test_old_formats_load_word_for_word(office_files, stem, blocks, ext):
+def test_old_formats_load_word_for_word(office_files, prepared, stem, blocks, ext):
     path = office_files[stem][ext]
     assert path.read_bytes()[:4] != b"PK\x03\x04" or ext == ".odt"  # really the old format
-    loaded = load_path(path)
+    loaded = prepared[stem][ext].loaded
     assert loaded.text.split("\n") == _lines(blocks)  # no character lost, changed or added
     assert loaded.source_format == ext.lstrip(".")
 
 
 @needs_soffice
 @pytest.mark.parametrize("stem", ["safety", "project"])
-def test_every_copy_parses_alike_and_has_one_fingerprint(office_files, stem):
-    settings = get_settings()
-    prepared = {ext: prepare_path(path, settings) for ext, path in office_files[stem].items()}
+def test_every_copy_parses_alike_and_has_one_fingerprint(prepared, stem):
+    prepared = prepared[stem]
     original = prepared[".docx"]
     title = SAFETY_TITLE if stem == "safety" else PROJECT_TITLE
     assert original.speech.title == title
@@ -223,47 +232,12 @@ def test_every_copy_parses_alike_and_has_one_fingerprint(office_files, stem):
 
 
 @needs_soffice
-def test_copies_in_a_folder_become_one_document(office_files, tmp_path):
-    folder = tmp_path / "档案"
-    folder.mkdir()
-    for ext, path in office_files["safety"].items():
-        shutil.copyfile(path, folder / f"约谈讲话{ext}")
-    settings = get_settings()
-    library = Library(settings, make_embedder(settings))
-    report = ingest_paths(library, [folder])
-    assert not report.failed and not report.skipped, report
-    assert len(report.added) == 1
-    assert len(report.duplicates) == 4
-    assert {d.doc_id for d in report.duplicates} == {report.added[0].doc_id}
-    [doc] = library.list_documents()
-    assert doc.title == SAFETY_TITLE
-
-
-@needs_soffice
 def test_an_old_doc_named_docx_is_converted_not_refused(office_files, tmp_path):
     renamed = tmp_path / "约谈讲话.docx"  # what a clerk gets when a .doc was renamed by hand
     shutil.copyfile(office_files["safety"][".doc"], renamed)
     loaded = load_path(renamed)
     assert loaded.text.split("\n") == _lines(SAFETY)
     assert loaded.source_format == "doc"
-
-
-@needs_soffice
-def test_conversion_time_per_file_and_for_a_batch(office_files, capsys):
-    """Not a benchmark: says how long conversions take here, and fails only if far off."""
-    files = [p for speech in office_files.values() for ext, p in speech.items() if ext != ".docx"]
-    timings = []
-    for path in files:
-        started = time.monotonic()
-        load_path(path)
-        timings.append(time.monotonic() - started)
-    with capsys.disabled():
-        print(
-            f"\n{len(files)} conversions one by one: {sum(timings):.1f} s "
-            f"(per file {min(timings):.1f}–{max(timings):.1f} s)"
-        )
-    assert len(files) == 8
-    assert max(timings) < 30
 
 
 # --- failures the user is told about, in Chinese ---------------------------------------------

@@ -12,6 +12,9 @@ from assistant.intake.prepare import prepare_bytes
 from assistant.support.config import Settings
 from tests.fixtures import pdf_makers as M
 
+# Its module fixture is costly (real files, the model): built once, on one worker (make test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("pdf_generators")
+
 SOURCES = {
     "warehouse_fire.txt": ("临江市安全生产委员会办公室", "仓储物流企业消防安全警示约谈会材料之二"),
     "clinic_fees.txt": ("青石县医疗保障局", "基层医疗机构违规收费问题约谈会材料之一"),

@@ -16,6 +16,9 @@ from assistant.library.store import Library
 from tests.integration.test_retrieval_regression import _eval_module
 from tests.shared import CORPUS, REPO, isolated_settings
 
+# Its module fixture is costly (real files, the model): built once, on one worker (make test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("unseen_recall")
+
 UNSEEN = REPO / "bench" / "unseen" / "test"
 # Distractors that share words with the unseen speeches: water, canteens, fire, public works, safety.
 DISTRACTORS = ["eco_env-02", "food_market-01", "gas_fire-02", "project_delay-02", "work_safety-03"]
