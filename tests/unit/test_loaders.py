@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 
+from assistant.intake.lines.joining import reflow_lines
 from assistant.intake.loaders import SUPPORTED, LoadError, load_bytes, load_path
-from assistant.intake.repair import reflow_lines
 from assistant.intake.text_decoding import split_front_matter
 from tests.fixtures.make_files import (
     make_docx,

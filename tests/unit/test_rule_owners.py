@@ -13,6 +13,7 @@ from assistant.domain.kinds import detect_kind, kinds_for_reading, load_kinds
 from assistant.domain.numbering import PARAGRAPH_START_RE
 from assistant.intake import normalize, repair
 from assistant.intake import pdf_text as documents
+from assistant.intake.lines import joining
 from assistant.intake.normalize import HALF_TO_FULL, PAREN_HALF_TO_FULL, normalise_line
 from assistant.review.placeholders import has_placeholder
 from assistant.writing.offline import sentence_filter, vocabulary
@@ -43,7 +44,7 @@ def test_pdf_reflow_keeps_the_date_line_under_a_full_width_title():
         "今天召开约谈会，专门约谈进度滞后的三个单位主要负责",
         "同志。下面，我讲几点意见。",
     ]
-    assert repair.reflow_lines(lines)[:2] == lines[:2]
+    assert joining.reflow_lines(lines)[:2] == lines[:2]
 
 
 # --- page numbers -------------------------------------------------------------------------
@@ -62,7 +63,7 @@ def test_pdf_page_edges_use_the_repairs_page_numbers():
 
 
 def test_one_reflow_for_pdfs_and_pasted_text():
-    assert documents.reflow_lines is repair.reflow_lines
+    assert documents.reflow_lines is joining.reflow_lines and repair.rejoin is joining.rejoin
     assert not hasattr(documents, "_PARAGRAPH_START_RE") and not hasattr(repair, "_PARA_START_RE")
 
 
@@ -78,7 +79,7 @@ def test_a_short_last_line_ends_its_paragraph_after_a_joined_one():
         "耕地是粮食生产的命根子，我县是全省产粮大县，耕地保护",
         "责任目标是省里一年一考的硬任务。",
     ]
-    assert repair.reflow_lines(lines) == [
+    assert joining.reflow_lines(lines) == [
         lines[0] + lines[1] + lines[2],
         lines[3] + lines[4],
         lines[5] + lines[6],
@@ -87,8 +88,8 @@ def test_a_short_last_line_ends_its_paragraph_after_a_joined_one():
 
 def test_pdf_latin_words_keep_their_space_and_viewer_text_does_not_get_one():
     lines = ["Today we meet to discuss the delayed key projects of the", "district and the causes.", "Next."]
-    assert repair.reflow_lines(lines)[0] == "Today we meet to discuss the delayed key projects of the district and the causes."
-    assert repair._rejoin([("重大隐患12", False), ("3处，", False)], 8) == ["重大隐患123处，"]
+    assert joining.reflow_lines(lines)[0] == "Today we meet to discuss the delayed key projects of the district and the causes."
+    assert joining.rejoin([("重大隐患12", False), ("3处，", False)], 8) == ["重大隐患123处，"]
 
 
 _PARAGRAPHS = [

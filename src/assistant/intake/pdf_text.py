@@ -10,9 +10,10 @@ import logging
 
 from assistant.domain.models import LoadedText
 from assistant.intake.admission import DEFAULT_MAX_CHARS, check_length
+from assistant.intake.lines.joining import reflow_lines
 from assistant.intake.pdf.glyphs import CONTROL_RE, garbled, unify_glyphs
 from assistant.intake.pdf.layout import layout_text, read_layout
-from assistant.intake.repair import reflow_lines, strip_page_numbers
+from assistant.intake.repair import strip_page_numbers
 from assistant.support.errors import LoadError, empty_file_error
 
 __all__ = ["load_pdf"]
