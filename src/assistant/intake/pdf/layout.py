@@ -253,31 +253,27 @@ def _furniture(pages: list[PdfPage]) -> set[int]:
             continue
         keep = set(rows[:2] + rows[-2:])
         edge.extend(line for line in ordered if round(line.y) in keep)
-    seen: dict[str, set[int]] = defaultdict(set)
+    # The text with its digits masked (page numbers, dates) → its copies at the pages' edges.
+    copies: dict[str, list[PdfLine]] = defaultdict(list)
     for line in edge:
-        seen[_DIGITS_RE.sub("#", line.text.replace(" ", ""))].add(line.page)
+        copies[_DIGITS_RE.sub("#", line.text.replace(" ", ""))].append(line)
     needed = max(2, math.ceil(0.5 * len(pages)))
     out: set[int] = set()
-    for line in edge:
-        key = _DIGITS_RE.sub("#", line.text.replace(" ", ""))
+    for key, same in copies.items():
         wordy = len(re.findall(r"[^\W\d_]", key)) >= 2  # "1." repeated is a list, not a header
-        repeated = wordy and len(pages) > 1 and len(seen[key]) >= needed and _same_place(line, edge, key)
-        if repeated or _BROWSER_FURNITURE_RE.match(line.text.strip()):
-            out.add(id(line))
+        running = wordy and len(pages) > 1 and len({line.page for line in same}) >= needed
+        for line in same:
+            # A running header sits at (about) the same height on its pages.
+            if (running and sum(abs(other.y - line.y) <= 6 for other in same) >= 2) or _BROWSER_FURNITURE_RE.match(
+                line.text.strip()
+            ):
+                out.add(id(line))
     for page in pages:  # a page number alone at the very top or bottom, however few lines the page has
         ordered = sorted(page.lines, key=lambda line: -line.y)
         for line in ordered[:1] + ordered[-1:]:
             if _PAGE_NUMBER_RE.fullmatch(line.text.strip()):
                 out.add(id(line))
     return out
-
-
-def _same_place(line: PdfLine, edge: list[PdfLine], key: str) -> bool:
-    """Whether the copies of a repeated text sit at (about) the same height on their pages."""
-    heights = [
-        other.y for other in edge if _DIGITS_RE.sub("#", other.text.replace(" ", "")) == key
-    ]
-    return sum(abs(h - line.y) <= 6 for h in heights) >= 2
 
 
 def _body_edges(lines: list[PdfLine]) -> tuple[float, float, float]:
