@@ -70,6 +70,17 @@ def test_unit_markdown_escapes_library_text():
     )
 
 
+def test_an_uploaded_files_name_is_shown_as_written_not_as_markdown(safety_and_petition_corpus):
+    at = _run()
+    name = "**加粗**[点我](http://example.com/x)_约谈_.txt"
+    body = "当前位置：首页 > 讲话稿 > 正文\n" + (CORPUS / "land-01.md").read_text(encoding="utf-8").split("---", 2)[2]
+    at.file_uploader(key="upload_files_0").set_value((name, body.encode("utf-8"), "text/plain")).run()
+    at.button(key="upload_go").click().run()
+    assert not at.exception
+    shown = [e.label for e in at.expander] + [s.value for s in at.success]
+    assert shown and all("](http" not in x and "**加粗**" not in x for x in shown), shown
+
+
 def test_upload_adds_document_and_reports_junk(safety_and_petition_corpus, tmp_path):
     at = _run()
     page = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from assistant.domain.kinds import default_kinds
@@ -44,6 +46,9 @@ SEARCHED = "last_search"
 
 
 def _report(outcome, name: str) -> None:
+    # The file's name and the title read from it are outside text: shown as written, never as markdown.
+    name = escape_markdown(name)
+    outcome = replace(outcome, title=escape_markdown(outcome.title or ""))
     if outcome.similar_to:
         st.warning(
             f"《{name}》与范文库中的《{outcome.title}》约 {outcome.similarity:.0%} 相同，疑似重复，未导入。"
@@ -81,8 +86,9 @@ def similar_section(library: Library) -> None:
     """Uploads held back as near copies: the user may still add each one deliberately."""
     pending: dict[str, bytes] = st.session_state.get(SIMILAR) or {}
     for name in list(pending):
-        if st.button(f"仍然导入《{name}》", key=f"similar_{name}"):
-            with st.spinner(f"正在导入《{name}》……"):
+        shown = escape_markdown(name)
+        if st.button(f"仍然导入《{shown}》", key=f"similar_{name}"):
+            with st.spinner(f"正在导入《{shown}》……"):
                 if _add(library, name, pending[name], allow_similar=True) is not None:
                     pending.pop(name)
 
