@@ -30,7 +30,7 @@ def test_offline_draft_without_llm(small_corpus, data_dir):
     assert at.get("download_button")
     # Kept in 我的稿件 as the first version of one draft.
     records = store(data_dir).drafts()
-    assert len(records) == 1 and records[0].latest.reason == "生成"
+    assert len(records) == 1 and records[0].latest.reason == "生成（离线组稿）"
     saved = data_dir / "drafts" / records[0].draft_id / "v0001.json"
     assert json.loads(saved.read_text(encoding="utf-8"))["mode"] == "offline"
 
@@ -124,7 +124,7 @@ def test_chatty_model_and_cut_stream_in_the_page(small_corpus, llm, data_dir):
     at.button(key="resume_go").click().run()
     assert not at.exception, at.exception
     finished = store(data_dir).record(interrupted.draft_id)
-    assert finished.latest.reason == "继续生成" and finished.latest.status == "done"
+    assert finished.latest.reason == "继续生成（模型 fake-model）" and finished.latest.status == "done"
     assert "四、" in document_text(at) and not [b for b in at.button if b.key == "resume_go"]
 
 

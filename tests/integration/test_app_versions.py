@@ -63,7 +63,7 @@ def test_edit_mode_saves_a_new_version(small_corpus, data_dir):
     assert any("已保存为第 2 版（手动编辑）" in s.value for s in at.success)
     assert not at.toggle(key="edit_mode").value
     record = store(data_dir).record(draft_id)
-    assert [v.reason for v in record.versions] == ["生成", "手动编辑"]
+    assert [v.reason for v in record.versions] == ["生成（离线组稿）", "手动编辑"]
     # Saving unchanged text adds nothing.
     at.toggle(key="edit_mode").set_value(True).run()
     at.button(key="edit_save").click().run()
@@ -87,7 +87,8 @@ def test_my_drafts_compare_restore_reopen_and_delete(small_corpus, data_dir):
     assert not document_text(fresh) and fresh.text_input(key="brief_meeting").value == ""
     # Compare versions 1 and 2.
     fresh.button(key=f"cmp_go_{draft_id}").click().run()
-    assert any("+（此处为手动补充的一段话。" in c.value for c in fresh.code)
+    marks = "".join(h.proto.body for h in fresh.get("html"))
+    assert "第 1 版 → 第 2 版" in marks and "（此处为手动补充的一段话。）</ins>" in marks
     # Restore version 1: a third version, opened in the page, with the brief refilled.
     fresh.selectbox(key=f"restore_pick_{draft_id}").set_value(1)
     fresh.button(key=f"restore_go_{draft_id}").click().run()
@@ -168,6 +169,9 @@ def test_references_per_part_can_be_left_out_or_pinned_before_regenerating(small
     llm.queue(Reply(text="（一）问题必须正视。\n（二）责任必须压实。", chunk_size=50))
     at.button(key=f"regen_go_{pos}").click().run()
     assert not at.exception, at.exception
+    # the new text drops the part's figures: held as a proposal until the clerk takes it anyway
+    assert any("修改稿未通过核对" in e.value for e in at.error)
+    at.button(key="proposal_take").click().run()
     draft = store(data_dir).load(open_draft_id(at, data_dir))
     assert skipped_chunk not in draft.parts[pos].sources
     assert "问题必须正视" in document_text(at)

@@ -261,7 +261,7 @@ def test_revise_section_prints_text_and_diff(llm_with_library, lib_dir, draft_fi
     r = invoke(lib_dir, "revise", str(draft_file), "--section", "2", "--instruction", "更严厉")
     assert r.exit_code == 0, r.stderr
     assert r.stdout.startswith(new + "\n")
-    assert "修改对照" in r.stdout and "+一是责任传导层层递减，必须严肃追责。" in r.stdout
+    assert "修改对照" in r.stdout and "一是责任传导层层递减［+，必须严肃追责+］。" in r.stdout
 
 
 def test_revise_out_keeps_other_parts(llm_with_library, lib_dir, draft_file, tmp_path):
@@ -279,22 +279,24 @@ def test_revise_out_keeps_other_parts(llm_with_library, lib_dir, draft_file, tmp
     r = invoke(lib_dir, "revise", str(out), "--passage", "二是前期工作不实。", "-i", "扩写", "--json")
     data = json.loads(r.stdout)
     assert data["part"]["number"] == 2 and data["new_text"].endswith("二是前期工作不扎实。")
-    assert data["diff"].startswith("--- 修改前")
+    assert "二是前期工作不［-实-］［+扎实+］。" in data["diff"] and "---" not in data["diff"]
 
 
 def test_revise_text_draft_with_brief(llm_with_library, lib_dir, tmp_path, brief_file):
     txt = tmp_path / "draft.txt"
     txt.write_text(SPEECH, encoding="utf-8")
-    llm_with_library.queue(Reply(text="今天召开约谈会。下面，我讲几点意见。", chunk_size=50))
+    short = "今天约谈青石县交通运输局、青石县水利局、云溪镇人民政府。下面讲几点意见。"
+    llm_with_library.queue(Reply(text=short, chunk_size=50))
     r = invoke(lib_dir, "revise", str(txt), "--section", "0", "-i", "更精炼", "--brief", str(brief_file))
-    assert r.exit_code == 0 and r.stdout.startswith("今天召开约谈会。下面，我讲几点意见。\n")
+    assert r.exit_code == 0 and r.stdout.startswith(short + "\n")
     assert "青石县水利局" in llm_with_library.chat_requests()[0].json["messages"][1]["content"]
 
 
 def test_revise_polish(llm_with_library, lib_dir, draft_file):
     llm_with_library.queue(Reply(text=SPEECH.replace("38.2%", "近四成"), chunk_size=50))
     r = invoke(lib_dir, "revise", str(draft_file), "-i", "润色")
-    assert r.exit_code == 0 and "已保留原稿" in r.stderr and "38.2%" in r.stderr
+    assert r.exit_code == 3 and "未通过核对" in r.stderr and "38.2%" in r.stderr
+    assert "已保存" not in r.stdout
 
 
 def test_revise_errors(llm_with_library, env, lib_dir, draft_file, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 
 import pytest
@@ -38,7 +39,8 @@ def test_versions_of_one_draft_restore_and_diff(tmp_path):
     assert info.number == 2 and store.load(record.draft_id).text == edited.text
     assert store.load(record.draft_id, 1).text == first.text
     diff = store.diff(record.draft_id, 1, 2)
-    assert "-同志们，时不我待" in diff and "+同志们，只争朝夕" in diff
+    assert diff.startswith("第 1 版 → 第 2 版") and "［-时不我待-］［+只争朝夕+］" in diff
+    assert not re.search(r"^(---|\+\+\+|@@)", diff, re.M)
     restored = store.restore(record.draft_id, 1)
     # A restore is a new version: nothing is overwritten, version 2 is still there.
     assert restored.number == 3 and restored.reason == "恢复第 1 版"

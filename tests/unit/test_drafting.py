@@ -48,6 +48,7 @@ from tests.scenario import (
     BRIEF,
     HEADINGS,
     OUTLINE,
+    REQUIREMENT_LEADS,
     SPEECH,
     part_replies,
     prose,
@@ -339,7 +340,7 @@ def test_length_adjustment_expands_the_part_furthest_off(chat, brief, library, l
 
 def test_length_adjustment_condenses_the_part_furthest_off(chat, brief, library, lib_settings):
     script(chat, lengths={"rectification": 520, "decisions": 200})
-    condensed = section_body(190, ("一要", "二要"))
+    condensed = section_body(190, ("一要", "二要"), REQUIREMENT_LEADS)  # shorter, the deadlines kept
     chat.queue(Reply(text=condensed, chunk_size=50))
     events: list = []
     draft = run(brief, library, lib_settings, events, model=chat, fix_parts=False)
@@ -347,6 +348,15 @@ def test_length_adjustment_condenses_the_part_furthest_off(chat, brief, library,
     index, _ = check_rewrite_request(chat, events, "rectification", "condense")
     assert index == 6 and draft.parts[6].text == f"四、{HEADINGS[3]}\n{condensed}"
     assert any("正在压缩第四部分" in w for w in warnings(events))
+
+
+def test_length_adjustment_that_drops_the_deadlines_is_rejected(chat, brief, library, lib_settings):
+    script(chat, lengths={"rectification": 520, "decisions": 200})
+    chat.queue(Reply(text=section_body(190, ("一要", "二要")), chunk_size=50))  # no deadlines left
+    events: list = []
+    draft = run(brief, library, lib_settings, events, model=chat, fix_parts=False)
+    assert "8月10日前" in draft.parts[6].text and "9月30日前" in draft.parts[6].text
+    assert any("篇幅调整的结果未通过核对" in w and "8月10日前" in w for w in warnings(events))
 
 
 def test_length_adjustment_that_does_not_help_is_rejected(chat, brief, library, lib_settings):
@@ -527,7 +537,7 @@ def test_revise_section_leaves_other_parts_identical(reviser, chat, text_draft, 
     assert res.draft.parts[res.index].text == new
     assert res.index == 4 and res.old_text == f"二、{HEADINGS[1]}\n一是责任传导层层递减。\n二是前期工作不实。"
     assert res.new_text == new
-    assert "-一是责任传导层层递减。" in res.diff and "+一是责任传导层层递减，必须严肃追责。" in res.diff
+    assert "一是责任传导层层递减［+，必须严肃追责+］。" in res.diff
     user = chat.user_texts()[0]
     assert "更有震慑力" in user  # the preset label was resolved to its instruction
     assert res.draft.usage["calls"] == 1
@@ -595,7 +605,7 @@ def test_polish_keeps_facts(reviser, chat, text_draft, brief):
     chat.queue(Reply(text=polished, chunk_size=50))
     res = reviser.polish(text_draft, brief=brief)
     assert res.applied and res.draft.text == polished
-    assert "+一是责任传导逐级衰减。" in res.diff
+    assert "一是责任传导［-层层递减-］［+逐级衰减+］。" in res.diff
 
     lossy = SPEECH.replace("38.2%", "近四成").replace("9月30日前", "尽快")
     chat.queue(Reply(text=lossy, chunk_size=50))

@@ -61,7 +61,8 @@ def test_stop_keeps_the_parts_written_as_an_interrupted_draft(chat, scenario_bri
     start_job(sid, again)
     assert again.wait(60) and again.result == "done"
     record = DraftStore(tmp_path).record(ws.draft_id)
-    assert [v.reason for v in record.versions] == [REASON_STOPPED, REASON_RESUME]
+    # The version says how it was made: the model's name (the scripted model is fake-chat).
+    assert [v.reason for v in record.versions] == [REASON_STOPPED, f"{REASON_RESUME}（模型 fake-chat）"]
     final = DraftStore(tmp_path).load(ws.draft_id)
     assert final.status == "done" and f"四、{HEADINGS[3]}" in final.text
     assert final.parts[2].text == partial.parts[2].text  # the opening kept word for word
@@ -97,7 +98,7 @@ def test_a_page_that_comes_back_finds_the_running_job_and_then_its_outcome(chat,
     assert job.wait(60)
     assert running_job(sid) is None
     ws = load_workspace(tmp_path, sid)
-    assert DraftStore(tmp_path).record(ws.draft_id).latest.reason == REASON_DRAFT
+    assert DraftStore(tmp_path).record(ws.draft_id).latest.reason == f"{REASON_DRAFT}（模型 fake-chat）"
     assert any(m.kind == "success" and "初稿完成" in m.text for m in ws.messages)
     assert not ws.running_since
 

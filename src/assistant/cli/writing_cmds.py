@@ -274,14 +274,24 @@ def _references_library(settings):
     return library if library.chunk_count() else None
 
 
-def _report_revision(result, index: int | None, out: Path | None, as_json: bool) -> None:
-    """Save the revised draft when asked, then print the new text and the diff (or JSON)."""
+REFUSED_EXIT = 3  # the change failed the guard and nothing was written (1: an error, 2: usage)
+
+
+def _report_revision(result, index: int | None, out: Path | None, as_json: bool, force: bool) -> None:
+    """Save the revised draft when asked and allowed, then print the new text and the marks (or JSON).
+
+    A change the guard found problems with is refused (nothing written, exit 3) unless ``--force``.
+    """
+    check = result.check
+    proposal = getattr(result, "proposal", result.draft)
+    refused = (not check.ok and not force) or proposal is None  # an unmapped polish cannot be kept
+    kept = proposal if (check.ok or force) and proposal is not None else None
     warnings = [w.message for w in result.warnings]
-    new_draft, old_text, new_text, diff = result.draft, result.old_text, result.new_text, result.diff
-    if out is not None:
-        _write_output(new_draft, out)
+    old_text, new_text, diff = result.old_text, result.new_text, result.diff
+    if out is not None and kept is not None:
+        _write_output(kept, out)
     if as_json:
-        part = new_draft.parts[index] if index is not None else None
+        part = result.draft.parts[index] if index is not None else None
         echo_json(
             {
                 "part": (
@@ -289,23 +299,36 @@ def _report_revision(result, index: int | None, out: Path | None, as_json: bool)
                     if part
                     else None
                 ),
+                "accepted": not refused,
+                "problems": list(check.problems),
                 "old_text": old_text,
                 "new_text": new_text,
                 "diff": diff,
-                "out": str(out) if out else None,
+                "out": str(out) if out is not None and kept is not None else None,
                 "warnings": warnings,
             }
         )
-        return
-    for w in warnings:
-        click.echo(f"提示：{w}", err=True)
-    if out is not None:
-        click.echo(f"已保存修改后的讲话稿：{out}")
     else:
-        click.echo(new_text)
-    click.echo("")
-    click.echo("修改对照：")
-    click.echo(diff or "（没有变化）")
+        if refused:
+            click.echo("修改稿未通过核对，未采用，原稿和输出文件都没有改动：", err=True)
+            for p in check.problems:
+                click.echo(f"  · {p}", err=True)
+            if proposal is not None:
+                click.echo("确认仍要采用，请加 --force 重新运行；或换一种修改要求。", err=True)
+        else:
+            for w in warnings:
+                click.echo(f"提示：{w}", err=True)
+            if not check.ok:
+                click.echo("已按 --force 采用未通过核对的修改稿。", err=True)
+        if out is not None and kept is not None:
+            click.echo(f"已保存修改后的讲话稿：{out}")
+        elif not refused:
+            click.echo(new_text)
+        click.echo("")
+        click.echo("修改对照：")
+        click.echo(diff or "（没有变化）")
+    if refused:
+        sys.exit(REFUSED_EXIT)
 
 
 def _parse_section(value: str) -> int | str:
@@ -335,6 +358,7 @@ def _parse_section(value: str) -> int | str:
     help="把修改后的全文保存到文件（.json 或纯文本）。",
 )
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@click.option("--force", is_flag=True, help="修改稿未通过核对（丢了事实、加了约谈要素以外的内容、与别处重复）时仍然采用。")
 @click.pass_obj
 def revise(
     obj: Ctx,
@@ -345,8 +369,12 @@ def revise(
     brief_path: Path | None,
     out: Path | None,
     as_json: bool,
+    force: bool,
 ) -> None:
-    """按修改要求改写讲话稿的一个部分或一段文字；不指定部分、要求为“润色”时通篇润色。"""
+    """按修改要求改写讲话稿的一个部分或一段文字；不指定部分、要求为“润色”时通篇润色。
+
+    修改稿丢了原有的事实、加了约谈要素以外的内容或与别处重复时不采用（退出码 3），加 --force 仍然采用。
+    """
     from assistant.domain.brief import load_brief
     from assistant.drafts.draft_io import load_draft
     from assistant.writing.writer import choose_reviser
@@ -373,7 +401,7 @@ def revise(
     else:
         result = reviser.part(draft_, _parse_section(section), instruction, brief=brief, library=library)
         index = result.index
-    _report_revision(result, index, out, as_json)
+    _report_revision(result, index, out, as_json, force)
 
 
 COMMANDS = (draft, revise)

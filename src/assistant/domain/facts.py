@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -49,6 +50,8 @@ class Fact:
 @dataclass(frozen=True)
 class _Vocab:
     not_a_place: frozenset[str]
+    not_a_place_tags: frozenset[str]
+    not_a_place_words: frozenset[str]
     generic_stems: frozenset[str]
     suffix_words: frozenset[str]
     place_re: re.Pattern[str]
@@ -83,10 +86,16 @@ def _vocab(path: str = str(FACTS_FILE)) -> _Vocab:
     places = _alt(data["place_suffixes"] + ["高新区", "开发区", "经开区", "工业园区", "产业园区", "园区"])
     units = _alt(data["unit_suffixes"])
     measures = _alt(data["measure_words"])
-    money = _alt(data["money_units"])
+    # A bare 万/亿 is money only when no measure word follows it: 2万人 is people, 2万元 money.
+    money = "|".join(
+        re.escape(u) + ("" if u.endswith("元") else rf"(?!{measures})")
+        for u in sorted(data["money_units"], key=len, reverse=True)
+    )
     points = _alt(data["deadline_points"])
     return _Vocab(
         not_a_place=frozenset(data["not_a_place_chars"]),
+        not_a_place_tags=frozenset(data["not_a_place_tags"]),
+        not_a_place_words=frozenset(data["not_a_place_words"]),
         generic_stems=frozenset(data["generic_stems"]),
         suffix_words=frozenset(data["suffix_words"]),
         place_re=re.compile(rf"([\u4e00-\u9fff]{{2}})({places})"),
@@ -96,6 +105,8 @@ def _vocab(path: str = str(FACTS_FILE)) -> _Vocab:
         number_re=re.compile(
             rf"(第\s*)?({_NUM})\s*(多|余)?\s*(?:(%|％|‰)|({money})|({measures}))"
             rf"|百分之([{_CN}\d.点]+)"
+            # 六成 is 60%: tenths in words (not 一成不变, 成本, 成效 …).
+            r"|(?<![零〇一二两三四五六七八九十百千万])([二三四五六七八九])成(?![本绩功员为立果效就熟长交型分])"
         ),
         cn_number_re=re.compile(
             rf"(?<![第{_CN}])([{_CN}]{{1,6}})(多|余)?({_alt(data['strong_measure_words'])})"
@@ -131,6 +142,29 @@ def cn_value(s: str) -> int | None:
             total += (section or 1) * (10_000 if c == "万" else 100_000_000)
             section, digit = 0, None
     return total + section + (digit or 0)
+
+
+def _cn_decimal(s: str) -> str | None:
+    """三十七点五 → "37.5", 三十七 → "37"; None if not a Chinese numeral."""
+    whole, _, frac = s.partition("点")
+    n = cn_value(whole)
+    if n is None or (frac and any(c not in _CN_DIGITS for c in frac)):
+        return None
+    return f"{n}.{''.join(str(_CN_DIGITS[c]) for c in frac)}" if frac else str(n)
+
+
+#: Measure words that count people: 两名干部, 2人受伤 and 两位同志 state the same count.
+_PERSON_MEASURES = {"名": "人", "位": "人"}
+
+
+def _count_value(n: str, measure: str, ordinal: bool = False) -> str:
+    """The comparable value of a count: 2万人 → "20000人", 两名 → "2人" (第2名 stays a rank)."""
+    if ordinal:
+        return f"第{n}{measure}"
+    if measure.startswith("万") and len(measure) > 1:
+        n = _num(format(Decimal(n) * 10_000, "f"))
+        measure = measure[1:]
+    return f"{n}{_PERSON_MEASURES.get(measure, measure)}"
 
 
 def _num(s: str) -> str:
@@ -199,9 +233,12 @@ def _numbers(text: str, v: _Vocab, taken: list[tuple[int, int]]) -> list[Fact]:
     for m in v.number_re.finditer(text):
         if not free(*m.span()):
             continue
+        if m.group(8) is not None:  # 六成
+            out.append(Fact(m.group(0), "percent", m.start(), m.end(), f"{cn_value(m.group(8)) * 10}%"))
+            continue
         if m.group(7) is not None:  # 百分之三十
-            raw = m.group(7).replace("点", ".")
-            n = _num(raw) if re.fullmatch(r"[\d.]+", raw) else cn_value(raw)
+            raw = m.group(7)
+            n = _num(raw.replace("点", ".")) if re.fullmatch(r"[\d.点]+", raw) else _cn_decimal(raw)
             if n is None:
                 continue
             out.append(Fact(compact(m.group(0)), "percent", m.start(), m.end(), f"{n}%"))
@@ -214,7 +251,7 @@ def _numbers(text: str, v: _Vocab, taken: list[tuple[int, int]]) -> list[Fact]:
             kind, value = "amount", f"{n}{money if money.endswith('元') else money + '元'}"
         else:
             kind = "percent" if measure == "个百分点" else "number"
-            value = f"{'第' if ordinal else ''}{n}{measure}"
+            value = _count_value(n, measure, bool(ordinal))
         out.append(Fact(compact(m.group(0)), kind, m.start(), m.end(), value))
     for m in v.cn_number_re.finditer(text):
         n = cn_value(m.group(1))
@@ -224,13 +261,16 @@ def _numbers(text: str, v: _Vocab, taken: list[tuple[int, int]]) -> list[Fact]:
             continue  # 千家万户, 百人百样: figures of speech, not counts
         unit = m.group(3)
         kind = "amount" if unit.endswith("元") else "percent" if unit == "个百分点" else "number"
-        out.append(Fact(compact(m.group(0)), kind, m.start(), m.end(), f"{n}{unit}"))
+        value = f"{n}{unit}" if kind != "number" else _count_value(str(n), unit)
+        out.append(Fact(compact(m.group(0)), kind, m.start(), m.end(), value))
     return out
 
 
 def _is_place_stem(stem: str, suffix: str, v: _Vocab) -> bool:
-    if set(stem) & v.not_a_place or stem in v.generic_stems:
+    if set(stem) & v.not_a_place or stem in v.generic_stems or stem in v.not_a_place_words:
         return False
+    if lexicon.tag(stem) in v.not_a_place_tags:
+        return False  # 根据县, 要求县, 督促区: a verb or preposition before a unit, not a name
     if lexicon.freq(stem + suffix):
         return True  # a place jieba knows (西山区)
     # 片区, 园区, 超市, 农村 …: the stem's last character and the suffix make an ordinary word.
@@ -403,6 +443,12 @@ class FactIndex:
                 for k, val in self.values
             )
         return False
+
+
+def one_in_words(fact: Fact, text: str) -> bool:
+    """"1起" written 一起 (发生了一起事故) in ``text``: a count of one in words is not read as a number."""
+    m = re.fullmatch(r"1(\D+)", fact.value)
+    return bool(m) and fact.kind == "number" and "一" + m.group(1) in text
 
 
 def _family(kind: str) -> str:

@@ -53,6 +53,17 @@ def four_character_words() -> dict[str, tuple[int, str]]:
     return {w: (int(f), t) for w, f, t in _FOUR_RE.findall(text)}
 
 
+@lru_cache(maxsize=1)
+def _tags() -> dict[str, str]:
+    path = Path(jieba.__file__).resolve().parent / "dict.txt"
+    return dict(re.findall(r"^(\S+) \d+ (\w+)$", path.read_text(encoding="utf-8"), re.M))
+
+
+def tag(word: str) -> str:
+    """jieba's part-of-speech tag of a dictionary word (v, p, ns …; "" for an unknown word)."""
+    return _tags().get(word, "")
+
+
 def set_phrases(min_freq: int, extra: tuple[str, ...] = ()) -> dict[str, int]:
     """Four-character set phrases and idioms (no names or numbers) at least ``min_freq`` common."""
     return _set_phrases(min_freq, extra)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Literal, get_args
 
 from pydantic import BaseModel, Field
@@ -299,6 +300,7 @@ class Draft(BaseModel):
     created_at: str = ""
     brief: dict = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)  # whole-draft conformance problems (Chinese)
+    target_chars: int = 0  # the length asked for when it was written (0: see brief["length"])
 
     @property
     def text(self) -> str:
@@ -322,3 +324,33 @@ class Draft(BaseModel):
 def speech_chars(draft: Draft) -> int:
     """Length of a draft as measured against brief.length: everything but title and salutation."""
     return sum(count_chars(p.text) for p in draft.parts if p.role not in ("title", "salutation"))
+
+
+#: A finished draft under this share of its target is 未达篇幅. The length pass accepts ±15% and
+#: rewrites one part; below 60% whole parts are missing or empty (the body parts' shares are
+#: 0.16–0.26 each), which no clerk should take for a finished first version.
+SHORT_SHARE = 0.6
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A draft that ended far short of its length: what it has and what was asked."""
+
+    chars: int
+    target: int
+
+    @property
+    def share(self) -> float:
+        return self.chars / self.target if self.target else 1.0
+
+
+def shortfall(draft: Draft) -> Shortfall | None:
+    """The shortfall of a finished draft under SHORT_SHARE of its target length, else None."""
+    try:
+        target = draft.target_chars or int(draft.brief.get("length") or 0)
+    except (TypeError, ValueError):
+        return None
+    if draft.status != "done" or target <= 0 or draft.mode == "imported":
+        return None
+    chars = speech_chars(draft)
+    return Shortfall(chars, target) if chars < SHORT_SHARE * target else None

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
-from assistant.domain.models import Draft, speech_chars
+from assistant.domain.models import Draft, shortfall, speech_chars
 from assistant.domain.text_diff import text_diff
 from assistant.drafts.draft_io import draft_to_json
 from assistant.support.atomic_files import write_atomic
@@ -36,6 +36,23 @@ REASON_INTERRUPTED = "生成（中断，未完成）"
 REASON_EDIT = "手动编辑"
 REASON_POLISH = "整体润色"
 REASON_CHECK_FIX = "采用校对建议"
+
+
+#: VersionInfo.status of a finished draft that ended far short of its length (see shortfall).
+STATUS_SHORT = "short"
+
+
+def reason_generated(draft: Draft, base: str = REASON_DRAFT) -> str:
+    """How a written draft was made: 生成（模型 gpt-4o-mini）, 生成（离线组稿；未达篇幅：264/2,640 字）."""
+    how = "离线组稿" if draft.mode == "offline" else f"模型 {draft.model}" if draft.model else ""
+    short = shortfall(draft)
+    notes = [x for x in (how, f"未达篇幅：{short.chars:,}/{short.target:,} 字" if short else "") if x]
+    return base + (f"（{'；'.join(notes)}）" if notes else "")
+
+
+def version_status(draft: Draft) -> str:
+    """The status a version list shows: done, interrupted, or short (未达篇幅)."""
+    return STATUS_SHORT if shortfall(draft) is not None else draft.status
 
 
 def reason_restore(number: int) -> str:
@@ -70,7 +87,7 @@ class VersionInfo(BaseModel):
     reason: str
     created_at: str
     chars: int = 0  # speech_chars: the one count the page shows everywhere
-    status: str = "done"
+    status: str = "done"  # "done", "interrupted", or STATUS_SHORT (未达篇幅)
 
 
 class DraftRecord(BaseModel):
@@ -149,8 +166,9 @@ class DraftStore:
         number, path = self._claim_version(folder)
         write_atomic(path, draft_to_json(draft))
         info = VersionInfo(
-            number=number, reason=reason, created_at=_now(), chars=speech_chars(draft), status=draft.status
-        )
+            number=number, reason=reason, created_at=_now(), chars=speech_chars(draft),
+            status=version_status(draft),
+        )  # fmt: skip
         with _lock:
             record = self._read_record(folder, need_versions=False)
             record.versions = sorted([*record.versions, info], key=lambda v: v.number)
@@ -194,8 +212,10 @@ class DraftStore:
             raise DraftStoreError(f"稿件《{record.title}》第 {number} 版的文件已损坏，无法打开。") from None
 
     def diff(self, draft_id: str, old: int, new: int) -> str:
-        """Sentence-by-sentence diff of two versions (empty when they read the same)."""
-        return text_diff(self.load(draft_id, old).text, self.load(draft_id, new).text)
+        """Revision marks from version ``old`` to ``new`` (empty when they read the same)."""
+        return text_diff(
+            self.load(draft_id, old).text, self.load(draft_id, new).text, f"第 {old} 版", f"第 {new} 版"
+        )
 
     def drafts(self) -> list[DraftRecord]:
         """Every draft, the most recently changed first."""

@@ -17,6 +17,7 @@ from assistant.drafts.draft_store import (
     REASON_RESUME,
     REASON_STOPPED,
     DraftStore,
+    reason_generated,
 )
 from assistant.drafts.jobs import DraftJob
 from assistant.drafts.workspace import Message, update_workspace
@@ -46,7 +47,8 @@ def job_finisher(
             changes.update(outline=job.draft.outline, outline_brief=outline_brief or job.draft.brief)
             messages.append(Message(kind="success", text="提纲已拟好，可修改后再写全文。"))
         elif job.result == "done":
-            changes.update(draft_id=_keep(store, draft_id, job, REASON_RESUME if draft_id else REASON_DRAFT))
+            reason = reason_generated(job.draft, REASON_RESUME if draft_id else REASON_DRAFT)
+            changes.update(draft_id=_keep(store, draft_id, job, reason))
             changes.update(outline="", outline_brief={})
             messages.append(Message(kind="success", text=f"初稿完成（用时 {elapsed:.0f} 秒）。"))
         elif job.result == "interrupted" and job.draft is not None:

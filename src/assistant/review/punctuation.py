@@ -20,7 +20,7 @@ _OPENERS = {"“": "”", "‘": "’", "（": "）", "《": "》", "【": "】"
 _CLOSERS = {v: k for k, v in _OPENERS.items()}
 _SEPARATORS = set("、，。；：！？（）()“”‘’《》【】,;:!? \u3000")
 _LEAD = r"^[\s\u3000]*"
-_ARABIC_COMMA_RE = re.compile(_LEAD + r"(\d{1,2})、")
+_ARABIC_COMMA_RE = re.compile(_LEAD + r"(\d{1,2})、(?!\d)")  # not 1、2号楼: two numbers listed
 _AFTER_PAREN_RE = re.compile(_LEAD + rf"([（(](?:{NUMERAL}|\d{{1,2}})[）)])\s*([、，,.．：:。])")
 _TOP_DOT_RE = re.compile(_LEAD + rf"({NUMERAL})([.．])(?!\d)")
 _DOUBLED_RE = re.compile(r"([，。；：、！？,;:?!])\1+")
@@ -33,6 +33,11 @@ _ELLIPSIS_RE = re.compile(r"(?<![.])\.{3,6}(?![.])|。{3,}")
 def _conf() -> tuple[dict[str, str], str, float]:
     data = load_data("review_rules.yaml")
     return dict(data["half_width"]), str(data["stray_symbols"]), float(data["stray_min_association"])
+
+
+@lru_cache(maxsize=1)
+def _free_word_freq() -> int:
+    return int(load_data("review_rules.yaml")["stray_free_word_frequency"])
 
 
 def _is_chinese(ch: str) -> bool:
@@ -114,6 +119,32 @@ def _split_word(line: str, pos: int) -> tuple[str, int] | None:
     return None
 
 
+_COUNTS = set("两二三四五六七八九双多各")
+_PARALLEL_RE = re.compile(f"([{_HAN}])[不没]\\1")
+
+
+def _lone_characters(line: str, pos: int) -> bool:
+    """Whether the characters either side of the 、 at pos stand alone, each cut off from its words.
+
+    In 抓好隐、患排查 jieba leaves 隐 and 患 as lone characters: one word 隐患 broken in two. In
+    实不实、行动快不快 or 思想上、行动上 the right side begins a word (行动) and the left ends a
+    phrase (实不实): the 、 separates parallel phrases, and deleting it would break the sentence.
+    """
+    left = re.search(f"[{_HAN}]{{1,6}}$", line[:pos])
+    right = re.match(f"[{_HAN}]{{1,6}}", line[pos + 1 :])
+    if not left or not right:
+        return False
+    if _PARALLEL_RE.search(left.group(0)[-3:]) or _PARALLEL_RE.match(right.group(0)[:3]):
+        return False  # 查不查、改不改
+    if right.group(0)[1:2] in _COUNTS:
+        return False  # 乡、村两级, 市、县二级: the items are counted right after
+    a, b = left.group(0)[-1], right.group(0)[0]
+    if min(lexicon.freq(a), lexicon.freq(b)) >= _free_word_freq():
+        return False  # 乡、村 or 党、政: two words of one character each, listed
+    left_words, right_words = lexicon.words(left.group(0)), lexicon.words(right.group(0))
+    return len(left_words[-1][0]) == 1 and len(right_words[0][0]) == 1
+
+
 def _stray(line: str, unmatched: list[int], stray_chars: str, threshold: float) -> list[tuple[int, str]]:
     """(position, severity) of symbols left inside a word."""
     out = []
@@ -134,8 +165,8 @@ def _stray(line: str, unmatched: list[int], stray_chars: str, threshold: float) 
         if not split:
             continue
         word, at = split
-        if sym == "、" and min(at, len(word) - at) > 1:
-            continue  # 规划、建设: two words listed, not one broken
+        if sym == "、" and (min(at, len(word) - at) > 1 or not _lone_characters(line, pos)):
+            continue  # 规划、建设; 实不实、行动快不快: words or phrases listed, not one word broken
         if lexicon.association(word, at) >= need:
             out.append((pos, "warning"))
     return out
@@ -154,6 +185,9 @@ def _half_width(line: str, claimed: set[int], table: dict[str, str]) -> list[tup
         if i in claimed:
             continue
         if ch in quotes:
+            left, right = _neighbours(line, i)
+            if ch == "'" and not (_is_chinese(left) or _is_chinese(right)):
+                continue  # an apostrophe inside a Latin word (Xi'an), not a quotation mark
             out.append((i, ("“”" if ch == '"' else "‘’")[quotes[ch] % 2]))
             quotes[ch] += 1
             continue

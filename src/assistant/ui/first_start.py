@@ -21,6 +21,7 @@ from assistant.ui.resources import get_library
 
 _NOTICE = "corpus_seed_notice"  # the finished job's report, shown once by the session that watched it
 _POLL_SECONDS = 0.25
+_INDEXING = "corpus_seed_running"  # this run follows the indexing at its end (set by begin)
 
 
 @dataclass
@@ -66,6 +67,7 @@ def _doctor_notice(library) -> None:
 
 def begin() -> Seeding | None:
     """Above the tabs: start indexing an empty library; returns what `follow` needs, or None."""
+    st.session_state[_INDEXING] = False
     # One placeholder here on every run, so the page below keeps its shape.
     slot = st.empty()
     notice: SeedState | None = st.session_state.pop(_NOTICE, None)
@@ -89,7 +91,13 @@ def begin() -> Seeding | None:
                 _show_outcome(state)
         return None
     slot.progress(state.fraction, text=_label(state))
+    st.session_state[_INDEXING] = True
     return Seeding(job, slot)
+
+
+def indexing() -> bool:
+    """Whether this script run ends by following the first-start indexing (so it runs for long)."""
+    return bool(st.session_state.get(_INDEXING))
 
 
 def follow(seeding: Seeding | None) -> None:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from assistant.domain.models import Draft, SearchHit, count_chars
+from assistant.domain.models import Draft, DraftPart, SearchHit, count_chars
 from assistant.domain.numbering import POINT_FAMILIES
 from assistant.domain.plan import SpeechPlan
 from assistant.llm import LLMError
@@ -33,6 +33,11 @@ SALUTATION_RE = re.compile(r"^\s*同志们[：:]\s*$")
 #: A kind's marker style and the numbering family that writes it.
 _STYLE_FAMILY = {"一是": "shi", "一要": "yao", "（一）": "paren_cn"}
 _FAMILY_STYLE = {v: k for k, v in _STYLE_FAMILY.items()}
+#: A sentence this long (characters, punctuation aside) told again in another part is a copy.
+#: Shorter ones are set phrases (问题就是命令，时间就是效率) a speech may repeat as a refrain.
+MIN_REPEATED_CHARS = 24
+_SENTENCE_RE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*")
+_NOT_TEXT_RE = re.compile(r"[\s，。！？；：、“”‘’（）《》,.!?;:()\-—…]")
 #: The part a missing brief item belongs in, by the brief's field.
 _FIELD_ROLE = {
     "targets": "opening", "issues": "harm", "facts": "harm",
@@ -121,6 +126,14 @@ def check_draft(
             i = _part_for_role(draft, _FIELD_ROLE.get(f.field, ""))
         found.add(i, f.message, structural=f.rule == "structure")
 
+    for i, first in repeated_sentences(draft):
+        p, earlier = draft.parts[i], draft.parts[first[0]]
+        found.add(
+            i,
+            f"本部分与{stage_label(earlier.role, earlier.number)}有相同的句子（“{first[1]}”），"
+            "请删去重复的句子或改写。",
+        )
+
     leaked = leaked_specifics(draft.text, references, "\n".join(plan.brief.all_facts()))
     for item in leaked:
         where = next((i for i, p in enumerate(draft.parts) if item in re.sub(r"\s", "", p.text)), None)
@@ -129,6 +142,48 @@ def check_draft(
     if only is not None:
         found.parts = {i: m for i, m in found.parts.items() if i in only}
     return found
+
+
+def long_sentences(part: DraftPart) -> list[tuple[str, str]]:
+    """(sentence, its text without punctuation) of each long sentence of a part (not its heading)."""
+    if part.role in ("title", "salutation"):
+        return []
+    lines = part.text.split("\n")[1 if part.number else 0 :]  # a section's heading is not a sentence
+    out = []
+    for m in _SENTENCE_RE.finditer("\n".join(lines)):
+        key = _NOT_TEXT_RE.sub("", m.group(0))
+        if len(key) >= MIN_REPEATED_CHARS:
+            out.append((m.group(0).strip(), key))
+    return out
+
+
+def _long_sentences(draft: Draft) -> Iterable[tuple[int, str, str]]:
+    """(part index, sentence, its text without punctuation) of every long sentence, in order."""
+    for i, p in enumerate(draft.parts):
+        for sentence, key in long_sentences(p):
+            yield i, sentence, key
+
+
+def repeated_sentences(draft: Draft) -> list[tuple[int, tuple[int, str]]]:
+    """(part index, (index of the part it is copied from, the sentence)) for each part that retells
+    a long sentence of an earlier part — a model that starts every part with the same opening."""
+    seen: dict[str, int] = {}
+    out: list[tuple[int, tuple[int, str]]] = []
+    for i, sentence, key in _long_sentences(draft):
+        first = seen.setdefault(key, i)
+        if first != i and (not out or out[-1][0] != i):
+            out.append((i, (first, sentence)))  # one sentence names the problem; the re-ask sees the part
+    return out
+
+
+def _copied_sentences(draft: Draft, index: int) -> list[str]:
+    """The long sentences of part ``index`` that an earlier part already has."""
+    seen: dict[str, int] = {}
+    copied = []
+    for i, sentence, key in _long_sentences(draft):
+        if seen.setdefault(key, i) != i and i == index:
+            copied.append(sentence)
+    return copied
 
 
 def with_warnings(draft: Draft, found: Conformance) -> Draft:
@@ -174,7 +229,9 @@ def conform(
         after = check_draft(candidate, plan, references, only=[i]).parts.get(i, [])
         # A rewrite that dropped most of the part "fixes" its problems by losing its content;
         # one that brings in a problem of form (a title, a salutation, other markers) is worse.
-        shrunk = count_chars(text) < KEEP_SHARE * count_chars(part.text)
+        # Sentences copied from another part are not content: dropping them is the fix asked for.
+        copied = sum(count_chars(x) for x in _copied_sentences(draft, i))
+        shrunk = count_chars(text) < KEEP_SHARE * (count_chars(part.text) - copied)
         worse = shrunk or bool(broken_by(draft, candidate, plan, i))
         if s.last_cut or worse or len(after) >= len(problems):
             s.emit(PartDone(part, i))  # the rewrite is no better: the part stays as it was

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.domain.models import Draft, DraftPart, SearchHit, count_chars
+from assistant.domain.kinds import MeetingKind
+from assistant.domain.models import Draft, DraftPart, SearchHit, count_chars, shortfall
 from assistant.domain.numbering import heading_line
 from assistant.domain.plan import SpeechPlan
 from assistant.library.protocol import SearchLibrary
@@ -68,8 +69,9 @@ def _outline(
     prompts: PromptSet,
     refs: dict[str, list[SearchHit]],
     max_ref_chars: int,
+    kinds: Mapping[str, MeetingKind] | None = None,
 ) -> OutlinePlan:
-    """The model's outline, asked again once when it lacks the kind's sections."""
+    """The model's outline, asked again once when it lacks the kind's sections or is about another subject."""
     messages = outline_messages(plan, prompts, outline_references(refs, max_ref_chars))
     result_plan: OutlinePlan | None = None
     for attempt in (1, 2):
@@ -90,11 +92,11 @@ def _outline(
         tail = cleaner.flush()
         if tail:
             s.emit(OutlineToken(tail))
-        result_plan = plan_outline(cleaner.text, plan, lenient=attempt == 2)
+        result_plan = plan_outline(cleaner.text, plan, lenient=attempt == 2, kinds=kinds)
         if not result_plan.problems:
             break
         if attempt == 1:
-            s.warn(f"提纲结构不完整（{'；'.join(result_plan.problems)}），正在重新生成提纲。")
+            s.warn(f"提纲不符合要求（{'；'.join(result_plan.problems)}），正在重新生成提纲。")
             messages = [
                 *messages,
                 {"role": "assistant", "content": result.text},
@@ -105,7 +107,10 @@ def _outline(
             ]
     assert result_plan is not None
     if result_plan.fallback:
-        s.warn("重新生成的提纲仍不符合要求，已改用本类约谈的标准结构起草。")
+        s.warn(
+            f"重新生成的提纲仍不符合要求（{'；'.join(result_plan.problems)}），"
+            "已改用本类约谈的标准结构和标题起草。"
+        )
     elif result_plan.problems:
         s.warn(f"提纲与标准结构不完全一致（{'；'.join(result_plan.problems)}），已按提纲起草。")
     return result_plan
@@ -125,10 +130,12 @@ def draft_speech(
     adjust_length: bool = True,
     outline_only: bool = False,
     fix_parts: bool = True,
+    kinds: Mapping[str, MeetingKind] | None = None,
 ) -> Draft:
     """Write a speech: retrieve per role, outline (or use ``outline``), write part by part, adjust length.
 
     ``outline_only`` stops after the outline (Draft.outline), so the user can edit it first.
+    ``kinds``: every meeting kind, to tell an outline about another subject (default: the bundled ones).
     Raises DraftInterrupted (an LLMError) with the partial draft when the model fails.
     """
     started = time.monotonic()
@@ -142,6 +149,7 @@ def draft_speech(
         model=cfg.model if cfg else str(getattr(model, "model_name", "")),
         created_at=datetime.now().isoformat(timespec="seconds"),
         brief=plan.brief.model_dump(mode="json"),
+        target_chars=plan.length,
     )
     used: set[str] = set()
     refs = retrieve_references(
@@ -156,7 +164,7 @@ def draft_speech(
             s.warn(f"提纲与本类约谈的标准结构不完全一致（{'；'.join(outlined.problems)}），已按提纲起草。")
     else:
         try:
-            outlined = _outline(s, plan, prompts, refs, max_ref_chars)
+            outlined = _outline(s, plan, prompts, refs, max_ref_chars, kinds)
         except LLMError as e:
             # An outline cut short is not followed: resuming starts the draft over.
             partial = base.model_copy(update={"status": "interrupted"})
@@ -200,7 +208,7 @@ def resume_draft(
         )
     started = time.monotonic()
     s = ModelCalls(model, on_event)
-    base = partial.model_copy(update={"parts": [], "status": "done"})
+    base = partial.model_copy(update={"parts": [], "status": "done", "target_chars": partial.target_chars or plan.length})
     outlined = plan_outline(partial.outline, plan, edited=True)
     if partial.title:
         outlined.title = partial.title
@@ -378,5 +386,11 @@ def _complete(w: _Writing, parts: list[DraftPart], part_refs: list[list[SearchHi
     references = [f"{h.title}\n{h.text}" for h in shown]
     draft = conform(draft, w.plan, w.prompts, s, references, hits_of, reask=w.options.fix_parts)
     draft = w.draft(draft.parts).model_copy(update={"warnings": draft.warnings})
+    short = shortfall(draft)
+    if short is not None:
+        # Said once here and again in the version's reason: a clerk must not take it for a full draft.
+        message = f"全文约 {short.chars:,} 字，要求 {short.target:,} 字，未达篇幅（仅 {short.share:.0%}），请补写或重新生成。"
+        s.warn(message)
+        draft = draft.model_copy(update={"warnings": [*draft.warnings, message]})
     s.emit(DraftFinished(draft, s.llm_s, max(0.0, time.monotonic() - w.started - s.llm_s), s.calls))
     return draft

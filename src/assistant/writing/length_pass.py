@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from assistant.domain.models import Draft, SearchHit, count_chars, speech_chars
 from assistant.domain.plan import SpeechPlan
+from assistant.writing.change_guard import check_change
 from assistant.writing.conformance import broken_by
 from assistant.writing.events import PartDone
 from assistant.writing.model_calls import ModelCalls, stage_label
@@ -69,6 +70,11 @@ def adjust_length(
     broken = broken_by(draft, candidate, plan, offset + worst)
     if broken:
         s.warn(f"篇幅调整的结果打乱了结构（{broken[0]}），保留调整前的{label}。")
+        s.emit(PartDone(part, offset + worst))
+        return draft
+    guarded = check_change(draft, candidate, plan.brief)
+    if not guarded.ok:
+        s.warn(f"篇幅调整的结果未通过核对（{guarded.summary()}），保留调整前的{label}。")
         s.emit(PartDone(part, offset + worst))
         return draft
     if abs(new_total - target) >= abs(actual - target):

@@ -19,7 +19,7 @@ from assistant.writing.events import (
     PartStarted,
     PartToken,
 )
-from assistant.writing.prompts.model_text import StreamCleaner, head_rule
+from assistant.writing.prompts.model_text import ResumeJoin, StreamCleaner, head_rule
 
 
 class ModelCalls:
@@ -95,48 +95,124 @@ class ModelCalls:
         heading) and, with ``reask``, asked for once more with the reason.
         """
         attempts = 2 if reask and not resume_from else 1
+        own = (number, heading) if number else None
+        bare = heading_line(number, heading) if number else ""
         for attempt in range(attempts):
             if resume_from:
-                prefix = resume_from
-                cleaner = StreamCleaner(None, prefix, open_line=True, cut_at_heading=True)
+                stream = _PartStream(self, index, (role, number, heading, target), resume_from, bare)
             else:
-                prefix = heading_line(number, heading) if number and with_heading else ""
+                prefix = bare if with_heading else ""
                 rule = head_rule(role, number, heading, title, found_heading)
-                cleaner = StreamCleaner(rule, prefix, cut_at_heading=True)
+                stream = _PartStream(self, index, (role, number, heading, target))
+                # A closing's 同志们： line is a chatty habit, dropped; elsewhere the conformance
+                # pass and the revision's structure check ask again or refuse.
+                stream.start(StreamCleaner(rule, prefix, cut_at_heading=True, own=own, drop_salutation=role == "closing"))
             # A second attempt rewrites a part already on screen.
             self.emit(PartStarted(role, number, heading, index, target, adjusting or attempt > 0))
-            if prefix:
-                self.emit(PartToken(prefix, index))
-
-            def on_token(piece: str, c: StreamCleaner = cleaner) -> None:
-                out = c.feed(piece)
-                if out:
-                    self.emit(PartToken(out, index))
-
+            if stream.shown:
+                self.emit(PartToken(stream.shown, index))
             try:
-                self.chat(messages, on_token, resume_from)
+                self.chat(messages, stream.feed, resume_from)
             except LLMError as e:
-                cleaner.flush()
-                e.partial_text = cleaner.text  # cleaned, for the partial draft
+                e.partial_text = stream.finish(emit=False)  # cleaned, for the partial draft
                 raise
-            tail = cleaner.flush()
-            if tail:
-                self.emit(PartToken(tail, index))
-            self.last_cut = cleaner.cut
+            text = stream.finish()
+            self.last_cut = stream.cut
             if not self.last_cut or attempt + 1 == attempts:
                 break
             label = stage_label(role, number)
             self.warn(f"模型在{label}中写到了其他部分（“{self.last_cut}”），已截去并重新生成{label}。")
             messages = [
                 *messages,
-                {"role": "assistant", "content": cleaner.text},
+                {"role": "assistant", "content": text},
                 {
                     "role": "user",
                     "content": f"你的回答写到了其他部分（“{self.last_cut}”）。请只重新输出{label}的内容，"
                     "不要写其他部分的标题和内容，也不要加任何说明。",
                 },
             ]
-        return cleaner.text
+        return text
+
+
+class _PartStream:
+    """One part's answer as it streams: cleaned, joined to a kept text when resumed, shown as events.
+
+    When the text already shown changes (the model started the part over, or a resumed answer
+    restated the kept text), the part is shown again from its start.
+    """
+
+    def __init__(
+        self, calls: ModelCalls, index: int, part: tuple[str, int, str, int], kept: str = "", heading: str = ""
+    ) -> None:
+        self.calls, self.index, self.part = calls, index, part
+        self.cleaner: StreamCleaner | None = None
+        self.joiner = ResumeJoin(kept, heading) if kept else None
+        self.own = (part[1], part[2]) if part[1] else None
+        self.shown = kept  # what the page shows of the part so far
+        self.restarts = 0
+
+    def start(self, cleaner: StreamCleaner) -> None:
+        self.cleaner = cleaner
+        self.shown = cleaner.text
+
+    @property
+    def cut(self) -> str:
+        return self.cleaner.cut if self.cleaner else ""
+
+    def feed(self, piece: str) -> None:
+        """Pass a piece of the model's answer on (the token callback of the model call)."""
+        if self.cleaner is None:
+            assert self.joiner is not None
+            rest = self.joiner.feed(piece)
+            if rest is None:
+                return
+            self._joined()
+            piece = rest
+        self._put(self.cleaner.feed(piece))  # type: ignore[union-attr]
+
+    def finish(self, emit: bool = True) -> str:
+        """End of the answer (or of a failed call, without events): the part's cleaned text."""
+        if self.cleaner is None:
+            assert self.joiner is not None
+            rest = self.joiner.flush()
+            self._joined(emit)
+            assert self.cleaner is not None
+            out = self.cleaner.feed(rest)
+            if emit:
+                self._put(out)
+        assert self.cleaner is not None
+        tail = self.cleaner.flush()
+        if emit:
+            self._put(tail)
+        return self.cleaner.text
+
+    def _joined(self, emit: bool = True) -> None:
+        assert self.joiner is not None
+        j = self.joiner
+        self.cleaner = StreamCleaner(
+            None, j.prefix, open_line=j.open_line, cut_at_heading=True, own=self.own,
+            drop_salutation=self.part[0] == "closing",
+        )  # fmt: skip
+        if emit and j.prefix != self.shown:
+            self._show_again()
+
+    def _put(self, out: str) -> None:
+        c = self.cleaner
+        assert c is not None
+        if c.restarts != self.restarts:
+            self.restarts = c.restarts
+            self._show_again()
+        elif out:
+            self.shown += out
+            self.calls.emit(PartToken(out, self.index))
+
+    def _show_again(self) -> None:
+        assert self.cleaner is not None
+        role, number, heading, target = self.part
+        self.shown = self.cleaner.text
+        self.calls.emit(PartStarted(role, number, heading, self.index, target, True))
+        if self.shown:
+            self.calls.emit(PartToken(self.shown, self.index))
 
 
 def stage_label(role: str, number: int) -> str:

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from langchain_core.language_models import BaseChatModel
 
 from assistant.domain.brief import Brief
-from assistant.domain.facts import brief_fact_strings, compact
 from assistant.domain.kinds import MeetingKind
 from assistant.domain.models import ROLE_LABELS, Draft, DraftPart, SearchHit
 from assistant.domain.numbering import heading_line
@@ -17,6 +16,7 @@ from assistant.domain.text_diff import text_diff
 from assistant.intake.parsing import parse_speech
 from assistant.library.protocol import SearchLibrary
 from assistant.library.references import DEFAULT_REFS_PER_PART, QUERY_MAX_CHARS, part_references
+from assistant.writing.change_guard import ChangeCheck, check_change
 from assistant.writing.conformance import broken_by
 from assistant.writing.events import (
     DraftError,
@@ -34,7 +34,7 @@ from assistant.writing.prompts.templates import PromptSet, resolve_instruction
 
 @dataclass
 class RevisionResult:
-    """A revised draft and what changed (diff by lines and sentences)."""
+    """A revised draft (a proposal until ``check`` is ok or the clerk takes it anyway) and its diff."""
 
     draft: Draft
     old_text: str
@@ -42,11 +42,12 @@ class RevisionResult:
     diff: str
     index: int = 0  # position of the changed part in draft.parts
     warnings: list[DraftWarning] = field(default_factory=list)
+    check: ChangeCheck = field(default_factory=ChangeCheck)
 
 
 @dataclass
 class PolishResult:
-    """A polished draft, or the original with a warning when facts were lost."""
+    """A polished draft, or the original with a warning; ``proposal`` is the polished one either way."""
 
     draft: Draft
     old_text: str
@@ -55,8 +56,11 @@ class PolishResult:
     applied: bool
     missing: list[str] = field(default_factory=list)
     warnings: list[DraftWarning] = field(default_factory=list)
+    proposal: Draft | None = None  # None when the polished text could not be mapped onto the parts
+    check: ChangeCheck = field(default_factory=ChangeCheck)
 
 
+ORIGINAL, PROPOSAL = "原稿", "修改稿"  # how the marks name the two texts
 _SECTION_NAMES = {"opening": 0, "开场": 0, "开场白": 0, "closing": -1, "结束语": -1, "结尾": -1}
 
 
@@ -120,15 +124,18 @@ def _replace_part(
     new_draft.parts[pos] = new_part
     new_draft.usage = s.usage_with(draft.usage)
     s.emit(PartDone(new_part, pos))
-    return RevisionResult(new_draft, part.text, text, text_diff(part.text, text), pos, s.warnings)
+    return RevisionResult(new_draft, part.text, text, text_diff(part.text, text, ORIGINAL, PROPOSAL), pos, s.warnings)
+
+
+def _guarded(result: RevisionResult, before: Draft, brief: Brief) -> RevisionResult:
+    """The result with the change guard's verdict (a warning per problem, the check kept)."""
+    check = check_change(before, result.draft, brief)
+    result.check = check
+    result.warnings = [*result.warnings, *(DraftWarning(p) for p in check.problems)]
+    return result
 
 
 # ---------------------------------------------------------------- polishing
-
-def missing_facts(brief: Brief, before: str, after: str) -> list[str]:
-    """Brief facts that were in ``before`` but are not in ``after``."""
-    a, b = compact(before), compact(after)
-    return [f for f in brief_fact_strings(brief) if f in a and f not in b]
 
 
 def _polished_parts(draft: Draft, text: str) -> list[DraftPart] | None:
@@ -231,7 +238,7 @@ class Reviser:
             raise DraftError(
                 f"修改结果会打乱讲话稿的结构（{broken[0]}），原文未改动。请重试或换一种修改要求。"
             )
-        return result
+        return _guarded(result, draft, plan.brief)
 
     def passage(
         self,
@@ -287,7 +294,7 @@ class Reviser:
             body = clean_model_text(new_text, section_head(part.heading, found))
             heading = (found[0] if found else part.heading).strip().rstrip("。")
             new_text = heading_line(part.number, heading) + ("\n" + body if body else "")
-        return _replace_part(draft, pos, new_text, heading, hits, s)
+        return _guarded(_replace_part(draft, pos, new_text, heading, hits, s), draft, plan.brief)
 
     def polish(
         self, draft: Draft, *, brief: Brief | None = None, on_event: EventCallback | None = None
@@ -303,21 +310,21 @@ class Reviser:
         parts = _polished_parts(draft, polished)
         usage = s.usage_with(draft.usage)
         if parts is None:
-            w = DraftWarning("润色稿的结构（一级标题、开场或结束语）与原稿不一致，已保留原稿。")
+            problem = "润色稿的结构（一级标题、开场或结束语）与原稿不一致"
+            w = DraftWarning(problem + "，已保留原稿。")
             s.emit(w)
             kept = draft.model_copy(update={"usage": usage})
-            return PolishResult(kept, old, polished, text_diff(old, polished), False, [], [w])
+            diff = text_diff(old, polished, ORIGINAL, PROPOSAL)
+            return PolishResult(kept, old, polished, diff, False, [], [w], None, ChangeCheck((problem,)))
         new_draft = draft.model_copy(deep=True)
         new_draft.parts = parts
         new_draft.usage = usage
         new_text = new_draft.text
-        lost = missing_facts(brief, old, new_text)
-        if lost:
-            w = DraftWarning(
-                "润色稿遗漏或改动了约谈要素中的以下内容：" + "、".join(lost[:10])
-                + ("等" if len(lost) > 10 else "") + "，已保留原稿。"
-            )
+        check = check_change(draft, new_draft, brief)
+        diff = text_diff(old, new_text, ORIGINAL, PROPOSAL)
+        if not check.ok:
+            w = DraftWarning("润色稿未通过核对：" + check.summary() + "。已保留原稿。")
             s.emit(w)
             kept = draft.model_copy(update={"usage": usage})
-            return PolishResult(kept, old, new_text, text_diff(old, new_text), False, lost, [w])
-        return PolishResult(new_draft, old, new_text, text_diff(old, new_text), True)
+            return PolishResult(kept, old, new_text, diff, False, list(check.lost), [w], new_draft, check)
+        return PolishResult(new_draft, old, new_text, diff, True, proposal=new_draft, check=check)

@@ -14,11 +14,12 @@ from langchain_core.language_models import BaseChatModel
 
 from assistant.domain.brief import Brief
 from assistant.domain.kinds import MeetingKind, default_kinds
-from assistant.domain.models import Draft
+from assistant.domain.models import Draft, shortfall
 from assistant.domain.plan import SpeechPlan, make_plan, plan_for_draft
 from assistant.library.protocol import SearchLibrary
 from assistant.llm import LLMConfig, make_chat_model, resolve_llm
 from assistant.support.config import Settings
+from assistant.writing.change_guard import check_change, guard_warnings
 from assistant.writing.conformance import check_draft, with_warnings
 from assistant.writing.drafting import draft_speech, resume_draft
 from assistant.writing.events import DraftError, DraftWarning, EventCallback, Notice
@@ -100,15 +101,17 @@ class LLMWriter:
         """Draft with the model; DraftInterrupted carries the partial draft when the model fails."""
         plan = _plan(brief, self.kinds, on_event)
         return draft_speech(
-            plan, library, self.model, self.prompts, on_event, outline, outline_only=outline_only
-        )
+            plan, library, self.model, self.prompts, on_event, outline, outline_only=outline_only,
+            kinds=self.kinds,
+        )  # fmt: skip
 
     def resume(
         self, partial: Draft, library: SearchLibrary | None, on_event: EventCallback | None = None
     ) -> Draft:
         """Finish an interrupted draft from where it was cut (parts already written stay as they are)."""
         plan = plan_for_draft(partial, self.kinds)
-        return resume_draft(partial, plan, library, self.model, self.prompts, on_event)
+        resumed = resume_draft(partial, plan, library, self.model, self.prompts, on_event)
+        return guard_warnings(partial, resumed, plan.brief, on_event)
 
 
 @dataclass
@@ -148,7 +151,13 @@ class OfflineWriter:
 
 def _checked(draft: Draft, plan: SpeechPlan, on_event: EventCallback | None) -> Draft:
     """The offline draft with what the conformance pass finds as warnings (nothing to re-ask)."""
+    draft = draft.model_copy(update={"target_chars": plan.length})
     found = check_draft(draft, plan)
+    for problem in check_change(None, draft, plan.brief).problems:
+        found.add(None, problem)  # the composer's output goes through the same guard as any change
+    short = shortfall(draft)
+    if short is not None:
+        found.add(None, f"全文约 {short.chars:,} 字，要求 {short.target:,} 字，未达篇幅（仅 {short.share:.0%}）。")
     if on_event is not None:
         for m in found.all():
             on_event(DraftWarning(m))

@@ -21,6 +21,7 @@ from assistant.ui.panels.generation import (
 
 def render() -> None:
     """The whole drafting tab (rendered last: while a draft is written it watches until done)."""
+    from assistant.ui.first_start import indexing
     from assistant.ui.page_settings import page_settings
     from assistant.ui.pages.settings_page import describe
     from assistant.ui.resources import get_library
@@ -38,21 +39,22 @@ def render() -> None:
         return start_draft(brief, library, settings, outline_first=outline_first)
 
     with left:
-        brief_form(settings, submit, busy=job is not None)
+        # While this run watches a drafting or the first-start indexing, the form is no fragment.
+        progress = brief_form(settings, submit, busy=job is not None, page_loops=job is not None or indexing())
     with right:
         if job is not None:
-            watch(job)  # returns by rerunning once the job has saved its outcome
+            watch(job, progress)  # returns by rerunning once the job has saved its outcome
             return
         ws = session.workspace()
         stale_run(ws)
-        show_messages(ws)
+        od = session.open_draft()
+        show_messages(ws, od.draft if od is not None else None)
         if ws.outline:
             outline_editor(ws, library, settings)
-        od = session.open_draft()
         if od is None:
             if not ws.outline:
                 st.info("填写左边的约谈要素，点“生成初稿”。生成的每一稿、每次修改都自动保存在“我的稿件”中。")
             return
         if od.draft.status == "interrupted":
-            resume_box(od.record.draft_id, od.draft, library, settings)
+            resume_box(od, library, settings)
         show_document(od, library, settings)

@@ -7,8 +7,9 @@ import contextlib
 import streamlit as st
 
 from assistant.domain.kinds import default_kinds
-from assistant.drafts.draft_store import DraftRecord, DraftStoreError, short_time
+from assistant.drafts.draft_store import STATUS_SHORT, DraftRecord, DraftStoreError, short_time
 from assistant.ui import session
+from assistant.ui.diff_view import marks_html
 from assistant.ui.markdown_text import escape_markdown
 from assistant.ui.page_settings import page_settings
 from assistant.ui.panels.brief_form import fill_form, values_from_brief
@@ -17,6 +18,8 @@ MAIN_TABS = "tab"
 DRAFT_TAB = "起草讲话"
 SHOWN = 50  # drafts listed; older ones stay on disk
 _DELETING = "draft_deleting"
+
+_STATUS = {"interrupted": "未完成", STATUS_SHORT: "未达篇幅"}
 
 
 def open_draft(draft_id: str) -> None:
@@ -60,7 +63,7 @@ def _versions(record: DraftRecord) -> None:
     rid = record.draft_id
     st.dataframe(
         [{"版本": v.number, "时间": short_time(v.created_at), "原因": v.reason, "正文字数": v.chars,
-          "状态": "未完成" if v.status == "interrupted" else "完成"} for v in reversed(record.versions)],
+          "状态": _STATUS.get(v.status, "完成")} for v in reversed(record.versions)],
         hide_index=True, width="stretch",
     )  # fmt: skip
     numbers = [v.number for v in reversed(record.versions)]
@@ -71,11 +74,12 @@ def _versions(record: DraftRecord) -> None:
     new = c2.selectbox("与", numbers, index=0, key=f"cmp_b_{rid}", format_func=lambda n: f"第 {n} 版")
     if c3.button("对比", key=f"cmp_go_{rid}"):
         try:
-            diff = session.store().diff(rid, old, new)
+            drafts = session.store()
+            before, after = drafts.load(rid, old).text, drafts.load(rid, new).text
         except DraftStoreError as e:
-            st.error(str(e))
+            st.error(escape_markdown(str(e)))
         else:
-            st.code(diff or "两个版本内容相同。", language="diff")
+            st.html(marks_html(before, after, f"第 {old} 版", f"第 {new} 版"))
     c4, c5 = st.columns([2, 1], vertical_alignment="bottom")
     key = f"restore_pick_{rid}"
     c4.selectbox("恢复为", numbers[1:], key=key, format_func=lambda n: f"第 {n} 版")

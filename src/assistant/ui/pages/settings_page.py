@@ -13,7 +13,7 @@ from assistant.llm import (
     resolve_llm,
     stream_chat,
 )
-from assistant.llm.page_choice import LLMChoice, check_choice
+from assistant.llm.page_choice import LLMChoice, apply_choice, check_choice
 from assistant.llm.saved_settings import (
     forget_model_settings,
     load_model_settings,
@@ -75,7 +75,7 @@ def _forget() -> None:
 
 
 def render() -> None:
-    """The settings form and a connection test."""
+    """The settings form and a connection test of the values as typed."""
     settings = page_settings()
     session.show_flash("settings")
     st.info(describe(settings))
@@ -110,17 +110,26 @@ def render() -> None:
         c1, c2 = st.columns(2)
         c1.form_submit_button("仅本次使用", on_click=_use, args=(False,), width="stretch")
         c2.form_submit_button("保存到本机", type="primary", on_click=_use, args=(True,), width="stretch")
+        # In the form: a button outside it sees the values saved before, not the ones typed.
+        tested = st.form_submit_button("测试连接", key="llm_test", help="用上面填写的设置试连一次，不保存。")
     if saved:
         st.button("删除本机保存的设置", key="llm_forget", on_click=_forget)
-    if st.button("测试连接", key="llm_test"):
-        try:
-            config = resolve_llm(page_settings())
-            if config is None:
-                st.warning("尚未配置大模型，无需测试。")
-                return
-            with st.spinner("正在连接模型服务……"):
-                # Streamed, like drafting: a server that cannot stream fails here, not mid-draft.
-                result = stream_chat(make_chat_model(config, max_retries=0), [("user", "请只回复“好”。")])
-            st.success(f"连接正常，模型回复：{result.text[:50]}")
-        except LLMError as e:
-            st.error(str(e))
+    if tested:
+        _test(_chosen())
+
+
+def _test(choice: LLMChoice) -> None:
+    """One streamed request with the settings as typed on the page (nothing is saved)."""
+    try:
+        check_choice(env_settings(), choice)  # the server's key never goes to another endpoint
+        config = resolve_llm(apply_choice(env_settings(), choice))
+        if config is None:
+            st.warning("尚未填写模型服务，无需测试。")
+            return
+        with st.spinner(f"正在连接模型服务（{config.label}）……"):
+            # Streamed, like drafting: a server that cannot stream fails here, not mid-draft.
+            result = stream_chat(make_chat_model(config, max_retries=0), [("user", "请只回复“好”。")])
+        unsaved = "" if choice == model_choice() else "，尚未保存：点“仅本次使用”或“保存到本机”后才用于起草"
+        st.success(f"连接正常（{config.label}{unsaved}），模型回复：{result.text[:50]}")
+    except LLMError as e:
+        st.error(str(e))

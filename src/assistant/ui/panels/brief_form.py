@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from assistant.domain.brief import FIELD_LABELS, Brief, BriefError, parse_brief
 from assistant.domain.kinds import default_kinds
@@ -92,44 +93,62 @@ def restore_once(settings: Settings) -> None:
         fill_form(saved, default_kinds(settings.structures_dir))
 
 
-@st.fragment
-def brief_form(settings: Settings, on_submit: Callable[[Brief, bool], bool], busy: bool = False) -> None:
-    """The form; a field change reruns only the form (and saves it), a submit starts drafting.
-
-    ``on_submit(brief, outline_first)`` returns True when drafting started (the page reruns).
-    """
+def _form(
+    settings: Settings, on_submit: Callable[[Brief, bool], bool], busy: bool = False
+) -> DeltaGenerator | None:
+    """The form's widgets; saves what is typed; a submit starts drafting (see :func:`brief_form`)."""
     kinds = default_kinds(settings.structures_dir)
     # No default values in the widget calls: a value put in by fill_form must not clash with one.
     st.session_state.setdefault(KEYS["length"], DEFAULT_LENGTH)
     st.subheader("约谈要素")
-    c1, c2 = st.columns(2)
-    c1.selectbox(
+    # Full width: in a half of the narrow column the kind's longest choice was cut at 1366 px.
+    st.selectbox(
         "约谈类型", [AUTO, *kinds], key=KEYS["kind"],
         format_func=lambda k: "自动识别（按会议名称和问题）" if k == AUTO else kinds[k].name,
     )  # fmt: skip
-    c2.number_input("篇幅（字）", min_value=500, max_value=20000, step=100, key=KEYS["length"],
-                    help="讲话语速约每分钟 220 字，3000 字约讲 14 分钟。")
     st.text_input(FIELD_LABELS["meeting"], key=KEYS["meeting"], placeholder="例如：东湖区重点项目推进滞后约谈会")
     st.text_input(FIELD_LABELS["speaker"], key=KEYS["speaker"], placeholder="例如：东湖区人民政府区长")
     for f in LIST_FIELDS:
         st.text_area(FIELD_LABELS[f], key=KEYS[f], placeholder=PLACEHOLDERS[f], height=100)
-    c3, c4 = st.columns(2)
-    c3.text_input(FIELD_LABELS["tone"], key=KEYS["tone"], placeholder="留空则按约谈类型的默认语气")
-    c4.text_input("标题（可不填）", key=KEYS["title"])
+    st.text_input("标题（可不填）", key=KEYS["title"], placeholder="留空则按会议名称拟定")
+    c1, c2 = st.columns(2)
+    c1.number_input("篇幅（字）", min_value=500, max_value=20000, step=100, key=KEYS["length"],
+                    help="讲话语速约每分钟 220 字，3000 字约讲 14 分钟。")
+    c2.text_input(FIELD_LABELS["tone"], key=KEYS["tone"], placeholder="默认按约谈类型")
     values = form_values()
     if values != session.workspace().form:
         session.update(form=values)  # saved as typed: a refresh or a restart keeps it
-    b1, b2 = st.columns(2)
-    submitted = b1.button("生成初稿", type="primary", key="brief_go", disabled=busy, width="stretch")
-    outline_first = b2.button("先拟提纲，改好后再写全文", key="brief_outline_go", disabled=busy, width="stretch")
-    if busy:
-        st.caption("正在生成，完成或停止后可再次生成。")
-    if not (submitted or outline_first):
-        return
+    # The drafting's progress and 停止 go where the clerk just pressed 生成初稿 (draft_page).
+    progress = st.container() if busy else None
+    # One under the other: side by side, "先拟提纲，改好后再写全文" was cut to "先拟提纲，改…".
+    submitted = st.button("生成初稿", type="primary", key="brief_go", disabled=busy, width="stretch")
+    outline_first = st.button("先拟提纲，改好后再写全文", key="brief_outline_go", disabled=busy, width="stretch")
+    if busy or not (submitted or outline_first):
+        return progress
     try:
         brief = parse_brief(brief_data(values), form=True)
     except BriefError as e:
         st.error(str(e))
-        return
+        return None
     if on_submit(brief, outline_first):
         st.rerun()  # the whole page: the drafting shows beside the form
+    return None
+
+
+_fragment_form = st.fragment(_form)
+
+
+def brief_form(
+    settings: Settings, on_submit: Callable[[Brief, bool], bool], busy: bool = False, *, page_loops: bool = False
+) -> DeltaGenerator | None:
+    """The form; a field change saves it, a submit starts drafting.
+
+    ``on_submit(brief, outline_first)`` returns True when drafting started (the page reruns).
+    ``busy``: a drafting runs; the buttons are disabled and the place above them is returned,
+    for its progress (``busy`` needs ``page_loops``: a fragment returns nothing).
+    Normally a fragment, so typing reruns only the form. ``page_loops``: the page's script is
+    still running (first-start indexing, a drafting being watched), and Streamlit holds a
+    fragment's rerun until that run ends, so a field typed meanwhile would be saved only then
+    (a refresh before it lost the field); a whole-page rerun ends the waiting run at once.
+    """
+    return (_form if page_loops else _fragment_form)(settings, on_submit, busy)

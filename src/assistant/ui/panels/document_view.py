@@ -6,19 +6,22 @@ import streamlit as st
 
 from assistant.domain.brief import BriefError
 from assistant.domain.kinds import default_kinds
-from assistant.domain.models import Draft, speech_chars
+from assistant.domain.models import speech_chars
 from assistant.domain.plan import plan_for_draft
 from assistant.drafts.draft_io import draft_to_text
 from assistant.drafts.draft_store import REASON_CHECK_FIX, REASON_EDIT, REASON_POLISH
 from assistant.library.store import Library
+from assistant.review.model import Finding
 from assistant.support.config import Settings
 from assistant.support.errors import UserError
 from assistant.ui import session
 from assistant.ui.markdown_text import escape_markdown
 from assistant.ui.panels.document_html import part_html, wrap
 from assistant.ui.panels.export_panel import show_export
-from assistant.ui.panels.part_tools import LAST_CHANGE, part_tools, part_warnings
+from assistant.ui.panels.part_tools import part_tools, part_warnings
+from assistant.ui.panels.proposal import offer, show_pending
 from assistant.ui.panels.review_panel import show_review
+from assistant.writing.change_guard import suggestion_change
 from assistant.writing.editing import edited_draft
 from assistant.writing.writer import choose_reviser
 
@@ -67,23 +70,21 @@ def _polish(od: session.OpenDraft, settings: Settings) -> None:
     except UserError as e:
         st.error(escape_markdown(str(e)))  # it may quote the model server's own words
         return
-    if not result.applied:
-        for w in result.warnings:  # the polished text lost facts or structure: the original stays
-            st.warning(w.message)
+    if result.proposal is None:
+        for w in result.warnings:  # the polished text lost the structure: nothing to offer
+            st.warning(escape_markdown(w.message))
         return
-    version = session.save_version(result.draft, REASON_POLISH)
-    st.session_state[LAST_CHANGE] = (f"第 {version.number} 版：{REASON_POLISH}", result.diff or "（没有变化）", [])
-    st.rerun()
+    offer(od, result.proposal, result.check, REASON_POLISH, result.old_text, result.new_text)
 
 
-def _last_change() -> None:
-    got = st.session_state.pop(LAST_CHANGE, None)
-    if got:
-        what, diff, warnings = got
-        for w in warnings:
-            st.warning(w)
-        with st.expander(f"刚才的修改（{what}）", expanded=True):
-            st.code(diff, language="diff")
+def _warnings_summary(draft) -> None:
+    """The draft's own warnings in one box; each part's stay under that part."""
+    in_parts = sum(len(p.warnings) for p in draft.parts)
+    if not draft.warnings:
+        return
+    lines = "\n".join("- " + escape_markdown(w) for w in draft.warnings)
+    where = f"（另有 {in_parts} 条写在相应部分下方）" if in_parts else ""
+    st.warning(f"全文提示 {len(draft.warnings)} 条{where}：\n{lines}", icon="⚠️")
 
 
 def show_document(od: session.OpenDraft, library: Library, settings: Settings) -> None:
@@ -95,15 +96,14 @@ def show_document(od: session.OpenDraft, library: Library, settings: Settings) -
         f"正文约 {speech_chars(draft)} 字" + (f"（目标 {target} 字）" if target else "")
     )
     session.show_flash("draft")
-    _last_change()
-    for w in draft.warnings:
-        st.warning(w)
+    show_pending(od)
+    _warnings_summary(draft)
     c1, c2, _ = st.columns([1.3, 1, 2], vertical_alignment="center")
     editing = c1.toggle("编辑全文", key=EDIT_MODE)
     if not editing and c2.button("整体润色", key="polish_go", help="润色全文，事实和结构不变；遗漏事实时保留原稿"):
         _polish(od, settings)
     show_export(draft)  # downloads (.docx in GB/T 9704 layout, .txt, .md) and 复制全文
-    _review(draft, settings)
+    _review(od, settings)
     if editing:
         editor(od, settings)
         return
@@ -119,12 +119,19 @@ def show_document(od: session.OpenDraft, library: Library, settings: Settings) -
                 part_warnings(part)
 
 
-def _review(draft: Draft, settings: Settings) -> None:
-    """校对 under the toolbar; an applied suggestion is a new version of the open draft."""
+def _review(od: session.OpenDraft, settings: Settings) -> None:
+    """校对 under the toolbar; an applied suggestion goes through the guard like any change."""
+    draft = od.draft
     try:
         plan = plan_for_draft(draft, default_kinds(settings.structures_dir))
     except BriefError:
         plan = None
     brief = plan.brief if plan is not None and draft.brief else None
     kind = plan.kind if plan is not None else None
-    show_review(draft, brief, kind, lambda fixed: session.save_version(fixed, REASON_CHECK_FIX))
+
+    def keep(f: Finding) -> None:
+        fixed, check = suggestion_change(draft, f, brief)
+        reason = f"{REASON_CHECK_FIX}：“{f.excerpt}”改为“{f.suggestion}”"
+        offer(od, fixed, check, reason, draft.text, fixed.text)
+
+    show_review(draft, brief, kind, keep)

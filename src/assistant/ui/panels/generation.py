@@ -8,19 +8,24 @@ by the job itself (assistant.drafts.job_outcome), so the page only reads the wor
 from __future__ import annotations
 
 import time
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from assistant.domain.brief import Brief, parse_brief
-from assistant.domain.models import Draft, speech_chars
+from assistant.domain.models import ROLE_LABELS, Draft, count_chars, speech_chars
+from assistant.domain.numbering import heading_line
 from assistant.drafts.job_outcome import job_finisher
 from assistant.drafts.jobs import DraftJob, running_job, start_job
-from assistant.drafts.workspace import Workspace
+from assistant.drafts.workspace import Message, Workspace
 from assistant.library.store import Library
 from assistant.llm import LLMError
 from assistant.support.config import Settings
 from assistant.ui import session
+from assistant.ui.markdown_text import escape_markdown
 from assistant.ui.panels.document_html import text_html
 from assistant.writing.events import DraftError
 from assistant.writing.writer import LLMWriter, choose_writer
@@ -81,25 +86,32 @@ def current_job() -> DraftJob | None:
     return running_job(session.session_id())
 
 
-def watch(job: DraftJob) -> None:
-    """Show the job's progress (the text as it is written, and 停止) until it finishes, then rerun."""
-    with st.container(border=True):
+def watch(job: DraftJob, progress: DeltaGenerator | None = None) -> None:
+    """Show the job's progress until it finishes, then rerun.
+
+    The stage, the count and 停止 go to ``progress`` (where the clerk pressed 生成初稿: at the
+    top of a wide page they were out of sight below the long form); the text as it is
+    written goes where this is called.
+    """
+    with (progress if progress is not None else st.container()).container(border=True):
         stage = st.empty()
         st.button("停止", key="stop_go", on_click=job.stop, help="停止生成，已写出的部分保存为未完成稿，之后可继续生成。")
-        body = st.empty()
-        shown = ("", "")
-        while not job.finished:
-            snap = job.snapshot()
-            label = "正在停止……" if job.stopping else snap.stage
-            # Redrawn every poll: each redraw is where a click on 停止 (a rerun) takes effect.
-            stage.info(f"{label}（已用时 {snap.elapsed_s:.0f} 秒）")
-            if (snap.text, snap.outline) != shown:
-                shown = (snap.text, snap.outline)
-                if snap.text:
-                    body.html(text_html(snap.text))
-                elif snap.outline:
-                    body.text(snap.outline)
-            time.sleep(POLL_S)
+        count = st.empty()
+    body = st.empty()
+    shown = ("", "")
+    while not job.finished:
+        snap = job.snapshot()
+        label = "正在停止……" if job.stopping else snap.stage
+        # Redrawn every poll: each redraw is where a click on 停止 (a rerun) takes effect.
+        stage.info(f"{label}（已用时 {snap.elapsed_s:.0f} 秒）")
+        if (snap.text, snap.outline) != shown:
+            shown = (snap.text, snap.outline)
+            if snap.text:
+                count.caption(f"已写出约 {count_chars(snap.text)} 字，正文随写随显示。")
+                body.html(text_html(snap.text))
+            elif snap.outline:
+                body.text(snap.outline)
+        time.sleep(POLL_S)
     st.rerun()  # the outcome is saved: show the page as it now is, without the progress
 
 
@@ -110,20 +122,104 @@ def stale_run(ws: Workspace) -> None:
         st.warning("上一次生成在程序重启时中断了，约谈要素都还在，请重新生成。")
 
 
-def show_messages(ws: Workspace) -> None:
-    """What the last generation said (kind detected, warnings, 初稿完成 or why it stopped)."""
+#: How the summary names each kind of warning, in the order it lists them.
+KIND_LABELS = {
+    "part": "写在相应部分下方",
+    "draft": "写在正文上方",
+    "redone": "已自动重新生成",
+    "length": "篇幅",
+    "other": "其他",
+}
+
+
+#: Words of the pipeline's messages about a part or an outline it asked for again.
+REDONE_WORDS = ("正在重新生成", "并重新生成", "重新拟定", "重新生成的提纲")
+
+
+@dataclass
+class WarningSummary:
+    """The last generation's warnings, counted by kind, and their texts in order."""
+
+    total: int = 0
+    counts: Counter = field(default_factory=Counter)
+    details: list[str] = field(default_factory=list)
+
+    @property
+    def headline(self) -> str:
+        """The line "共有 N 条提示：…", with the count of each kind."""
+        kinds = "，".join(f"{KIND_LABELS[k]} {self.counts[k]} 条" for k in KIND_LABELS if self.counts[k])
+        return f"共有 {self.total} 条提示：{kinds}。"
+
+
+def _warning_kind(text: str, draft: Draft | None) -> str:
+    if draft is not None:
+        # The pipeline says a part's problem as "第二部分（查找原因）：…"; the part keeps "…".
+        if any(w and text.endswith(w) for p in draft.parts for w in p.warnings):
+            return "part"
+        if any(w and text.endswith(w) for w in draft.warnings):
+            return "draft"
+    if any(w in text for w in REDONE_WORDS):
+        return "redone"
+    if "篇幅" in text or "目标" in text:
+        return "length"
+    return "other"
+
+
+def summarize_warnings(messages: list[Message], draft: Draft | None) -> WarningSummary:
+    """The warnings among ``messages`` by kind; those of the open draft's parts are told, not repeated."""
+    summary = WarningSummary()
+    for m in messages:
+        if m.kind != "warning":
+            continue
+        kind = _warning_kind(m.text, draft)
+        summary.total += 1
+        summary.counts[kind] += 1
+        summary.details.append(m.text)
+    return summary
+
+
+def show_messages(ws: Workspace, draft: Draft | None = None) -> None:
+    """What the last generation said (kind detected, 初稿完成 or why it stopped); its warnings in one box.
+
+    A draft's warnings were one box each (thirty after a poor answer), and most repeat what
+    is shown under each part; here they are one count by kind, the list behind an expander.
+    """
+    warnings = summarize_warnings(ws.messages, draft)
     for m in ws.messages:
         if m.kind == "note":
             st.caption(m.text)
-        else:
+        elif m.kind != "warning" or warnings.total == 1:
             getattr(st, m.kind)(m.text)
+    if warnings.total > 1:
+        st.warning(warnings.headline)
+        with st.expander(f"查看全部 {warnings.total} 条提示"):
+            st.markdown("\n".join(f"- {escape_markdown(t)}" for t in warnings.details))
 
 
-def resume_box(draft_id: str, draft: Draft, library: Library, settings: Settings) -> None:
-    """An interrupted draft: how far it got, and 继续生成 from the cut."""
+def _last_part(draft: Draft) -> tuple[str, str]:
+    """The part the writing reached (the cut one, else the last with text): its name and last words."""
+    written = [p for p in draft.parts if p.text.strip()]
+    if not written:
+        return "", ""
+    part = next((p for p in written if not p.complete), written[-1])
+    name = heading_line(part.number, part.heading) if part.number and part.heading else ROLE_LABELS.get(part.role, part.role)
+    lines = part.text.split("\n")
+    body = lines[1:] if part.number and len(lines) > 1 else lines  # a section's last words, not its heading
+    return name, "".join("".join(body).split())[-24:]
+
+
+def resume_box(od: session.OpenDraft, library: Library, settings: Settings) -> None:
+    """An interrupted draft: which version keeps it, how far it got, and 继续生成 from the cut."""
+    name, tail = _last_part(od.draft)
+    reached = f"写到“{name}”的“……{tail}”处" if name else "尚未写出正文"
     with st.container(border=True):
-        st.warning(f"这是一份未完成稿：生成在中途停止（已写出正文约 {speech_chars(draft)} 字）。")
-        if st.button("继续生成", key="resume_go", type="primary") and start_resume(draft_id, draft, library, settings):
+        st.warning(
+            f"这是一份未完成稿：生成在中途停止。已写出的部分保存在“我的稿件”的第 {od.version.number} 版"
+            f"（正文约 {speech_chars(od.draft)} 字），{reached}。点“继续生成”从中断处接着写，写完保存为新的一版。"
+        )
+        if st.button("继续生成", key="resume_go", type="primary") and start_resume(
+            od.record.draft_id, od.draft, library, settings
+        ):
             st.rerun()
 
 

@@ -1,7 +1,7 @@
 """Tools beside each part of the open draft: revise it, see and choose its references, its warnings.
 
-A change is a new version of the draft (session.save_version); the diff of the change is
-shown above the document after the rerun.
+A change goes through the guard (panels/proposal.offer): kept as a new version when it passed,
+held beside the original with its problems when it did not.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from assistant.support.config import Settings
 from assistant.support.errors import UserError
 from assistant.ui import session
 from assistant.ui.markdown_text import escape_markdown
+from assistant.ui.panels.proposal import offer
 from assistant.writing.part_sources import PartSource, part_sources
 from assistant.writing.writer import choose_reviser, revision_presets
 
-LAST_CHANGE = "last_change"  # (what changed, diff) shown once above the document
 REGENERATE = "重新撰写"  # the revision preset the 重新生成 button uses
 USE, SKIP, PIN = "参考", "不用", "必用"
 _SOURCES = "part_sources_cache"
@@ -40,21 +40,16 @@ def part_label(part: DraftPart) -> str:
     return ROLE_LABELS.get(part.role, part.role)
 
 
-def _revise(pos: int, part: DraftPart, run, reason: str) -> None:
-    """Run one revision; keep its result as a new version and show its diff after the rerun."""
+def _revise(od: session.OpenDraft, part: DraftPart, run, reason: str) -> None:
+    """Run one revision; the guard decides whether it is kept or held as a proposal."""
     try:
         with st.spinner(f"正在修改：{part_label(part)}……"):
             result = run()
     except UserError as e:
         st.error(escape_markdown(str(e)))  # it may quote the model server's own words
         return
-    version = session.save_version(result.draft, reason)
-    st.session_state[LAST_CHANGE] = (
-        f"第 {version.number} 版：{reason}",
-        result.diff or "（没有变化）",
-        [w.message for w in result.warnings],
-    )
-    st.rerun()
+    notes = [w.message for w in result.warnings if w.message not in result.check.problems]
+    offer(od, result.draft, result.check, reason, result.old_text, result.new_text, notes)
 
 
 def _sources(od: session.OpenDraft, pos: int, library: Library, settings: Settings) -> list[PartSource]:
@@ -130,7 +125,7 @@ def part_tools(od: session.OpenDraft, pos: int, library: Library, settings: Sett
                     od.draft, index, REGENERATE, library=library, exclude=exclude, pinned=pinned
                 )
 
-            _revise(pos, part, run, reason_regenerate(label, skipped, len(pinned)))
+            _revise(od, part, run, reason_regenerate(label, skipped, len(pinned)))
 
 
 def _start_revision(
@@ -144,7 +139,7 @@ def _start_revision(
             return reviser.passage(od.draft, passage, instruction, library=library)
         return reviser.part(od.draft, index, instruction, library=library)
 
-    _revise(pos, part, run, reason_revise(part_label(part), instruction))
+    _revise(od, part, run, reason_revise(part_label(part), instruction))
 
 
 def part_warnings(part: DraftPart) -> None:

@@ -10,7 +10,7 @@ import streamlit as st
 from assistant.domain.brief import Brief
 from assistant.domain.kinds import MeetingKind
 from assistant.domain.models import Draft
-from assistant.review.checks import CheckError, apply_to_draft, rule_labels, run_checks
+from assistant.review.checks import CheckError, rule_labels, run_checks
 from assistant.review.model import SEVERITY_LABELS, CheckReport, Finding
 from assistant.ui.markdown_text import escape_markdown
 
@@ -71,16 +71,16 @@ def show_findings(
                         on_apply(f)
 
 
-def show_review(draft: Draft, brief: Brief | None, kind: MeetingKind | None, keep: Callable[[Draft], None]) -> None:
-    """The 校对 panel under a draft: findings by rule and one-click safe fixes."""
+def show_review(draft: Draft, brief: Brief | None, kind: MeetingKind | None, keep: Callable[[Finding], None]) -> None:
+    """The 校对 panel under a draft: findings by rule; ``keep`` applies a chosen suggestion."""
     with st.expander("校对", expanded=False):
         report = _report(draft.text, brief, kind, None)
 
         def apply(f: Finding) -> None:
             try:
-                keep(apply_to_draft(draft, f))
+                keep(f)
             except CheckError as e:
-                st.error(str(e))
+                st.error(escape_markdown(str(e)))
                 return
             st.rerun()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from assistant.domain.numbering import HEADING_TEXT_RE, NUMERAL
+from assistant.domain.numbering import HEADING_TEXT_RE, NUMERAL, TOP_HEADING_RE, cn_number
 from assistant.domain.titles import SPEECH_TITLE_RE
 from assistant.intake.normalize import HALF_TO_FULL, PAREN_HALF_TO_FULL
 from assistant.intake.parsing import DATE_LINE_RE, SALUTATION_RE
@@ -63,9 +63,22 @@ class StreamCleaner:
         *,
         open_line: bool = False,
         cut_at_heading: bool = False,
+        own: tuple[int, str] | None = None,
+        drop_salutation: bool = False,
     ) -> None:
-        """``prefix``: text already written; ``open_line``: its last line goes on (a resumed part)."""
+        """``prefix``: text already written; ``open_line``: its last line goes on (a resumed part).
+
+        ``own``: this part's (number, heading): met again past the head, it is not another part
+        but the model starting the part over, and what came before it is dropped (``restarts``
+        counts these; the text then no longer extends what was returned before).
+        ``drop_salutation``: a 同志们： line past the head is dropped (a part never has one).
+        """
         self.head = head
+        self.prefix = prefix
+        self.open_line = open_line
+        self.own = own
+        self.drop_salutation = drop_salutation
+        self.restarts = 0
         self.text = prefix
         self.started = bool(prefix)
         self.pending_nl = bool(prefix) and not open_line
@@ -121,12 +134,19 @@ class StreamCleaner:
         self.line = ""
         self.decided = True
         if self.cut_at_heading and self.head is None and _TOP_HEADING_START_RE.match(line.replace("**", "")):
-            # Past this part's own head, a 一、/二、 heading starts another part.
-            self.cut = line.replace("**", "").strip(_SPACE)[:40]
-            return
+            plain = line.replace("**", "").strip(_SPACE)
+            if not self._is_own(plain):
+                # Past this part's own head, a 一、/二、 heading starts another part.
+                self.cut = plain[:40]
+                return
+            # The model began the part again (同志们：, a sentence of opening, then this part's
+            # heading): everything before its heading is dropped, the content after it kept.
+            self._restart(out)
         if complete:
             probe = line.replace("**", "").strip(_SPACE)
             if not probe or _RULE_RE.match(probe) or _CHATTER_RE.match(probe):
+                return
+            if self.drop_salutation and self.head is None and SALUTATION_RE.match(probe):
                 return
         if self.head is not None:
             probe = line.replace("**", "")
@@ -137,6 +157,27 @@ class StreamCleaner:
             line = kept
         for ch in line:
             self._inline(ch, out)
+
+    def _is_own(self, line: str) -> bool:
+        """Whether a heading line is this part's own heading (its number, or its words)."""
+        if self.own is None:
+            return False
+        number, heading = self.own
+        m = TOP_HEADING_RE.match(line)
+        if m and m.group(1) == cn_number(number):
+            return True
+        t = HEADING_TEXT_RE.match(line)
+        return bool(t) and t.group(1).strip().rstrip("。") == heading.strip().rstrip("。")
+
+    def _restart(self, out: list[str]) -> None:
+        assert self.own is not None
+        out.clear()
+        self.text = self.prefix
+        self.started = bool(self.prefix)
+        self.pending_nl = bool(self.prefix) and not self.open_line
+        self.line_out, self.open_paren, self.dot, self.star, self.ws = "", False, False, False, ""
+        self.head = section_head(self.own[1])
+        self.restarts += 1
 
     def _end_line(self, out: list[str]) -> None:
         if not self.decided and self.line:
@@ -250,8 +291,23 @@ def _opening_head(title: str) -> HeadRule:
     return rule
 
 
-def _closing_head(line: str, complete: bool) -> str:
-    return "" if complete and _LABEL_RE.match(line) else line
+def _closing_head() -> HeadRule:
+    """Drop a label or a second 同志们： (the salutation is its own part); the closing says 同志们，."""
+    greeted = False
+
+    def rule(line: str, complete: bool) -> str:
+        nonlocal greeted
+        if complete and (_LABEL_RE.match(line) or SALUTATION_RE.match(line)):
+            greeted = greeted or bool(SALUTATION_RE.match(line))
+            return ""
+        m = _SALUTATION_PREFIX_RE.match(line)
+        if m:
+            return "同志们，" + line[m.end() :].lstrip(_SPACE)
+        if greeted and not line.startswith("同志们"):
+            return "同志们，" + line  # the model's "同志们：" line stood for the closing's address
+        return line
+
+    return rule
 
 
 def head_rule(
@@ -262,4 +318,120 @@ def head_rule(
         return section_head(heading, found)
     if role == "opening":
         return _opening_head(title)
-    return _closing_head
+    return _closing_head()
+
+
+_GREETING_PREFIX_RE = re.compile(r"^(?:同志们|各位(?:领导|同志|负责同志)?)\s*[：:！!]\s*")
+_SENTENCE_END_RE = re.compile(r"[。！？；!?;…]")
+#: How much of a resumed answer may restate the end of the kept text (“下面” → “下面，我讲”).
+_MAX_TAIL_OVERLAP = 30
+
+
+class ResumeJoin:
+    """The start of a resumed answer, held until it can be joined to the text kept before the cut.
+
+    A model asked to go on often starts over: a greeting, the part's heading, the kept text
+    again. What it restates is dropped; a half sentence it does not go on from is cut back to
+    its last full stop, so "今天" + "同志们：今天召开约谈会" becomes "今天召开约谈会".
+    Once decided, ``prefix`` is the kept text as joined and ``open_line`` whether its last line goes on.
+    """
+
+    LEAD = 24  # characters of the answer's own text held before deciding
+
+    def __init__(self, kept: str, heading: str = "") -> None:
+        self.head = heading + "\n" if heading and kept.startswith(heading + "\n") else ""
+        if heading and kept == heading:
+            self.head = heading
+        self.body = kept[len(self.head) :]
+        self.raw = ""
+        self.decided = False
+        self.restarted = False  # a greeting or the part's heading started the answer
+        self.prefix = kept
+        self.open_line = True
+        self.heading = heading
+
+    def feed(self, piece: str) -> str | None:
+        """Add answer text; None while held, then the text to clean after ``prefix`` (once all of it)."""
+        if self.decided:
+            return piece
+        self.raw += piece
+        lead = self._lead(final=False)
+        if lead is None:
+            return None
+        body = self.body.strip()
+        # Hold while the answer may still be retelling the kept text, and until it has its own words.
+        if body and body.startswith(lead) and len(lead) <= len(body):
+            return None
+        if len(lead) < self.LEAD and "\n" not in lead:
+            return None
+        return self._decide(lead)
+
+    def flush(self) -> str:
+        """End of the answer: decide with what there is."""
+        if self.decided:
+            return ""
+        return self._decide(self._lead(final=True) or "")
+
+    def _lead(self, final: bool) -> str | None:
+        """The answer without a leading greeting, the part's heading or chatter; None while unsure."""
+        rest = self.raw.lstrip()
+        while True:
+            rest = _MD_PREFIX_RE.sub("", rest).replace("**", "")
+            line, nl, after = rest.partition("\n")
+            probe = line.strip(_SPACE)
+            m = _GREETING_PREFIX_RE.match(probe)
+            if m:
+                self.restarted = True
+                rest = (probe[m.end() :] + nl + after).lstrip()
+                continue
+            if not nl and not final and (
+                _TOP_HEADING_START_RE.match(probe) or _CHATTER_START_RE.match(probe) or "同志们".startswith(probe)
+            ):
+                return None  # maybe a heading, chatter or a greeting: wait for the line's end
+            if self.heading and _TOP_HEADING_START_RE.match(probe) and self._same_heading(probe):
+                self.restarted = True
+                rest = after.lstrip()
+                continue
+            if nl and (not probe or _CHATTER_RE.match(probe) or _RULE_RE.match(probe) or _LABEL_RE.match(probe)):
+                rest = after.lstrip()
+                continue
+            return rest
+
+    def _same_heading(self, line: str) -> bool:
+        m = HEADING_TEXT_RE.match(line)
+        own = HEADING_TEXT_RE.match(self.heading)
+        return bool(m and own) and (
+            m.group(1).strip() == own.group(1).strip() or line.split("、")[0] == self.heading.split("、")[0]
+        )
+
+    def _decide(self, lead: str) -> str:
+        self.decided = True
+        body = self.body.rstrip()
+        stripped = body.strip()
+        common = 0
+        for a, b in zip(stripped, lead, strict=False):
+            if a != b:
+                break
+            common += 1
+        if stripped and common == len(stripped):  # the kept text told again, then the rest: keep ours
+            return lead[common:]
+        if stripped and (common >= 4 or (self.restarted and common >= 2)):
+            # The model began the part again ("一是…" after its heading, or the kept words) and
+            # retold it in other words: its answer replaces the kept text.
+            self.prefix, self.open_line = self.head.rstrip("\n"), False
+            return lead
+        overlap = next(
+            (n for n in range(min(len(stripped), len(lead), _MAX_TAIL_OVERLAP), 1, -1) if stripped.endswith(lead[:n])),
+            0,
+        )
+        if overlap:  # the answer repeats the last words it was cut at
+            return lead[overlap:]
+        if self.restarted and stripped and not _SENTENCE_END_RE.search(stripped[-1]):
+            # The model started over without going on from a half sentence: drop the half sentence.
+            ends = [m.end() for m in _SENTENCE_END_RE.finditer(body)]
+            kept = body[: ends[-1]] if ends else ""
+            if kept.strip():
+                self.prefix = self.head + kept
+            else:
+                self.prefix, self.open_line = self.head.rstrip("\n"), False
+        return lead
