@@ -43,7 +43,7 @@ def test_one_character_count_and_no_progress_left_after_the_draft(small_corpus, 
     # The document's caption and 我的稿件 give the same count: the one the length target is met by.
     counts = [int(n) for c in at.caption for n in re.findall(r"正文约 (\d+) 字", c.value)]
     assert len(counts) == 2 and set(counts) == {speech_chars(draft)}
-    assert any("第 1 版（生成） · 正文约" in c.value and "（目标 1500 字）" in c.value for c in at.caption)
+    assert any("第 1 版：生成（离线组稿） · 正文约" in c.value and "（目标 1500 字）" in c.value for c in at.caption)
     # The progress (stage line, growing text) is gone; the result says it is done, once.
     shown = texts(at)
     assert "正在撰写" not in shown and "正在组稿" not in shown

@@ -333,7 +333,7 @@ def test_draft_refresh_edit_restore_download_copy_in_real_browser(served_app, fa
         page.get_by_role("button", name="恢复此版本").click()
         expect(page.get_by_text("已恢复第 1 版（保存为第 3 版）")).to_be_visible(timeout=30_000)
         page.get_by_role("tab", name="起草讲话").click()
-        expect(page.get_by_text("第 3 版（恢复第 1 版）")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("第 3 版：恢复第 1 版")).to_be_visible(timeout=30_000)
         assert _settled_document(page, first) == first
         assert "Traceback" not in page.content()
 

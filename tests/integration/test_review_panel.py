@@ -65,7 +65,7 @@ def test_page_review_applies_a_fix_as_a_new_version(project_delay_corpus, data_d
     text = document_text(at)
     assert "认真部署" in text and "布署" not in text
     record = store(data_dir).record(open_draft_id(at, data_dir))
-    assert record.latest.number == 2 and record.latest.reason == "采用校对建议"
+    assert record.latest.number == 2 and record.latest.reason == "采用校对建议：“布署”改为“部署”"
     # The same slip is no longer listed; the other one still is.
     shown = "\n".join(m.value for m in at.markdown)
     assert "“布署”" not in shown and "再接再励" in shown

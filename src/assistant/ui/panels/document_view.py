@@ -92,7 +92,7 @@ def show_document(od: session.OpenDraft, library: Library, settings: Settings) -
     draft, version = od.draft, od.version
     target = int(draft.brief.get("length") or 0)
     st.caption(
-        f"{draft.label or '讲话稿'} · 第 {version.number} 版（{version.reason}） · "
+        f"{draft.label or '讲话稿'} · 第 {version.number} 版：{version.reason} · "
         f"正文约 {speech_chars(draft)} 字" + (f"（目标 {target} 字）" if target else "")
     )
     session.show_flash("draft")
