@@ -69,3 +69,19 @@ def length_request(key: str, current: int, wanted: int) -> str:
     """
     parts = yaml.safe_load((PROMPTS_DIR / "parts.yaml").read_text(encoding="utf-8"))
     return parts["requests"][key].format(current=current, wanted=wanted)
+
+
+def shown_parts(events) -> dict[int, str]:
+    """What a viewer of a draft's stream shows per part: a (re)started part starts empty, tokens
+    add up, PartDone is final."""
+    from assistant.writing.events import PartDone, PartStarted, PartToken
+
+    shown: dict[int, str] = {}
+    for e in events:
+        if isinstance(e, PartStarted):
+            shown[e.index] = ""
+        elif isinstance(e, PartToken):
+            shown[e.index] += e.text
+        elif isinstance(e, PartDone):
+            shown[e.index] = e.part.text
+    return shown

@@ -175,6 +175,21 @@ def served_app(tmp_path_factory, vector_cache, fake):
 
 
 @contextlib.contextmanager
+def slow_indexing_env(tmp_path: Path, use_corpus, fake_openai) -> dict[str, str]:
+    """The app's env with first-start indexing made slow on purpose: embeddings come from the fake
+    server, each answer 8 s late (the shipped vectors are of another model, so they do not apply)."""
+    corpus = use_corpus("work_safety-01.md", "food_market-01.md")
+    fake_openai.queue_embedding(Reply(delay=8), Reply(delay=8))
+    return _app_env(
+        tmp_path, corpus,
+        ASSISTANT_EMBEDDING_BACKEND="openai",
+        ASSISTANT_EMBEDDING_BASE_URL=fake_openai.base_url,
+        ASSISTANT_EMBEDDING_API_KEY="test-key",
+        ASSISTANT_EMBEDDING_MODEL="fake-embedding",
+        ASSISTANT_CACHE_DIR=str(tmp_path / "cache"),
+    )  # fmt: skip
+
+
 def _page(url: str, **context):
     """A page of the served app in Debian's headless Chromium (a new browser session)."""
     from playwright.sync_api import sync_playwright
@@ -409,18 +424,7 @@ def test_first_start_keeps_the_form_usable_while_indexing(tmp_path, use_corpus, 
     from playwright.sync_api import expect
 
     _require_browser()
-    # Indexing made slow on purpose: embeddings come from the fake server, each answer 8 s late
-    # (the shipped vectors are of another model, so they do not apply).
-    corpus = use_corpus("work_safety-01.md", "food_market-01.md")
-    fake_openai.queue_embedding(Reply(delay=8), Reply(delay=8))
-    env = _app_env(
-        tmp_path, corpus,
-        ASSISTANT_EMBEDDING_BACKEND="openai",
-        ASSISTANT_EMBEDDING_BASE_URL=fake_openai.base_url,
-        ASSISTANT_EMBEDDING_API_KEY="test-key",
-        ASSISTANT_EMBEDDING_MODEL="fake-embedding",
-        ASSISTANT_CACHE_DIR=str(tmp_path / "cache"),
-    )  # fmt: skip
+    env = slow_indexing_env(tmp_path, use_corpus, fake_openai)
     with serve_streamlit(REPO / "app.py", tmp_path, env) as url, _page(url) as page:
         meeting = page.get_by_label("会议名称")
         expect(meeting).to_be_editable(timeout=60_000)

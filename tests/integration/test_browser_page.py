@@ -29,6 +29,7 @@ from tests.integration.test_browser import (  # noqa: F401 - fixtures used by na
     fake,
     serve_streamlit,
     served_app,
+    slow_indexing_env,
 )
 from tests.scenario import BRIEF, OUTLINE
 
@@ -132,17 +133,7 @@ def test_a_field_typed_while_the_corpus_is_indexed_survives_a_refresh(tmp_path, 
     from playwright.sync_api import expect
 
     _require_browser()
-    # Indexing made slow on purpose (embeddings from the fake server, each answer 8 s late).
-    corpus = use_corpus("work_safety-01.md", "food_market-01.md")
-    fake_openai.queue_embedding(Reply(delay=8), Reply(delay=8))
-    env = _app_env(
-        tmp_path, corpus,
-        ASSISTANT_EMBEDDING_BACKEND="openai",
-        ASSISTANT_EMBEDDING_BASE_URL=fake_openai.base_url,
-        ASSISTANT_EMBEDDING_API_KEY="test-key",
-        ASSISTANT_EMBEDDING_MODEL="fake-embedding",
-        ASSISTANT_CACHE_DIR=str(tmp_path / "cache"),
-    )  # fmt: skip
+    env = slow_indexing_env(tmp_path, use_corpus, fake_openai)
     meeting_name = "北岸镇燃气管道安全隐患整改约谈会"
     with serve_streamlit(REPO / "app.py", tmp_path, env) as url, _page(url) as page:
         bar = page.get_by_text("首次启动：正在导入内置范文").first

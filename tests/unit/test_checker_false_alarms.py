@@ -33,6 +33,7 @@ from assistant.domain.plan import make_plan
 from assistant.intake.loaders import load_path
 from assistant.review.checks import apply_suggestion, run_checks
 from assistant.writing.offline import compose_offline
+from tests.fakes.habits import GAS_BRIEF as HABITS_GAS_BRIEF
 from tests.shared import BRIEFS, CORPUS, KINDS
 
 SPEECHES = Path(__file__).parents[1] / "fixtures" / "checker_speeches"
@@ -59,20 +60,12 @@ EXPECTED_WARNINGS = {
     ("statistics-03", "structure", "缺少结束语"),
 }
 
-#: The brief of issue 19's walk-through (全县燃气安全专项整治工作约谈会).
+#: The brief of issue 19's walk-through (全县燃气安全专项整治工作约谈会), with a count in figures.
 GAS_BRIEF = parse_brief(
     {
+        **HABITS_GAS_BRIEF,
         "kind": "gas_fire",
-        "meeting": "全县燃气安全专项整治工作约谈会",
-        "speaker": "青石县人民政府副县长",
-        "targets": ["县住房和城乡建设局", "城关镇人民政府", "县燃气有限公司"],
-        "issues": [
-            "老旧小区燃气管道改造完成率仅37%",
-            "3家餐饮企业未安装可燃气体报警器",
-            "11月发生1起燃气泄漏致2人轻伤事故",
-        ],
-        "facts": ["改造任务128公里，已完成47公里", "排查发现隐患10件"],
-        "decisions": ["对县燃气有限公司予以通报批评", "责成县住建局作出书面检查"],
+        "facts": [*HABITS_GAS_BRIEF["facts"], "排查发现隐患10件"],
         "requirements": ["12月20日前完成餐饮场所报警器安装", "2027年6月底前完成全部老旧管道改造"],
         "length": 3000,
     }

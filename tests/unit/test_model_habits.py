@@ -24,9 +24,6 @@ from assistant.writing.drafting import draft_speech, resume_draft
 from assistant.writing.events import (
     DraftInterrupted,
     DraftWarning,
-    PartDone,
-    PartStarted,
-    PartToken,
 )
 from assistant.writing.outline import subject_score
 from assistant.writing.prompts.model_text import ResumeJoin
@@ -49,7 +46,7 @@ from tests.fakes.habits import (
 from tests.fakes.server import Reply
 from tests.scenario import BRIEF as PROJECT_BRIEF
 from tests.scenario import HEADINGS as PROJECT_HEADINGS
-from tests.shared import KINDS, PROMPTS
+from tests.shared import KINDS, PROMPTS, shown_parts
 
 
 def _plan(**changes):
@@ -68,17 +65,7 @@ def _warnings(events) -> list[str]:
     return [e.message for e in events if isinstance(e, DraftWarning)]
 
 
-def _shown(events) -> dict[int, str]:
-    """What a viewer of the stream shows per part: a (re)started part starts empty, PartDone is final."""
-    shown: dict[int, str] = {}
-    for e in events:
-        if isinstance(e, PartStarted):
-            shown[e.index] = ""
-        elif isinstance(e, PartToken):
-            shown[e.index] += e.text
-        elif isinstance(e, PartDone):
-            shown[e.index] = e.part.text
-    return shown
+_shown = shown_parts
 
 
 def _headings(draft: Draft) -> list[str]:

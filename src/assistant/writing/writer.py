@@ -153,10 +153,12 @@ def _checked(draft: Draft, plan: SpeechPlan, on_event: EventCallback | None) -> 
     """The offline draft with what the conformance pass finds as warnings (nothing to re-ask)."""
     draft = draft.model_copy(update={"target_chars": plan.length})
     found = check_draft(draft, plan)
+    for notice in draft.warnings:  # the composer's own (a length it could not reach, and why)
+        found.add(None, notice)
     for problem in check_change(None, draft, plan.brief).problems:
         found.add(None, problem)  # the composer's output goes through the same guard as any change
     short = shortfall(draft)
-    if short is not None:
+    if short is not None and not any("篇幅" in w for w in draft.warnings):
         found.add(None, f"全文约 {short.chars:,} 字，要求 {short.target:,} 字，未达篇幅（仅 {short.share:.0%}）。")
     if on_event is not None:
         for m in found.all():

@@ -2,14 +2,17 @@
 
 The brief supplies every fact (targets, issues, facts, decisions, requirements, deadlines), used
 verbatim. The library supplies only connective rhetoric: sentences of retrieved reference points
-that carry no names, places, units, numbers or dates of their own (see `sentence_filter`).
-When the library is missing, empty, or yields nothing usable, original generic sentences from
-`data/offline_phrases.yaml` are used instead.
+that carry no names, places, units, numbers or dates of their own (see `sentence_filter`) and
+whose subject fits this meeting (`subject`: no 火灾 in a gas-leak speech). Original generic
+sentences, points and one sentence per summoned unit from `data/offline_phrases.yaml` fill in
+when the library is missing, empty, or runs out. No set phrase is used more than twice (once per
+part), and no sentence or clause twice (`repetition`).
 
 Length: each part aims at its share of the target length, counted in non-whitespace characters;
 connective sentences are added until a part is as close to its target as a whole sentence
 allows, and removed (newest first) when the draft runs over. Facts from the brief are never
-dropped: if they alone exceed the target, the draft is longer than asked. The output is
+dropped: if they alone exceed the target, the draft is longer than asked. A draft more than 15%
+off its target carries a warning saying how much was reached and why (`length.length_notice`). The output is
 deterministic: no randomness, hits sorted stably, varied phrasing picked by a hash of the brief.
 """
 
@@ -19,7 +22,7 @@ import re
 from typing import Any
 
 from assistant.domain.kinds import MeetingKind
-from assistant.domain.models import Draft, SearchHit, count_chars
+from assistant.domain.models import Draft, SearchHit, count_chars, speech_chars
 from assistant.domain.numbering import CN_NUMERALS
 from assistant.domain.plan import SpeechPlan
 from assistant.intake.chunking import split_sentences
@@ -39,8 +42,10 @@ from assistant.writing.offline.layout import (
     short_form,
     speaker_org,
 )
-from assistant.writing.offline.length import balance
+from assistant.writing.offline.length import balance, length_notice
+from assistant.writing.offline.repetition import Repetition
 from assistant.writing.offline.sentence_filter import is_generic_sentence, load_phrases, place_names
+from assistant.writing.offline.subject import SubjectFit
 from assistant.writing.offline.vocabulary import nouns_and_verbs
 
 OFFLINE_MODE = "offline"
@@ -49,7 +54,7 @@ CLOSING_LEAD = "同志们，"
 
 #: Hits fetched per library query (per filter): at least this many, more for long speeches.
 HITS_PER_QUERY = 8
-MAX_HITS_PER_QUERY = 40
+MAX_HITS_PER_QUERY = 60
 CHARS_PER_HIT = 200
 #: Issues named in the opening; the rest are summed up with 等.
 OPENING_ISSUES = 3
@@ -57,8 +62,12 @@ OPENING_ISSUES = 3
 FACT_OVERLAP = 3
 #: A connective is a near-duplicate when this share of its (or the other's) bigrams recur …
 NEAR_DUPLICATE = 0.5
-#: … or when it opens with the same characters as a sentence already used (说到底，…).
+#: … or when it opens with the same characters as a sentence of its paragraph (说到底，…) …
 OPENER = 3
+#: … or as this many sentences elsewhere in the draft (整改要…, 整改要…, 整改要…, 整改要…).
+OPENER_USES = 3
+#: The sentences a connective is read next to: the last ones of its block.
+NEAR = 4
 
 
 class _Composer:
@@ -98,7 +107,18 @@ class _Composer:
                 }
             )
         )
+        # The subject test uses the brief and the kind's file; other kinds' keywords are blocked.
+        self.subject = SubjectFit.for_meeting(
+            "\n".join(brief.all_facts()),
+            kind,
+            kinds.values(),
+            [str(w) for w in phrases.get("event_words", [])],
+        )
+        self.repetition = Repetition(
+            [str(p) for p in phrases.get("set_phrases", [])], "\n".join(brief.all_facts())
+        )
         self._cache: dict[tuple, list[SearchHit]] = {}
+        self._grams: dict[str, set[str]] = {}
         self.used: set[str] = set()
         self.org = speaker_org(brief.speaker)
 
@@ -132,6 +152,9 @@ class _Composer:
                 if key in seen or not is_generic_sentence(
                     s, self.allowed, self.reject_words, self.foreign_words, names
                 ):
+                    continue
+                # Generic in form, but about another meeting's subject (火灾 in a gas-leak speech).
+                if not self.subject.fits(s):
                     continue
                 seen.add(key)
                 out.append((s, h.chunk_id))
@@ -180,7 +203,29 @@ class _Composer:
                 part.pool += same
                 part.pool_any += anyk
             parts.append(part)
+        self._register(parts)
         return parts
+
+    def _register(self, parts: list[Part]) -> None:
+        # What the draft says before any connective: headings, the brief's sentences, templates.
+        for part in parts:
+            self.repetition.add(part.heading)
+            for block in part.blocks:
+                for text in (block.prefix, *block.core, block.suffix):
+                    if text:
+                        self.repetition.add(text)
+                        self.used.add(norm(text))
+
+    def _per_target(self, role: str) -> list[Candidate]:
+        """One sentence per summoned unit, each variant in turn: about this meeting by construction."""
+        templates = [str(t) for t in (self.phrases.get(role, {}) or {}).get("per_target", [])]
+        if not templates:
+            return []
+        templates = rotate(templates, self.seed)
+        return [
+            (templates[n % len(templates)].format(target=clause(t)), "")
+            for n, t in enumerate(self.brief.targets)
+        ]
 
     def _verb(self) -> str:
         m = self.brief.meeting
@@ -236,6 +281,7 @@ class _Composer:
             block = Block(core=[sentence(issue), *(sentence(f) for f in facts)], point=True)
             part.blocks.append(block)
             queries.append((block, f"{clause(issue)}的危害"))
+        part.optional_points = [str(p) for p in self.phrases["harm"].get("points", [])]
         return queries
 
     def _build_causes(self, part: Part, first: bool) -> list[tuple[Block | None, str]]:
@@ -273,6 +319,8 @@ class _Composer:
                 )
             attitude.core.append(str(self.phrases["decisions"]["attitude"]))
         part.blocks.append(attitude)
+        if first:
+            part.pool += self._per_target("decisions")
         query = "端正态度 正确对待约谈 处理决定 追责问责"
         if b.decisions:
             query += " " + clause(b.decisions[0])
@@ -301,6 +349,7 @@ class _Composer:
         if not b.requirements:
             part.blocks.append(Block(core=[str(self.phrases["rectification"]["none"])]))
         part.optional_points = [str(p) for p in self.phrases["rectification"].get("points", [])]
+        part.pool += self._per_target("rectification")
         return queries
 
     def _build_closing(self, part: Part, first: bool) -> list[tuple[Block | None, str]]:
@@ -326,26 +375,42 @@ class _Composer:
         sources = [block.own, part.pool, [(s, "") for s in part.fallback]]
         if tier >= 2:
             sources += [block.own_any, part.pool_any]
+        # A set phrase is said once per part at most (说到底 … 二是……说到底是……).
+        context = part.heading + part.render()
         for source in sources:
             for cand in source:
-                if norm(cand[0]) not in self.used and not self.echoes(cand[0]):
+                if (
+                    norm(cand[0]) not in self.used
+                    and not self.echoes(cand[0], block)
+                    and self.repetition.allows(cand[0], context)
+                ):
                     return cand
         return None
 
-    def echoes(self, text: str) -> bool:
+    def echoes(self, text: str, block: Block | None = None) -> bool:
         """A near-duplicate of a sentence already in the draft, or opening with the same words."""
-        grams = bigrams(text)
+        grams = self._bigrams(text)
+        opener = text[:OPENER]
+        if block is not None and any(c.startswith(opener) for c in block_sentences(block)[-NEAR:]):
+            return True
+        if sum(other.startswith(opener) for other in self.used) >= OPENER_USES:
+            return True
         for other in self.used:
-            if text[:OPENER] == other[:OPENER]:
-                return True
-            shared = grams & bigrams(other)
-            if shared and len(shared) >= NEAR_DUPLICATE * min(len(grams), len(bigrams(other))):
+            theirs = self._bigrams(other)
+            shared = grams & theirs
+            if shared and len(shared) >= NEAR_DUPLICATE * min(len(grams), len(theirs)):
                 return True
         return False
+
+    def _bigrams(self, text: str) -> set[str]:
+        if text not in self._grams:
+            self._grams[text] = bigrams(text)
+        return self._grams[text]
 
     def _use(self, part: Part, block: Block, cand: Candidate) -> None:
         block.extras.append(cand)
         self.used.add(norm(cand[0]))
+        self.repetition.add(cand[0])
         part.history.append((block, cand))
 
     def fill(self, part: Part, target: int, tier: int = 1) -> bool:
@@ -354,6 +419,11 @@ class _Composer:
         cur = part.length()
         while cur < target:
             added = False
+            context = part.heading + part.render()
+            while part.optional_points and not self.repetition.allows(
+                part.optional_points[0], context
+            ):
+                part.optional_points.pop(0)  # a generic point that would repeat a set phrase
             if part.optional_points:
                 text = part.optional_points[0]
                 n = count_chars(text) + 2
@@ -362,6 +432,7 @@ class _Composer:
                     block = Block(core=[text], point=True, fillable=False)
                     part.blocks.append(block)
                     part.history.append((block, None))
+                    self.repetition.add(text)
                     cur = part.length()
                     added = grew = True
             for block in [b for b in part.blocks if b.fillable]:
@@ -388,10 +459,17 @@ class _Composer:
         if cand is None:
             part.blocks.remove(block)
             part.optional_points.insert(0, block.core[0])
+            self.repetition.remove(block.core[0])
         else:
             block.extras.remove(cand)
             self.used.discard(norm(cand[0]))
+            self.repetition.remove(cand[0])
         return True
+
+
+def block_sentences(block: Block) -> list[str]:
+    """The sentences of a block as they stand: its core, then its connectives."""
+    return [*block.core, *(c[0] for c in block.extras)]
 
 
 def as_requirement(req: str) -> str:
@@ -424,7 +502,7 @@ def compose_offline(
     composer = _Composer(plan, library, load_phrases(), kinds)
     parts = composer.build()
     balance(composer, plan.title, parts, plan.length)
-    return Draft(
+    draft = Draft(
         title=plan.title,
         kind=plan.kind.id,
         parts=draft_parts(plan.title, parts),
@@ -433,3 +511,6 @@ def compose_offline(
         created_at=created_at,
         brief=plan.brief.model_dump(),
     )
+    # Never silently short (or long): the clerk is told how much was reached and why.
+    notice = length_notice(speech_chars(draft), plan.length, library is not None)
+    return draft.model_copy(update={"warnings": [notice]}) if notice else draft
