@@ -51,6 +51,7 @@ def main() -> int:
     ap.add_argument("--library", default="", help="an existing library dir (built if empty)")
     ap.add_argument("--dump", default="", help="write the drafts to this JSON file")
     ap.add_argument("--load", default="", help="measure the drafts of a --dump file instead")
+    ap.add_argument("--briefs", default=str(BRIEFS), help="a folder of brief JSON files (default: the test briefs)")
     args = ap.parse_args()
     saved = json.loads(Path(args.load).read_text(encoding="utf-8")) if args.load else {}
     dumped: dict[str, dict] = {}
@@ -68,7 +69,8 @@ def main() -> int:
     totals: dict[str, int] = defaultdict(int)
     devs: dict[int, list[float]] = defaultdict(list)
     t0 = time.time()
-    for path in sorted(BRIEFS.glob("*.json")):
+    briefs = Path(args.briefs)
+    for path in sorted(briefs.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         for length in lengths:
             plan = make_plan(parse_brief({**data, "length": length}), KINDS)
@@ -104,7 +106,7 @@ def main() -> int:
                     print(f"    WARN {w}")
     if args.dump:
         Path(args.dump).write_text(json.dumps(dumped, ensure_ascii=False), encoding="utf-8")
-    print(f"\n{len(list(BRIEFS.glob('*.json')))} briefs, {time.time() - t0:.0f} s")
+    print(f"\n{len(list(briefs.glob('*.json')))} briefs, {time.time() - t0:.0f} s")
     for k, v in totals.items():
         print(f"{k}: {v}")
     for length, d in devs.items():

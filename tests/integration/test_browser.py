@@ -174,7 +174,6 @@ def served_app(tmp_path_factory, vector_cache, fake):
         yield Served(url, root / "data")
 
 
-@contextlib.contextmanager
 def slow_indexing_env(tmp_path: Path, use_corpus, fake_openai) -> dict[str, str]:
     """The app's env with first-start indexing made slow on purpose: embeddings come from the fake
     server, each answer 8 s late (the shipped vectors are of another model, so they do not apply)."""
@@ -190,6 +189,7 @@ def slow_indexing_env(tmp_path: Path, use_corpus, fake_openai) -> dict[str, str]
     )  # fmt: skip
 
 
+@contextlib.contextmanager
 def _page(url: str, **context):
     """A page of the served app in Debian's headless Chromium (a new browser session)."""
     from playwright.sync_api import sync_playwright

@@ -91,8 +91,8 @@ def test_at_1366_nothing_is_cut_progress_is_in_view_and_the_title_wraps_evenly(s
     from playwright.sync_api import expect
 
     fake.reset()
-    # Slow enough to see the progress: the outline streams for a few seconds.
-    fake.queue(Reply(text=OUTLINE, chunk_size=10, chunk_delay=0.15), *(Reply(text=t, chunk_size=20) for t in SPEECH_PARTS))
+    # Slow enough to see the progress on a loaded machine: the outline streams for ~10 s.
+    fake.queue(Reply(text=OUTLINE, chunk_size=10, chunk_delay=0.4), *(Reply(text=t, chunk_size=20) for t in SPEECH_PARTS))
     with _page(served_app.url) as page:
         page.set_viewport_size(LAPTOP)
         _wait_ready(page)

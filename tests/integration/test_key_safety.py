@@ -75,9 +75,12 @@ def test_foreign_url_with_blank_key_never_receives_the_server_key(own, capture, 
     assert not at.exception
     assert _leaked(capture) == []
     assert capture.requests == []
-    # The test button still tests the server's own configuration, with its key.
-    assert any("连接正常" in s.value for s in at.success)
-    assert own.chat_requests()[-1].headers["authorization"] == f"Bearer {SECRET}"
+    # The test button tests the values typed on the page: the foreign address, which has no key of
+    # its own and never gets the server's; nothing is sent anywhere and the clerk is told why.
+    assert not any("连接正常" in s.value for s in at.success)
+    assert not own.chat_requests()
+    tested = [e.value for e in at.error if not e.value.startswith("未保存")]
+    assert tested and "OPENAI_API_KEY" in tested[-1] and "API Key" in tested[-1]
 
 
 def test_foreign_url_with_keyless_provider_gets_a_placeholder_not_the_key(own, capture, use_corpus):

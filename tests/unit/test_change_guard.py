@@ -275,3 +275,26 @@ def test_a_checker_suggestion_goes_through_the_guard():
     for f in offered:
         _, check = suggestion_change(slipped, f, brief)
         assert check.ok, (f, check.problems)
+
+
+def test_a_resumed_draft_is_checked_against_what_was_kept():
+    from assistant.writing.change_guard import guard_warnings
+
+    draft, brief = _case("gas")
+    first = _sections(draft)[0]
+    cut = draft.model_copy(deep=True)
+    cut.parts = cut.parts[: first + 1]
+    cut.parts[first].text = cut.parts[first].text.split("远低于")[0]  # cut mid-sentence, after 37%
+    cut.status = "interrupted"
+    events: list = []
+    assert guard_warnings(cut, draft, brief, events.append) is draft and not events  # a clean finish
+
+    # the model finished the cut part without its figures and brought another project into 二、
+    bad = draft.model_copy(deep=True)
+    bad.parts[first].text = bad.parts[first].text.replace("完成率仅37%，", "")
+    second = _sections(bad)[1]
+    bad.parts[second].text += "\n东环路改造工程形象进度仅完成35%。"
+    resumed = guard_warnings(cut, bad, brief, events.append)
+    said = " ".join(resumed.warnings)
+    assert "37%" in said and "35%" in said
+    assert [e.message for e in events] == resumed.warnings[-len(events):]

@@ -160,10 +160,13 @@ def check_change(before: Draft | None, after: Draft, brief: Brief | None = None)
     added_all: list[str] = []
     repeated_all: list[str] = []
     old_parts = before.parts if before is not None and len(before.parts) == len(after.parts) else None
-    if before is not None and [(p.role, p.number) for p in before.parts if p.number] != [
-        (p.role, p.number) for p in after.parts if p.number
-    ]:
-        problems.append("一级标题的数量、序号或顺序变了，讲话稿的结构被打乱")
+    if before is not None:
+        was = [(p.role, p.number) for p in before.parts if p.number]
+        now = [(p.role, p.number) for p in after.parts if p.number]
+        # a resumed draft goes on after its last part; any other change keeps the sections as they were
+        kept = now[: len(was)] == was if before.status == "interrupted" else now == was
+        if not kept:
+            problems.append("一级标题的数量、序号或顺序变了，讲话稿的结构被打乱")
     for i, (old, new) in enumerate(_aligned(before, after)):
         if old is not None and old.text.strip() == new.text.strip():
             continue
