@@ -174,11 +174,11 @@ def served_app(tmp_path_factory, vector_cache, fake):
         yield Served(url, root / "data")
 
 
-def slow_indexing_env(tmp_path: Path, use_corpus, fake_openai) -> dict[str, str]:
+def slow_indexing_env(tmp_path: Path, use_corpus, fake_openai, delay: float = 8) -> dict[str, str]:
     """The app's env with first-start indexing made slow on purpose: embeddings come from the fake
-    server, each answer 8 s late (the shipped vectors are of another model, so they do not apply)."""
+    server, each answer ``delay`` s late (the shipped vectors are of another model, so they do not apply)."""
     corpus = use_corpus("work_safety-01.md", "food_market-01.md")
-    fake_openai.queue_embedding(Reply(delay=8), Reply(delay=8))
+    fake_openai.queue_embedding(Reply(delay=delay), Reply(delay=delay))
     return _app_env(
         tmp_path, corpus,
         ASSISTANT_EMBEDDING_BACKEND="openai",

@@ -83,6 +83,20 @@ def _shot(page, name: str, tmp_path: Path) -> None:
     page.screenshot(path=str(folder / name))
 
 
+def _scroll_to(locator, attempts: int = 5) -> None:
+    """Scroll an element into view, again if a rerun replaced it meanwhile (detached from the DOM)."""
+    from playwright.sync_api import Error
+
+    for n in range(attempts):
+        try:
+            locator.scroll_into_view_if_needed(timeout=10_000)
+            return
+        except Error:
+            if n == attempts - 1:
+                raise
+            time.sleep(0.5)
+
+
 def _in_view(box: dict | None, height: int = LAPTOP["height"]) -> bool:
     return box is not None and box["y"] >= 0 and box["y"] + min(box["height"], 40) <= height
 
@@ -101,13 +115,13 @@ def test_at_1366_nothing_is_cut_progress_is_in_view_and_the_title_wraps_evenly(s
         sidebar = page.locator("[data-testid=stSidebar]").bounding_box()
         assert sidebar is not None and sidebar["width"] <= 240, sidebar  # Streamlit's default: 300 px
         assert page.evaluate(CUT_TEXTS_JS) == []
-        page.get_by_role("button", name="生成初稿").scroll_into_view_if_needed()
+        _scroll_to(page.get_by_role("button", name="生成初稿"))
         assert page.evaluate(CUT_TEXTS_JS) == []  # the buttons at the form's foot, "先拟提纲，改…" was cut
         _shot(page, "laptop-buttons.png", tmp_path)
 
         _fill_brief(page, BRIEF, served_app.data_dir)
         go = page.get_by_role("button", name="生成初稿")
-        go.scroll_into_view_if_needed()
+        _scroll_to(go)  # the form may still be redrawn by the rerun that saved the last field
         assert _in_view(go.bounding_box())
         go.click()
         stage = page.get_by_text("正在拟定提纲").first
@@ -119,7 +133,7 @@ def test_at_1366_nothing_is_cut_progress_is_in_view_and_the_title_wraps_evenly(s
 
         expect(page.get_by_text("初稿完成").first).to_be_visible(timeout=90_000)
         title = page.locator(".speech-doc").first
-        title.scroll_into_view_if_needed()
+        _scroll_to(title)
         time.sleep(0.5)
         _shot(page, "laptop-draft.png", tmp_path)
         lines = page.evaluate(TITLE_LINES_JS)
@@ -133,7 +147,8 @@ def test_a_field_typed_while_the_corpus_is_indexed_survives_a_refresh(tmp_path, 
     from playwright.sync_api import expect
 
     _require_browser()
-    env = slow_indexing_env(tmp_path, use_corpus, fake_openai)
+    # 2 × 15 s of indexing: the typing, the save and a reload must all fall inside it on a loaded machine
+    env = slow_indexing_env(tmp_path, use_corpus, fake_openai, delay=15)
     meeting_name = "北岸镇燃气管道安全隐患整改约谈会"
     with serve_streamlit(REPO / "app.py", tmp_path, env) as url, _page(url) as page:
         bar = page.get_by_text("首次启动：正在导入内置范文").first
