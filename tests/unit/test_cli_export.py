@@ -167,3 +167,38 @@ def test_unwritable_targets_are_chinese_errors_and_a_read_only_file_is_kept(tmp_
     shared.chmod(0o644)
     assert invoke(data_dir, "export", str(SPEECH), "--out", str(shared)).exit_code == 0
     assert stat.S_IMODE(shared.stat().st_mode) == 0o644 and shared.read_text(encoding="utf-8") != "旧"
+
+
+@pytest.mark.parametrize("fmt", ["txt", "docx"])
+def test_a_target_that_is_not_a_plain_file_is_never_replaced(fmt, tmp_path, data_dir, saved_draft):
+    """A pipe, a link to /dev/null, a link to a pipe: refused in Chinese, left exactly as they were."""
+    import os
+    import stat
+
+    pipe = tmp_path / f"pipe.{fmt}"
+    os.mkfifo(pipe)
+    to_null = tmp_path / f"null.{fmt}"
+    to_null.symlink_to("/dev/null")
+    to_pipe = tmp_path / f"to_pipe.{fmt}"
+    to_pipe.symlink_to(pipe)
+    for target in (pipe, to_null, to_pipe):
+        r = invoke(data_dir, "export", str(saved_draft), "--format", fmt, "--out", str(target))
+        assert r.exit_code == 1, (target, r.output)
+        assert "不是普通文件" in r.stderr and "Traceback" not in r.output
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
+    assert to_null.is_symlink() and os.readlink(to_null) == "/dev/null"
+    assert to_pipe.is_symlink() and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert not list(tmp_path.glob(".*.tmp"))  # no temporary file left behind
+
+
+def test_a_draft_is_never_saved_over_a_pipe(tmp_path, saved_draft):
+    import os
+
+    from assistant.drafts.draft_io import load_draft
+    from assistant.support.atomic_files import NotARegularFile
+
+    pipe = tmp_path / "out.json"
+    os.mkfifo(pipe)
+    with pytest.raises(NotARegularFile):
+        save_draft(load_draft(saved_draft), pipe)
+    assert pipe.is_fifo()

@@ -9,6 +9,10 @@ import tempfile
 from pathlib import Path
 
 
+class NotARegularFile(OSError):
+    """A write target that exists and is not a regular file: a device, a pipe, a socket, a folder."""
+
+
 def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
@@ -18,7 +22,8 @@ def _umask() -> int:
 def write_atomic_bytes(path: Path | str, data: bytes, mode: int | None = None) -> Path:
     """Write bytes via a temporary file in the same folder and os.replace (never half-written).
 
-    The file gets ``mode`` when given, else the mode of the file it replaces, else the usual
+    A target that exists and is not a regular file (a device such as /dev/null, a pipe, a folder,
+    or a link to one) is never replaced: NotARegularFile. The file gets ``mode`` when given, else the mode of the file it replaces, else the usual
     mode of a new file. A file nobody may write (chmod 444: the user protected it) is not
     replaced, although renaming over it would succeed: PermissionError instead.
     """
@@ -27,7 +32,10 @@ def write_atomic_bytes(path: Path | str, data: bytes, mode: int | None = None) -
         old = os.stat(p)
     except FileNotFoundError:
         old = None
-    if old is not None and stat.S_ISREG(old.st_mode) and not old.st_mode & 0o222:
+    if old is not None and not stat.S_ISREG(old.st_mode):
+        # Renaming over /dev/null or a pipe would replace it with a plain file (as root, for everyone).
+        raise NotARegularFile(errno.EINVAL, "not a regular file", str(p))
+    if old is not None and not old.st_mode & 0o222:
         raise PermissionError(errno.EACCES, "read-only file", str(p))
     if mode is None:
         mode = stat.S_IMODE(old.st_mode) if old is not None else 0o666 & ~_umask()

@@ -12,6 +12,7 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
+from assistant.support.atomic_files import NotARegularFile
 from assistant.support.errors import LoadError
 
 _READ_CHUNK = 1024 * 1024
@@ -68,6 +69,8 @@ _WRITE_MESSAGES = {
 
 def os_error_message(err: OSError, writing: bool = False) -> str:
     """A Chinese sentence for an OSError (the errno's meaning, never its English text)."""
+    if isinstance(err, NotARegularFile):
+        return "它不是普通文件（而是设备、管道或文件夹），为免破坏它，没有写入。请换一个文件名。"
     known = (_WRITE_MESSAGES.get(err.errno or -1) if writing else None) or _ERRNO_MESSAGES.get(err.errno or -1)
     if known:
         return known
