@@ -202,3 +202,48 @@ def test_a_draft_is_never_saved_over_a_pipe(tmp_path, saved_draft):
     with pytest.raises(NotARegularFile):
         save_draft(load_draft(saved_draft), pipe)
     assert pipe.is_fifo()
+
+
+_SPEECH_BODY = "\n同志们：\n今天召开约谈会。\n一、正视问题\n问题很多。\n同志们，散会。"
+
+
+@pytest.mark.parametrize("fmt", ["docx", "txt", "md"])
+def test_control_and_reordering_characters_in_a_title_never_reach_the_file_or_the_terminal(fmt, tmp_path, data_dir):
+    title = "在\x07临江市\x1b[31m\u202e约谈会上的讲话"
+    path = save_draft(draft_from_text(title + _SPEECH_BODY), tmp_path / "d.json")
+    r = invoke(data_dir, "export", str(path), "--format", fmt, "--out", str(tmp_path))
+    assert r.exit_code == 0, r.output  # was 发生意外错误（ValueError） for .docx
+    for ch in ("\x07", "\x1b", "\u202e"):
+        assert ch not in r.output
+    (out,) = tmp_path.glob(f"*.{fmt}")
+    text = (
+        "\n".join(p.text for p in Document(io.BytesIO(out.read_bytes())).paragraphs)
+        if fmt == "docx" else out.read_text(encoding="utf-8")
+    )  # fmt: skip
+    assert "在临江市[31m约谈会上的讲话" in text.replace("\\", "") and not any(c in text for c in "\x07\x1b\u202e")
+
+
+@pytest.mark.parametrize("char", ["临", "\U00020000"])  # 3 and 4 bytes in UTF-8
+def test_a_very_long_title_gives_a_file_name_within_the_limits(char, tmp_path, data_dir):
+    from assistant.drafts.draft_io import load_draft
+
+    path = save_draft(draft_from_text("在临江市约谈会上的讲话" + _SPEECH_BODY), tmp_path / "d.json")
+    long = load_draft(path).model_copy(update={"title": "在" + char * 120 + "上的讲话"})
+    for part in long.parts:
+        if part.role == "title":
+            part.text = long.title
+    path = save_draft(long, tmp_path / "d.json")
+    out = tmp_path / "out"
+    out.mkdir()
+    r = invoke(data_dir, "export", str(path), "--format", "docx", "--out", str(out))
+    assert r.exit_code == 0, r.output  # was 文件名或路径过长 (the temporary name was longer)
+    (written,) = out.iterdir()
+    assert len(written.name.encode("utf-8")) <= 245 and written.name.startswith("在" + char)
+
+
+def test_a_name_near_the_byte_limit_is_written(tmp_path):
+    from assistant.support.atomic_files import write_atomic
+
+    name = "临" * 83 + ".txt"  # 253 bytes: the old temporary name (.<name>.XXXXXXXX.tmp) was over 255
+    write_atomic(tmp_path / name, "正文")
+    assert (tmp_path / name).read_text(encoding="utf-8") == "正文"

@@ -82,3 +82,13 @@ def test_a_saved_choice_follows_the_key_rule(tmp_path):
     save_model_settings(tmp_path, LLMChoice(provider="custom", base_url="http://elsewhere.example/v1"))
     applied = apply_choice(env, load_model_settings(tmp_path))
     assert applied.openai_base_url == "http://elsewhere.example/v1" and not applied.openai_api_key
+
+
+def test_a_session_id_with_a_trailing_newline_or_foreign_digits_is_refused():
+    """`?s=<id>%0A` created a session file whose name ended in a newline ("$" matches before it)."""
+    from assistant.drafts.workspace import new_session_id, valid_session_id
+
+    good = new_session_id()
+    assert valid_session_id(good)
+    for bad in (good + "\n", good + "\r\n", "\n" + good, good.upper(), "٠" * 16):
+        assert not valid_session_id(bad), repr(bad)

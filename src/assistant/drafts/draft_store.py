@@ -71,7 +71,7 @@ def reason_regenerate(part_label: str, skipped: int, pinned: int) -> str:
     return f"重新生成{part_label}" + (f"（{chosen}）" if chosen else "")
 
 
-_ID_RE = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
+_ID_RE = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9a-f]{6}")  # fullmatch: "$" would let "…\n" through
 _VERSION_RE = re.compile(r"^v(\d{4})\.json$")
 _lock = threading.Lock()  # record.json is read-modify-written; versions themselves need no lock
 
@@ -222,7 +222,7 @@ class DraftStore:
         records = []
         if self.root.is_dir():
             for folder in self.root.iterdir():
-                if folder.is_dir() and _ID_RE.match(folder.name):
+                if folder.is_dir() and _ID_RE.fullmatch(folder.name):
                     try:
                         records.append(self._read_record(folder))
                     except DraftStoreError:
@@ -238,7 +238,7 @@ class DraftStore:
 
     def exists(self, draft_id: str) -> bool:
         """Whether a draft with this id is stored."""
-        return bool(_ID_RE.match(draft_id or "")) and (self.root / draft_id / RECORD).is_file()
+        return bool(_ID_RE.fullmatch(draft_id or "")) and (self.root / draft_id / RECORD).is_file()
 
     # ------------------------------------------------------------------ internals
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from assistant.support.atomic_files import write_atomic
 
-_SESSION_RE = re.compile(r"^[0-9a-f]{16}$")
+_SESSION_RE = re.compile(r"[0-9a-f]{16}")  # fullmatch: "$" would let "…\n" through
 _lock = threading.Lock()  # the page thread and a background generation both update a session
 
 
@@ -50,7 +50,7 @@ def new_session_id() -> str:
 
 def valid_session_id(value: str | None) -> bool:
     """Whether a URL value can be a session id (it names a file, so nothing else is accepted)."""
-    return bool(value) and bool(_SESSION_RE.match(value))
+    return bool(value) and bool(_SESSION_RE.fullmatch(value))
 
 
 def _path(data_dir: Path | str, session_id: str) -> Path:

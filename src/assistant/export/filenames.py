@@ -18,7 +18,8 @@ _NAME_MAP = str.maketrans({
     "<": "《", ">": "》", ":": "：", '"': "“", "/": "／", "\\": "＼", "|": "｜", "?": "？", "*": "＊",
 })
 _WINDOWS_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?$", re.IGNORECASE)
-_NAME_MAX = 80  # characters; 80 Chinese characters are 240 bytes, under the 255-byte limits
+_NAME_MAX = 80  # characters
+_NAME_MAX_BYTES = 240  # UTF-8 bytes (80 Chinese characters): under the 255-byte limits with an extension
 
 
 def safe_filename(name: str, default: str = DEFAULT_NAME) -> str:
@@ -26,7 +27,10 @@ def safe_filename(name: str, default: str = DEFAULT_NAME) -> str:
     name = unicodedata.normalize("NFC", name or "").translate(_NAME_MAP)
     name = "".join(" " if unicodedata.category(c).startswith("C") else c for c in name)
     name = re.sub(r"\s+", " ", name).strip()
-    name = name[:_NAME_MAX].strip().strip(".").strip()  # Windows drops trailing dots; a leading one hides the file
+    name = name[:_NAME_MAX]
+    while len(name.encode("utf-8")) > _NAME_MAX_BYTES:
+        name = name[:-1]
+    name = name.strip().strip(".").strip()  # Windows drops trailing dots; a leading one hides the file
     if not name or _WINDOWS_RESERVED.match(name):
         return default if not name else f"{name}_{default}"
     return name

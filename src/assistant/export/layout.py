@@ -59,7 +59,13 @@ _MD_LINK_RE = re.compile(r"!?\[([^\]\n]*)\]\((?:[^)\s]*)\)")
 _MD_UNDERSCORE_EM_RE = re.compile(r"(?<![_\w])__(?=\S)(.+?)(?<=\S)__(?![_\w])")
 
 
+#: Control characters (Word refuses them in its XML: the export failed) and the invisible marks
+#: that reorder text on screen (U+202E …): never part of a speech.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def _plain_line(line: str) -> str:
+    line = _CONTROL_RE.sub("", line.replace("\t", " "))
     line = line.strip().replace("\u3000", " ").strip()
     if _MD_RULE_RE.match(line):
         return ""

@@ -40,7 +40,8 @@ def write_atomic_bytes(path: Path | str, data: bytes, mode: int | None = None) -
     if mode is None:
         mode = stat.S_IMODE(old.st_mode) if old is not None else 0o666 & ~_umask()
     p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    # A short temporary name: a final name near the 255-byte limit must not fail for its temporary.
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name[:16]}.", suffix=".tmp", dir=p.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
