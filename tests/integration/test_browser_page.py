@@ -125,7 +125,14 @@ def test_at_1366_nothing_is_cut_progress_is_in_view_and_the_title_wraps_evenly(s
         assert _in_view(go.bounding_box())
         go.click()
         stage = page.get_by_text("正在拟定提纲").first
-        expect(stage).to_be_visible(timeout=30_000)
+        try:
+            expect(stage).to_be_visible(timeout=20_000)
+        except AssertionError:
+            # On a loaded machine the click can land while a rerun redraws the form and be lost;
+            # the button is then still there and enabled (once taken, it gives way to the progress).
+            if go.count() and go.is_enabled():
+                go.click()
+            expect(stage).to_be_visible(timeout=40_000)
         _shot(page, "laptop-progress.png", tmp_path)
         # Where the clerk is looking: the stage line and 停止, without scrolling.
         assert _in_view(stage.bounding_box()), stage.bounding_box()
