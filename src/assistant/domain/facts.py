@@ -445,6 +445,17 @@ class FactIndex:
         return False
 
 
+_HAN_RUN_RE = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+def char_pairs(text: str) -> set[str]:
+    """The pairs of adjacent Chinese characters of a text: how much of a brief item a line says."""
+    out: set[str] = set()
+    for run in _HAN_RUN_RE.findall(text):
+        out |= {run[k : k + 2] for k in range(len(run) - 1)}
+    return out
+
+
 def one_in_words(fact: Fact, text: str) -> bool:
     """"1起" written 一起 (发生了一起事故) in ``text``: a count of one in words is not read as a number."""
     m = re.fullmatch(r"1(\D+)", fact.value)

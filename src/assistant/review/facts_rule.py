@@ -10,7 +10,15 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from assistant.domain.facts import Fact, FactIndex, brief_facts, compact, one_in_words, specifics
+from assistant.domain.facts import (
+    Fact,
+    FactIndex,
+    brief_facts,
+    char_pairs,
+    compact,
+    one_in_words,
+    specifics,
+)
 from assistant.review.model import CheckInput, Finding
 from assistant.review.registry import finding, rule
 
@@ -34,7 +42,6 @@ _SHORT_FORMS = (
     ("有限责任公司", "公司"), ("有限公司", "公司"), ("街道办事处", "街道"), ("办事处", ""),
     ("卫生健康委员会", "卫健委"), ("农业农村局", "农业农村局"),
 )  # fmt: skip
-_HAN_PAIR_RE = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
 def _line_facts(ctx: CheckInput, text_lines: list[str]) -> list[tuple[int, Fact]]:
@@ -68,15 +75,8 @@ def _not_in_brief(ctx: CheckInput, index: FactIndex) -> Iterator[Finding]:
         )  # fmt: skip
 
 
-def _pairs(text: str) -> set[str]:
-    out: set[str] = set()
-    for run in _HAN_PAIR_RE.findall(text):
-        out |= {run[k : k + 2] for k in range(len(run) - 1)}
-    return out
-
-
 def _item_written(item: str, paragraphs: list[set[str]]) -> bool:
-    wanted = _pairs(item)
+    wanted = char_pairs(item)
     if not wanted:
         return True
     return any(len(wanted & p) >= ITEM_COVERAGE * len(wanted) for p in paragraphs)
@@ -99,7 +99,7 @@ def _missing(ctx: CheckInput) -> Iterator[Finding]:
     assert brief is not None
     draft = compact(ctx.text)
     drafted = FactIndex.of([ctx.text])
-    paragraphs = [_pairs(line) for line in ctx.lines if line.strip()]
+    paragraphs = [char_pairs(line) for line in ctx.lines if line.strip()]
     items = brief_facts(brief)
     deadlines = {f.value for f in items if f.kind == "deadline"}
     for item in items:

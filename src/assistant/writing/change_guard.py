@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant.domain.brief import Brief
-from assistant.domain.facts import Fact, FactIndex, compact, one_in_words, specifics
+from assistant.domain.facts import Fact, FactIndex, char_pairs, compact, one_in_words, specifics
 from assistant.domain.models import Draft, DraftPart
 from assistant.review.checks import apply_to_draft
 from assistant.review.model import Finding
@@ -28,7 +28,6 @@ from assistant.writing.model_calls import stage_label
 #: What a change must not lose or bring in. Quotes are left out: a model may add a common
 #: slogan ("一岗双责") that is no meeting's fact; a deadline without a digit ("年底前") likewise.
 KEPT_KINDS = ("number", "percent", "amount", "date", "deadline", "place", "unit")
-_HAN_RE = re.compile(r"[\u4e00-\u9fff]{2,}")
 ITEM_COVERAGE = 0.6  # share of a brief item's character pairs that says "this item is written here"
 SHOW_AT_MOST = 6
 
@@ -65,19 +64,12 @@ def part_name(part: DraftPart) -> str:
     return stage_label(part.role, part.number)
 
 
-def _pairs(text: str) -> set[str]:
-    out: set[str] = set()
-    for run in _HAN_RE.findall(text):
-        out |= {run[k : k + 2] for k in range(len(run) - 1)}
-    return out
-
-
 def _item_written(item: str, text: str) -> bool:
     """True when a paragraph of ``text`` says most of the brief item (its character pairs)."""
-    wanted = _pairs(item)
+    wanted = char_pairs(item)
     if not wanted:
         return False
-    return any(len(wanted & _pairs(line)) >= ITEM_COVERAGE * len(wanted) for line in text.split("\n"))
+    return any(len(wanted & char_pairs(line)) >= ITEM_COVERAGE * len(wanted) for line in text.split("\n"))
 
 
 def _brief_texts(brief: Brief | None) -> list[str]:
