@@ -16,12 +16,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The page (app.py) behind the login page (src/assistant/ui/server.py): with no account and no
+# password on a 127.0.0.1-only server, the login page lets everything through as before.
+SERVER := src/assistant/ui/server.py
 run: $(STAMP)
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(BIN)/streamlit run $(SERVER) --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
-# The office LAN: every interface. The app refuses to serve without ASSISTANT_ACCESS_PASSWORD.
+# The office LAN: every interface. Nothing is served without accounts (assistant user add) or ASSISTANT_ACCESS_PASSWORD.
 run-lan: $(STAMP)
-	$(BIN)/streamlit run app.py --server.address 0.0.0.0 --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(BIN)/streamlit run $(SERVER) --server.address 0.0.0.0 --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 # A team's shared library (README: 团队部署). Bind to the office network only where needed.
 CHROMA_DIR ?= data/chroma-server
@@ -43,7 +46,7 @@ STORE_SUITE := tests/integration/test_store.py tests/integration/test_store_batc
 # Everything: the fast tests, the deep ones (tests/integration), then the store suite on a Chroma server.
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup tests
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --durations=20 tests
 	ASSISTANT_TEST_STORE=server $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup $(STORE_SUITE)
 
 # The inner loop (under a minute): tests/unit only — in-process, no browser, no child process, no Chroma server.

@@ -85,3 +85,14 @@ def shown_parts(events) -> dict[int, str]:
         elif isinstance(e, PartDone):
             shown[e.index] = e.part.text
     return shown
+
+
+def logged_in(monkeypatch, account) -> str:
+    """Log a page test in as the login page (ui/web_gate.py) does: a token in the process's table,
+    the login page marked active, and the token as the browser's cookie; returns the token."""
+    from assistant.support import login_guard
+
+    token = login_guard.LOGINS.start(account, "127.0.0.1")
+    monkeypatch.setitem(login_guard._gate, "active", True)
+    monkeypatch.setattr("assistant.ui.access.login_token", lambda: token)
+    return token

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import itertools
 import json
 import math
 import socket
@@ -65,6 +66,14 @@ class Reply:
     # stream this many content pieces, then end the response cleanly with no finish reason
     # and no [DONE] (a proxy or server that gives up mid-answer)
     end_after: int | None = None
+    # after this many content pieces, send every later event one byte at a time, ``trickle``
+    # seconds apart (a server that never trips a per-read timeout)
+    trickle_after: int | None = None
+    trickle: float = 1.0
+    # after this many content pieces, send nothing more and keep the connection open
+    hang_after: int | None = None
+    # send the content pieces again and again, never finishing (a model that never stops)
+    endless: bool = False
 
 
 @dataclass
@@ -440,6 +449,9 @@ class _Handler(BaseHTTPRequestHandler):
             event({"reasoning_content": p})
             for p in _pieces(reply.reasoning or "", reply.chunk_size)
         ] + [event({"content": p}) for p in _pieces(reply.text, reply.chunk_size)]
+        if reply.endless or reply.trickle_after is not None or reply.hang_after is not None:
+            self._stream_slowly(reply, content_events)
+            return
         for sent, data in enumerate(content_events):
             if reply.cut_after is not None and sent >= reply.cut_after:
                 self._abort()
@@ -468,6 +480,27 @@ class _Handler(BaseHTTPRequestHandler):
             self._write_chunk(data)
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
+
+    def _stream_slowly(self, reply: Reply, content_events: list[bytes]) -> None:
+        """The faulty servers: trickling bytes, a hang after some pieces, an answer that never ends."""
+        events = itertools.cycle(content_events) if reply.endless else iter(content_events)
+        for sent, data in enumerate(events):
+            if reply.hang_after is not None and sent >= reply.hang_after:
+                self._wait(3600)  # until the server stops (the client may shut its side first)
+                self._abort()
+                return
+            if not self._wait(reply.chunk_delay):
+                self._abort()
+                return
+            if reply.trickle_after is not None and sent >= reply.trickle_after:
+                for byte in data:
+                    if not self._wait(reply.trickle):
+                        self._abort()
+                        return
+                    self._write_chunk(bytes([byte]))
+            else:
+                self._write_chunk(data)
+        self._abort()  # never a finish reason: these servers do not end an answer properly
 
     # --- embeddings -----------------------------------------------------------------
     def _embeddings(self, rec: RecordedRequest) -> None:

@@ -65,8 +65,8 @@ def test_unit_markdown_escapes_library_text():
     shown = unit_markdown(unit, "**加粗**和[链接](x)也只是文字。")
     assert "<script>" not in shown and "&lt;script&gt;" in shown
     assert shown == (
-        "一是&lt;script&gt;alert\\(1\\)&lt;/script&gt;不行。\n\n"
-        "<mark>\\*\\*加粗\\*\\*和\\[链接\\]\\(x\\)也只是文字。</mark>"
+        "一是&lt;script&gt;alert(1)&lt;/script&gt;不行。\n\n"
+        "<mark>\\*\\*加粗\\*\\*和\\[链接\\](x)也只是文字。</mark>"
     )
 
 

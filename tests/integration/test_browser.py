@@ -170,7 +170,7 @@ def served_app(tmp_path_factory, vector_cache, fake):
         # Serve this checkout's code, not whichever checkout the venv was installed from.
         "PYTHONPATH": str(REPO / "src"),
     })  # fmt: skip
-    with serve_streamlit(REPO / "app.py", root, env, flags=()) as url:
+    with serve_streamlit(REPO / "src" / "assistant" / "ui" / "server.py", root, env, flags=()) as url:
         yield Served(url, root / "data")
 
 

@@ -11,8 +11,8 @@ from tests.shared import SRC
 PACKAGE = SRC / "assistant"
 #: docs/ARCHITECTURE.md's folder table, lowest layer first (subfolders of a folder count as it,
 #: except library/storage, which sits below the library).
-LAYERS = ["data", "support", "domain", "intake", "library.storage", "library", "llm", "review", "writing", "drafts",
-          "export"]  # fmt: skip
+LAYERS = ["data", "support", "domain", "intake", "ledger", "library.storage", "library", "llm", "review", "writing",
+          "drafts", "export", "companion"]  # fmt: skip
 ADAPTERS = ("ui", "cli")
 MAX_MODULES = 15
 

@@ -89,7 +89,7 @@ CASES = [
         "bad field",
         id="422",
     ),
-    _case("unknown", ValueError("boom"), "ValueError：boom", id="unknown"),
+    _case("unknown", ValueError("boom"), "未能识别的错误，类型 ValueError", id="unknown"),
 ]
 
 

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import click
 
-from assistant.cli import export_cmds, library_cmds, review_cmds, writing_cmds
+from assistant.cli import (
+    companion_cmds,
+    export_cmds,
+    ledger_cmds,
+    library_cmds,
+    review_cmds,
+    user_cmds,
+    writing_cmds,
+)
 from assistant.cli.common import Ctx, fail
 from assistant.library.storage.heap import wipe_freed_memory
 from assistant.support.config import SettingsError, get_settings
@@ -66,7 +74,8 @@ def _log_to_file(path: Path) -> None:
     logger.addHandler(handler)
 
 
-for _command in (*library_cmds.COMMANDS, *writing_cmds.COMMANDS, *review_cmds.COMMANDS, *export_cmds.COMMANDS):
+for _command in (*library_cmds.COMMANDS, *writing_cmds.COMMANDS, *review_cmds.COMMANDS, *export_cmds.COMMANDS,
+                 *user_cmds.COMMANDS, *companion_cmds.COMMANDS, *ledger_cmds.COMMANDS):
     main.add_command(_command)
 
 

@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
 import click
 
 from assistant.support.config import Settings
+from assistant.support.visible import strip_controls
+
+# json.dumps escapes C0 controls itself; DEL, C1 controls and the bidi marks it leaves raw.
+_JSON_UNSAFE_RE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def echo(message: str = "", err: bool = False, nl: bool = True) -> None:
+    """click.echo without control characters or text-reordering marks (titles and file names come from documents)."""
+    click.echo(strip_controls(str(message)), err=err, nl=nl)
 
 
 def echo_json(data) -> None:
-    """Print data as indented JSON, Chinese left readable."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    """Print data as indented JSON, Chinese left readable; invisible marks escaped (\\u202e), never raw."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    click.echo(_JSON_UNSAFE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def fail(message: str, code: int = 1) -> None:
     """Print a Chinese error to stderr and exit with the given code."""
-    click.echo(f"错误：{message}", err=True)
+    echo(f"错误：{message}", err=True)
     sys.exit(code)
 
 
@@ -55,7 +66,7 @@ class ProgressBar:
     def file(self, n: int, total: int, path: Path) -> None:
         """Name the file being worked on when there are several."""
         if self.enabled and total > 1 and n < total:
-            click.echo(f"[{n + 1}/{total}] {path.name}", err=True)
+            echo(f"[{n + 1}/{total}] {path.name}", err=True)
 
     def chars(self, done: int, total: int, message: str) -> None:
         """Advance the bar; a smaller `done` than last time starts a new bar."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli.common import Ctx, echo_json, fail
+from assistant.cli.common import Ctx, echo, echo_json, fail
 from assistant.support.atomic_files import write_atomic_bytes
 from assistant.support.safe_read import os_error_message
 
@@ -99,7 +99,7 @@ def export(obj: Ctx, draft_path: Path, fmt: str | None, out: Path | None, as_jso
             }
         )
     else:
-        click.echo(f"已导出《{lay.title or '（无标题）'}》：{target}（{len(lay.blocks)} 段，其中标题 {headings} 个）")
+        echo(f"已导出《{lay.title or '（无标题）'}》：{target}（{len(lay.blocks)} 段，其中标题 {headings} 个）")
 
 
 COMMANDS = (export,)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli.common import Ctx, ProgressBar, echo_json, fail
+from assistant.cli.common import Ctx, ProgressBar, echo, echo_json, fail
 from assistant.domain.models import ROLE_LABELS, SEARCH_ROLES
 
 
@@ -28,30 +28,30 @@ def ingest(obj: Ctx, paths: tuple[Path, ...], as_json: bool, quiet: bool, allow_
     if report.added:
         bar.close()
         if not quiet:  # so the app's first search need not rebuild it
-            click.echo("正在更新全文检索索引……", err=True)
+            echo("正在更新全文检索索引……", err=True)
         obj.library.save_full_text_index()
     bar.close()
     if as_json:
         echo_json(report.model_dump())
     else:
         for a in report.added:
-            click.echo(f"已导入：《{a.title or '（无标题）'}》 {a.chunks} 个片段  [{a.doc_id}]")
+            echo(f"已导入：《{a.title or '（无标题）'}》 {a.chunks} 个片段  [{a.doc_id}]")
             for notice in a.notices:
-                click.echo(f"    注意：{notice}。")
+                echo(f"    注意：{notice}。")
         for d in report.duplicates:
-            click.echo(f"重复，未导入：{d.path}（与《{d.title}》内容相同）[{d.doc_id}]")
+            echo(f"重复，未导入：{d.path}（与《{d.title}》内容相同）[{d.doc_id}]")
         for s in report.similar:
-            click.echo(
+            echo(
                 f"疑似重复，未导入：{s.path}（与《{s.title}》约 {s.similarity:.0%} 相同）[{s.doc_id}]"
                 "；确需导入请加 --allow-similar"
             )
         for f in report.failed:
-            click.echo(f"导入失败：{f.error}", err=True)
+            echo(f"导入失败：{f.error}", err=True)
         for k in report.skipped:
-            click.echo(f"已跳过：{k.reason}", err=True)
+            echo(f"已跳过：{k.reason}", err=True)
         similar = f"疑似重复 {len(report.similar)} 篇，" if report.similar else ""
         skipped = f"，跳过 {len(report.skipped)} 个文件" if report.skipped else ""
-        click.echo(
+        echo(
             f"共导入 {len(report.added)} 篇，重复 {len(report.duplicates)} 篇，{similar}失败 {len(report.failed)} 篇{skipped}。"
         )
     if report.not_reached:
@@ -77,23 +77,23 @@ def inspect(obj: Ctx, path: Path, as_json: bool) -> None:
     if as_json:
         echo_json(doc.inspect_dict())
         return
-    click.echo(f"标题：{doc.title or '（未识别）'}")
-    click.echo(f"类型：{doc.kind or '（未识别）'}")
+    echo(f"标题：{doc.title or '（未识别）'}")
+    echo(f"类型：{doc.kind or '（未识别）'}")
     if doc.salutation:
-        click.echo(f"称谓：{doc.salutation}")
+        echo(f"称谓：{doc.salutation}")
     if doc.opening:
-        click.echo(f"开场：{doc.opening[:80]}{'……' if len(doc.opening) > 80 else ''}")
+        echo(f"开场：{doc.opening[:80]}{'……' if len(doc.opening) > 80 else ''}")
     for s in doc.sections:
-        click.echo(f"{s.number}. {s.heading or '（无标题）'}  [{ROLE_LABELS.get(s.role, s.role)}]")
+        echo(f"{s.number}. {s.heading or '（无标题）'}  [{ROLE_LABELS.get(s.role, s.role)}]")
         for p in s.points:
             first = p.text.split("\n", 1)[0]
-            click.echo(f"    - {first[:60]}{'……' if len(first) > 60 else ''}")
+            echo(f"    - {first[:60]}{'……' if len(first) > 60 else ''}")
     if doc.closing:
-        click.echo(f"结束语：{doc.closing[:80]}{'……' if len(doc.closing) > 80 else ''}")
+        echo(f"结束语：{doc.closing[:80]}{'……' if len(doc.closing) > 80 else ''}")
     if prepared.cleaned.removed:
-        click.echo(f"已清除网页杂项 {len(prepared.cleaned.removed)} 行。")
+        echo(f"已清除网页杂项 {len(prepared.cleaned.removed)} 行。")
     for c in prepared.cleaned.changed:
-        click.echo(f"已修正：[{c.reason}] {c.before[:40]}{' → ' + c.after[:40] if c.before else ''}")
+        echo(f"已修正：[{c.reason}] {c.before[:40]}{' → ' + c.after[:40] if c.before else ''}")
 
 
 @click.command(name="list")
@@ -106,12 +106,12 @@ def list_(obj: Ctx, as_json: bool) -> None:
         echo_json([d.model_dump() for d in docs])
         return
     if not docs:
-        click.echo("范文库为空。可执行 `assistant ingest 文件或文件夹` 导入讲话稿。")
+        echo("范文库为空。可执行 `assistant ingest 文件或文件夹` 导入讲话稿。")
         return
     for d in docs:
         mark = f"  已修改（第 {d.revision} 版）" if d.corrected else ""
-        click.echo(f"{d.doc_id}  《{d.title or '（无标题）'}》  {d.chars} 字  {d.chunks} 个片段  {d.filename}{mark}")
-    click.echo(f"共 {len(docs)} 篇。")
+        echo(f"{d.doc_id}  《{d.title or '（无标题）'}》  {d.chars} 字  {d.chunks} 个片段  {d.filename}{mark}")
+    echo(f"共 {len(docs)} 篇。")
 
 
 @click.command()
@@ -121,11 +121,11 @@ def list_(obj: Ctx, as_json: bool) -> None:
 def remove(obj: Ctx, doc_id: str, as_json: bool) -> None:
     """从范文库删除一篇文档（向量、原文和解析结果一并删除）。"""
 
-    ok = obj.library.remove(doc_id, on_wait=lambda m: click.echo(m, err=True))
+    ok = obj.library.remove(doc_id, on_wait=lambda m: echo(m, err=True))
     if as_json:
         echo_json({"removed": doc_id if ok else None})
     elif ok:
-        click.echo(f"已删除 {doc_id}。")
+        echo(f"已删除 {doc_id}。")
     if not ok:
         fail(f"范文库中没有编号为 {doc_id} 的文档（可用 `assistant list` 查看）。")
 
@@ -153,26 +153,26 @@ def show(obj: Ctx, doc_id: str, as_json: bool) -> None:
         return
     r, doc = view.record, view.speech
     version = f"第 {r.revision} 版（已修改，{r.corrected_at}）" if r.corrected else "导入时的版本"
-    click.echo(f"《{r.title or '（无标题）'}》  [{r.doc_id}]")
+    echo(f"《{r.title or '（无标题）'}》  [{r.doc_id}]")
     kind = kinds_for_reading(obj.settings.structures_dir).get(r.kind)
-    click.echo(f"类型：{kind.name if kind else r.kind or '（未识别）'}  文件：{r.filename}  {version}")
+    echo(f"类型：{kind.name if kind else r.kind or '（未识别）'}  文件：{r.filename}  {version}")
     for label, part in (("署名", doc.byline), ("称谓", doc.salutation), ("开场", doc.opening)):
         if part:
-            click.echo(f"【{label}】")
-            click.echo(_indented(part))
+            echo(f"【{label}】")
+            echo(_indented(part))
     for sec in doc.sections:
-        click.echo(f"【{sec.number}. {sec.heading or '（无标题）'}  ·  {ROLE_LABELS.get(sec.role, sec.role)}】")
-        click.echo(_indented("\n".join([*([sec.intro] if sec.intro else []), *(p.text for p in sec.points)])))
+        echo(f"【{sec.number}. {sec.heading or '（无标题）'}  ·  {ROLE_LABELS.get(sec.role, sec.role)}】")
+        echo(_indented("\n".join([*([sec.intro] if sec.intro else []), *(p.text for p in sec.points)])))
     if doc.closing:
-        click.echo("【结束语】")
-        click.echo(_indented(doc.closing))
-    click.echo(f"导入时清除的网页杂项：{len(view.removed)} 行")
+        echo("【结束语】")
+        echo(_indented(doc.closing))
+    echo(f"导入时清除的网页杂项：{len(view.removed)} 行")
     for line in view.removed:
-        click.echo(f"    [{line.reason}] {line.line}")
+        echo(f"    [{line.reason}] {line.line}")
     for c in view.changed:  # a repair (before → after), or a note of the loader's (no before)
-        click.echo(f"    已修正：[{c.reason}] {c.before} → {c.after}" if c.before else f"    说明：{c.reason}")
+        echo(f"    已修正：[{c.reason}] {c.before} → {c.after}" if c.before else f"    说明：{c.reason}")
     if view.note:
-        click.echo(f"注意：{view.note}")
+        echo(f"注意：{view.note}")
 
 
 def _indented(text: str) -> str:
@@ -213,15 +213,15 @@ def correct(obj: Ctx, doc_id: str, source: str, as_json: bool) -> None:
     text = _read_text(source, obj.settings.max_upload_bytes)
     bar = ProgressBar(enabled=not as_json)
     try:
-        outcome = correct_document(obj.library, doc_id, text, progress=bar.chars, on_wait=lambda m: click.echo(m, err=True))
+        outcome = correct_document(obj.library, doc_id, text, progress=bar.chars, on_wait=lambda m: echo(m, err=True))
     finally:
         bar.close()
     if as_json:
         echo_json(outcome.to_dict())
     elif not outcome.changed:
-        click.echo(f"《{outcome.title}》的内容与当前版本相同，未保存新版本（仍为第 {outcome.revision} 版）。")
+        echo(f"《{outcome.title}》的内容与当前版本相同，未保存新版本（仍为第 {outcome.revision} 版）。")
     else:
-        click.echo(f"已保存《{outcome.title}》的修改：现为第 {outcome.revision} 版，{outcome.chunks} 个片段已重新索引。")
+        echo(f"已保存《{outcome.title}》的修改：现为第 {outcome.revision} 版，{outcome.chunks} 个片段已重新索引。")
 
 
 @click.command()
@@ -248,14 +248,14 @@ def search(obj: Ctx, query: str, k: int, role: str | None, kind: str | None, mod
         echo_json([h.model_dump(include={"doc_id", "title", "section", "role", "text", "score"}) for h in hits])
         return
     if not hits:
-        click.echo("没有找到相关内容。")
+        echo("没有找到相关内容。")
     for n, h in enumerate(hits, 1):
-        click.echo(f"[{n}] 《{h.title}》 {h.heading} [{ROLE_LABELS.get(h.role, h.role)}]  得分 {h.score:.4f}")
+        echo(f"[{n}] 《{h.title}》 {h.heading} [{ROLE_LABELS.get(h.role, h.role)}]  得分 {h.score:.4f}")
         before, match, after = split_at_match(h.text, h.matched)
         # 【】 mark the sentences that matched, when the point has more than those.
         shown = f"{before}【{match}】{after}" if match and (before or after) else h.text
         for line in shown.split("\n"):
-            click.echo(f"    {line}")
+            echo(f"    {line}")
 
 
 @click.command()
@@ -267,43 +267,54 @@ def reindex(obj: Ctx, as_json: bool) -> None:
     from assistant.library.store import LibraryError
 
     try:
-        n = obj.library.reindex(progress=bar.chars, on_wait=lambda m: click.echo(m, err=True))
+        n = obj.library.reindex(progress=bar.chars, on_wait=lambda m: echo(m, err=True))
     except LibraryError as e:
         bar.close()
         fail(str(e))
     bar.close()
     if not as_json:
-        click.echo("正在更新全文检索索引……", err=True)
+        echo("正在更新全文检索索引……", err=True)
     obj.library.save_full_text_index()
     bar.close()
     if as_json:
         echo_json({"chunks": n, "embedding": obj.library.embedder.id})
     else:
-        click.echo(f"已用 {obj.library.embedder.id} 重建 {n} 个片段的索引。")
+        echo(f"已用 {obj.library.embedder.id} 重建 {n} 个片段的索引。")
 
 
 @click.command()
-@click.option("--repair", is_flag=True, help="修复发现的问题（撤销或补完中断的写入，删除孤立文件）。")
+@click.option("--repair", is_flag=True, help="修复发现的问题（撤销或补完中断的写入，删除临时和孤立文件，把无法读取的文件移到 damaged/）。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
 @click.pass_obj
 def doctor(obj: Ctx, repair: bool, as_json: bool) -> None:
-    """检查范文库是否完整一致（中断的导入、孤立文件等），加 --repair 修复。"""
+    """检查范文库、我的稿件和浏览器会话是否完整一致（中断的导入和保存、孤立文件、无法读取的文件等），加 --repair 修复。"""
+    from assistant.drafts.draft_doctor import check_drafts
     from assistant.library.storage.doctor import check_library
 
-    report = check_library(obj.library, repair, on_wait=lambda m: click.echo(m, err=True))
+    # Drafts first: they need no library, and are checked even when the library cannot be opened.
+    drafts = check_drafts(obj.settings.data_dir, repair, timeout=obj.settings.lock_timeout)
+    if drafts.problems and not as_json:
+        _say_doctor(drafts.problems, drafts.repaired)
+    library = check_library(obj.library, repair, on_wait=lambda m: echo(m, err=True))
+    consistent = library.consistent and drafts.consistent
+    problems = [*library.problems, *drafts.problems]
     if as_json:
-        echo_json(report.model_dump())
+        echo_json({"consistent": consistent, "problems": problems, "repaired": [*library.repaired, *drafts.repaired]})
     else:
-        for p in report.problems:
-            click.echo(f"问题：{p}")
-        for r in report.repaired:
-            click.echo(f"已修复：{r}")
-        if not report.problems:
-            click.echo("范文库完整一致，没有发现问题。")
-        elif not report.consistent:
-            click.echo("发现的问题尚未修复：请执行 `assistant doctor --repair`。")
-    if not report.consistent:
+        _say_doctor(library.problems, library.repaired)
+        if not problems:
+            echo("范文库、我的稿件和会话文件完整一致，没有发现问题。")
+        elif not consistent:
+            echo("发现的问题尚未修复：请执行 `assistant doctor --repair`。")
+    if not consistent:
         sys.exit(1)
+
+
+def _say_doctor(problems: list[str], repaired: list[str]) -> None:
+    for p in problems:
+        echo(f"问题：{p}")
+    for r in repaired:
+        echo(f"已修复：{r}")
 
 
 COMMANDS = (ingest, inspect, list_, show, correct, remove, search, reindex, doctor)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli.common import Ctx, echo_json
+from assistant.cli.common import Ctx, echo, echo_json
 
 
 def _print_report(report, labels: dict[str, str], notices: list[str]) -> None:
@@ -24,11 +24,11 @@ def _print_report(report, labels: dict[str, str], notices: list[str]) -> None:
         click.echo(f"【{labels[name]}】")
         for f in found:
             where = f"第 {f.line} 行" if f.line else "全文"
-            click.echo(f"  {where} [{SEVERITY_LABELS[f.severity]}] {f.message}")
+            echo(f"  {where} [{SEVERITY_LABELS[f.severity]}] {f.message}")
             if f.excerpt and f.suggestion is not None:
-                click.echo(f"      原文：“{f.excerpt}”  →  建议：“{f.suggestion}”")
+                echo(f"      原文：“{f.excerpt}”  →  建议：“{f.suggestion}”")
             elif f.excerpt:
-                click.echo(f"      原文：“{f.excerpt}”")
+                echo(f"      原文：“{f.excerpt}”")
     if not report.findings:
         click.echo("没有发现问题。")
 
@@ -41,11 +41,17 @@ def _print_report(report, labels: dict[str, str], notices: list[str]) -> None:
 )  # fmt: skip
 @click.option(
     "--rule", "rules", multiple=True,
-    help="只做某项检查（可多次指定）：structure、placeholders、confusables、punctuation、facts、delivery。",
+    help="只做某项检查（可多次指定）：structure、placeholders、confusables、punctuation、facts、ledger（台账，需 --ledger）、measure（问责层级）、delivery。",
+)  # fmt: skip
+@click.option(
+    "--ledger", "ledger_path", type=click.Path(path_type=Path), default=None,
+    help="督查台账（.xlsx、.csv，或 assistant brief 保存的 .ledger.json）：核对稿中的完成率、计划完成时间和责任单位。",
 )  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
 @click.pass_obj
-def check(obj: Ctx, draft_path: Path, brief_path: Path | None, rules: tuple[str, ...], as_json: bool) -> None:
+def check(
+    obj: Ctx, draft_path: Path, brief_path: Path | None, rules: tuple[str, ...], ledger_path: Path | None, as_json: bool
+) -> None:
     """校对讲话稿：结构与序号、占位符、错别字、标点、事实、篇幅。发现错误时退出码为 1。
 
     DRAFT_PATH 可以是保存的稿件（.json），也可以是 .txt、.md、.docx、.pdf 讲话稿。
@@ -61,7 +67,12 @@ def check(obj: Ctx, draft_path: Path, brief_path: Path | None, rules: tuple[str,
     brief = load_brief(brief_path) if brief_path else source.brief
     kinds = default_kinds(settings.structures_dir)
     kind = kinds.get(source.kind) if source.kind else None
-    report = run_checks(source.text, brief=brief, kind=kind, rules=rules or None, kinds=kinds)
+    ledger = None
+    if ledger_path:
+        from assistant.ledger.report import ledger_for_check
+
+        ledger = ledger_for_check(ledger_path, settings.max_upload_bytes)
+    report = run_checks(source.text, brief=brief, kind=kind, rules=rules or None, kinds=kinds, ledger=ledger)
     if as_json:
         echo_json(report.public())
     else:

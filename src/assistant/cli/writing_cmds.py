@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli.common import Ctx, echo_json, fail, seed_if_first_use
+from assistant.cli.common import Ctx, echo, echo_json, fail, seed_if_first_use
 from assistant.domain.models import ROLE_LABELS
 from assistant.domain.numbering import heading_line
 from assistant.support.safe_read import os_error_message
@@ -66,7 +66,7 @@ class _DraftPrinter:
             self.texts[event.index] = self.texts.get(event.index, "") + event.text
             if self.stream:
                 self.printed[event.index] = self.printed.get(event.index, "") + event.text
-                click.echo(event.text, nl=False)
+                echo(event.text, nl=False)
                 sys.stdout.flush()
                 self._line_open = not event.text.endswith("\n")
         elif isinstance(event, d.PartDone):
@@ -200,7 +200,7 @@ def draft(
     elif as_json:
         echo_json(result.model_dump(mode="json"))
     elif writer.mode == "offline":
-        click.echo(result.text)
+        echo(result.text)
         if result.label and not quiet:
             click.echo(f"说明：本稿为{result.label}。", err=True)
 
@@ -256,7 +256,7 @@ def _finish_stream(printer: _DraftPrinter, result) -> None:
         # the length pass rewrote a part after it was printed: print the final text in full
         printer.status("篇幅已调整，以下为调整后的全文：")
         click.echo("")
-        click.echo(result.text)
+        echo(result.text)
     printer.status(
         f"完成：约 {_draft_summary(result, None)['chars']} 字，用时 {result.elapsed_s:.1f} 秒，"
         f"消耗 {result.usage.get('prompt_tokens', 0)} + {result.usage.get('completion_tokens', 0)} 个 token。"
@@ -323,10 +323,10 @@ def _report_revision(result, index: int | None, out: Path | None, as_json: bool,
         if out is not None and kept is not None:
             click.echo(f"已保存修改后的讲话稿：{out}")
         elif not refused:
-            click.echo(new_text)
+            echo(new_text)
         click.echo("")
         click.echo("修改对照：")
-        click.echo(diff or "（没有变化）")
+        echo(diff or "（没有变化）")
     if refused:
         sys.exit(REFUSED_EXIT)
 

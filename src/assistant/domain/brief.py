@@ -23,6 +23,7 @@ from assistant.domain.kinds import (
     detect_kind,
     resolve_kind,
 )
+from assistant.domain.measures import find_measure
 from assistant.support.errors import LoadError, UserError
 from assistant.support.safe_parse import ParseProblem, parse_text
 from assistant.support.safe_read import read_file
@@ -51,9 +52,16 @@ FIELD_LABELS: dict[str, str] = {
     "title": "标题",
     "prefer_docs": "优先参考的范文",
     "exclude_docs": "不参考的范文",
+    "measure": "问责层级",
+    "meeting_time": "约谈时间",
+    "place": "约谈地点",
+    "chair": "主持人",
+    "attendees": "参加人员",
+    "materials": "需携带材料",
 }
 
-_LIST_FIELDS = ("targets", "issues", "facts", "decisions", "requirements", "prefer_docs", "exclude_docs")
+_LIST_FIELDS = ("targets", "issues", "facts", "decisions", "requirements", "prefer_docs", "exclude_docs",
+                "attendees", "materials")
 
 
 class BriefError(UserError, ValueError):
@@ -89,6 +97,14 @@ class Brief(BaseModel):
         description=f"讲话时长（分钟），按每分钟 {CHARS_PER_MINUTE} 字折算为篇幅，与 length 二选一",
     )
     title: str | None = Field(default=None, description="标题（不填则自动拟定）")
+    measure: str = Field(
+        default="", description="问责层级：提醒谈话、约谈、通报批评、诫勉谈话、问责（不填为约谈；见 data/measures.yaml）"
+    )
+    meeting_time: str = Field(default="", description="约谈时间，如 2026年7月15日上午9:00（通知、纪要用）")
+    place: str = Field(default="", description="约谈地点（通知、纪要用）")
+    chair: str = Field(default="", description="主持人（纪要用）")
+    attendees: list[str] = Field(default_factory=list, description="参加人员要求（通知用），如 各单位主要负责人")
+    materials: list[str] = Field(default_factory=list, description="需携带的材料（通知用）")
     prefer_docs: list[str] = Field(default_factory=list, description="优先参考的范文 doc_id")
     exclude_docs: list[str] = Field(default_factory=list, description="不参考的范文 doc_id")
 
@@ -108,6 +124,11 @@ class Brief(BaseModel):
         if isinstance(v, list):
             return [x for x in v if not (isinstance(x, str) and not x.strip())]
         return v
+
+    @field_validator("measure")
+    @classmethod
+    def _known_measure(cls, v: str) -> str:
+        return find_measure(v).name if v else ""
 
     @field_validator("title", mode="before")
     @classmethod

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import re
+from dataclasses import dataclass, field, replace
 
 from assistant.domain.brief import Brief, choose_kind, parse_brief
 from assistant.domain.kinds import MeetingKind, RoleSpec
+from assistant.domain.measures import Measure, find_measure
 from assistant.domain.models import Draft
 from assistant.domain.titles import default_title
 
@@ -20,6 +22,7 @@ class SpeechPlan:
     title: str
     part_targets: tuple[int, ...]  # characters per part, aligned with kind.roles
     kind_notice: str = ""  # set when the kind was detected instead of given
+    measure: Measure = field(default_factory=lambda: find_measure(""))  # the brief's 问责层级
 
     @property
     def length(self) -> int:
@@ -46,10 +49,52 @@ def tone_for(brief: Brief, kind: MeetingKind) -> str:
     return kind.tone or brief.tone
 
 
+def left_out_roles(brief: Brief | None) -> frozenset[str]:
+    """The parts a speech at the brief's level leaves out: its optional parts the brief does not fill."""
+    if brief is None:
+        return frozenset()
+    measure = find_measure(brief.measure)
+    return frozenset(r for r in measure.optional_parts if not getattr(brief, r, None))
+
+
+def kind_at_level(kind: MeetingKind, brief: Brief, measure: Measure) -> MeetingKind:
+    """The kind's parts as this level writes them: parts left out, headings replaced, no beyond wording.
+
+    A must-contain item using wording beyond the level (考核问责 in a 提醒谈话) is dropped, so the
+    prompt never asks for what the level forbids.
+    """
+    skip = left_out_roles(brief)
+    roles = []
+    for spec in kind.roles:
+        if spec.role in skip:
+            continue
+        musts = [m for m in spec.must_contain if not measure.beyond_in(m)] or [measure.tone]
+        update: dict = {"must_contain": musts}
+        if spec.role in measure.headings:
+            update["heading"] = measure.headings[spec.role]
+        roles.append(spec.model_copy(update=update))
+    emphasis = _without_beyond(kind.emphasis, measure)
+    if roles == kind.roles and emphasis == kind.emphasis:
+        return kind
+    # model_copy skips validation on purpose: a level may leave out a part every kind file must have.
+    return kind.model_copy(update={"roles": roles, "emphasis": emphasis})
+
+
+def _without_beyond(text: str, measure: Measure) -> str:
+    # "……节点管控和考核问责。" in a 提醒谈话: the item with the beyond word goes, the rest stays.
+    pieces = re.split(r"(?<=[，、；。])", text)
+    kept = "".join(p for p in pieces if not measure.beyond_in(p))
+    if kept == text:
+        return text
+    kept = re.sub(r"[，、；]+(?=[。；]|$)", "", kept)
+    return kept + "。" if text.endswith("。") and not kept.endswith("。") else kept
+
+
 def make_plan(brief: Brief, kinds: dict[str, MeetingKind]) -> SpeechPlan:
-    """Resolve a brief: its kind (given or detected, with a notice), tone, title and part lengths."""
+    """Resolve a brief: its kind (given or detected, with a notice), level, tone, title and part lengths."""
     choice = choose_kind(brief, kinds)
-    kind = choice.kind
+    measure = find_measure(brief.measure)
+    kind = kind_at_level(choice.kind, brief, measure)
     return SpeechPlan(
         brief=brief,
         kind=kind,
@@ -57,6 +102,7 @@ def make_plan(brief: Brief, kinds: dict[str, MeetingKind]) -> SpeechPlan:
         title=default_title(brief.meeting, brief.title),
         part_targets=tuple(kind.part_lengths(brief.length)),
         kind_notice=choice.notice,
+        measure=measure,
     )
 
 

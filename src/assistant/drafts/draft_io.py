@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -13,8 +14,19 @@ from assistant.intake.loaders import DEFAULT_MAX_BYTES, LoadError, load_path
 from assistant.intake.parsing import parse_speech
 from assistant.support.atomic_files import write_atomic, write_atomic_bytes  # noqa: F401 - re-exported
 from assistant.support.safe_read import read_file
+from assistant.support.validation import format_validation_errors
 
 IMPORTED_LABEL = "导入的讲话稿"
+
+#: A draft file's fields as a refusal names them (the JSON name stays: it is what the file shows).
+DRAFT_FIELD_LABELS = {
+    "title": "标题", "kind": "会议类型", "parts": "各部分", "role": "部分类型", "number": "序号",
+    "heading": "小标题", "text": "正文", "sources": "参考片段", "complete": "是否写完", "warnings": "提示",
+    "outline": "提纲", "mode": "生成方式", "status": "状态", "label": "说明", "provider": "服务商",
+    "model": "模型", "usage": "用量", "elapsed_s": "用时", "created_at": "创建时间", "brief": "约谈要素",
+    "target_chars": "目标字数",
+}  # fmt: skip
+_AT_RE = re.compile(r"line (\d+) column (\d+)")
 
 
 def draft_to_text(draft: Draft) -> str:
@@ -92,11 +104,8 @@ def load_draft(
         try:
             return Draft.model_validate_json(raw)
         except ValidationError as e:
-            first = e.errors()[0] if e.errors() else {}
-            where = ".".join(str(x) for x in first.get("loc", ()))
             raise LoadError(
-                f"《{name}》不是本工具保存的讲话稿 JSON 文件（{where or '内容'}：{first.get('msg', '格式不对')}）。"
-                "纯文本稿请保存为 .txt、.md 或 .docx。",
+                f"《{name}》不是本工具保存的讲话稿 JSON 文件：{_draft_problems(e)}。纯文本稿请保存为 .txt、.md 或 .docx。",
                 name,
             ) from None
     loaded = load_path(p, max_bytes=max_bytes)
@@ -104,6 +113,26 @@ def load_draft(
     if not draft.parts:
         raise LoadError(f"《{p.name}》中没有可用的讲话稿内容。", p.name)
     return draft
+
+
+def _draft_problems(error: ValidationError) -> str:
+    """What is wrong with a draft file, in Chinese: the JSON's syntax, or up to three fields."""
+    errors = error.errors()
+    if errors and errors[0].get("type") == "json_invalid":
+        detail = str((errors[0].get("ctx") or {}).get("error", ""))
+        if "recursion" in detail:
+            return "JSON 嵌套层数过多"
+        at = _AT_RE.search(detail)
+        return f"不是有效的 JSON（第 {at[1]} 行第 {at[2]} 列附近格式有误）" if at else "不是有效的 JSON"
+    problems = []
+    for err, text in zip(errors, format_validation_errors(error, DRAFT_FIELD_LABELS), strict=False):
+        english = [x for x in (err.get("msg"), str((err.get("ctx") or {}).get("error") or "")) if x]
+        if any(x in text for x in english):  # a kind of error the translator does not know: say it plainly
+            where = " ".join(f"第{x + 1}项" if isinstance(x, int) else str(x) for x in err.get("loc", ()))
+            text = f"字段 {where or '内容'}：取值不符合要求"
+        problems.append(text.replace("JSON 对象或 YAML 映射", "JSON 对象").replace("JSON 数组或 YAML 列表", "JSON 数组"))
+    more = f"；共 {len(problems)} 处问题" if len(problems) > 3 else ""
+    return "；".join(problems[:3]) + more if problems else "内容格式不对"
 
 
 def _fresh_path(data_dir: Path | str, prefix: str, suffix: str) -> Path:

@@ -2,18 +2,17 @@
 
 A generation, an accepted revision, an applied check suggestion and a manual edit each add a
 version to the same draft (:meth:`DraftStore.add_version`); a restore adds a copy of an older
-version, so nothing is ever overwritten. Version files are written atomically and numbered
-with an exclusive create, so two sessions adding to one draft never lose a version.
+version, so nothing is ever overwritten. Every change to a draft folder runs under the drafts
+file lock and a version file appears whole or not at all (draft_files.py), so two processes
+adding to one draft never lose a version and a killed one leaves no empty version behind.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
 import shutil
-import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from assistant.domain.models import Draft, shortfall, speech_chars
 from assistant.domain.text_diff import text_diff
+from assistant.drafts.draft_files import drafts_lock, version_name, write_version
 from assistant.drafts.draft_io import draft_to_json
 from assistant.support.atomic_files import write_atomic
 from assistant.support.errors import UserError
@@ -72,8 +72,11 @@ def reason_regenerate(part_label: str, skipped: int, pinned: int) -> str:
 
 
 _ID_RE = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9a-f]{6}")  # fullmatch: "$" would let "…\n" through
-_VERSION_RE = re.compile(r"^v(\d{4})\.json$")
-_lock = threading.Lock()  # record.json is read-modify-written; versions themselves need no lock
+
+
+def valid_draft_id(value: str) -> bool:
+    """Whether a name can be a draft's id (a folder under ``drafts/``)."""
+    return bool(_ID_RE.fullmatch(value or ""))
 
 
 class DraftStoreError(UserError, ValueError):
@@ -100,6 +103,8 @@ class DraftRecord(BaseModel):
     created_at: str = ""
     updated_at: str = ""
     versions: list[VersionInfo] = Field(default_factory=list)
+    owner: str = ""  # the account that made it ("" before accounts existed: see drafts/draft_access.py)
+    shared_with: list[str] = Field(default_factory=list)  # other accounts that may open and revise it
 
     @property
     def latest(self) -> VersionInfo:
@@ -110,6 +115,14 @@ class DraftRecord(BaseModel):
     def name(self) -> str:
         """How the list names a draft: its title and when it was last changed."""
         return f"{self.title or '（无标题）'} · {short_time(self.updated_at)}"
+
+
+def by_meeting(records: list[DraftRecord]) -> list[tuple[str, list[DraftRecord]]]:
+    """Drafts (the most recently changed first) grouped by meeting, in that order."""
+    groups: dict[str, list[DraftRecord]] = {}
+    for record in records:
+        groups.setdefault(record.meeting or UNTITLED_MEETING, []).append(record)
+    return list(groups.items())
 
 
 def short_time(iso: str) -> str:
@@ -134,55 +147,75 @@ def _meeting(draft: Draft) -> str:
 class DraftStore:
     """Drafts and their versions under ``<data_dir>/drafts``."""
 
-    def __init__(self, data_dir: Path | str) -> None:
+    def __init__(self, data_dir: Path | str, lock_timeout: float | None = None) -> None:
         self.root = Path(data_dir) / "drafts"
+        self.lock_timeout = lock_timeout  # None: ASSISTANT_LOCK_TIMEOUT
+
+    def lock(self):
+        """The drafts lock (across processes): every change to a draft folder holds it."""
+        return drafts_lock(self.root, self.lock_timeout)
 
     # ------------------------------------------------------------------ writing
 
-    def create(self, draft: Draft, reason: str) -> DraftRecord:
-        """A new draft whose first version is ``draft``."""
+    def create(self, draft: Draft, reason: str, owner: str = "") -> DraftRecord:
+        """A new draft whose first version is ``draft``, belonging to account ``owner``."""
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        while True:
-            draft_id = f"{stamp}-{secrets.token_hex(3)}"
-            folder = self.root / draft_id
-            try:
-                folder.mkdir(parents=True)
-                break
-            except FileExistsError:
-                continue
-        now = _now()
-        record = DraftRecord(
-            draft_id=draft_id, title=draft.title, meeting=_meeting(draft), kind=draft.kind,
-            created_at=now, updated_at=now,
-        )  # fmt: skip
-        with _lock:
+        # The folder is made under the lock too: `doctor` must never find it empty mid-creation.
+        with self.lock():
+            while True:
+                draft_id = f"{stamp}-{secrets.token_hex(3)}"
+                folder = self.root / draft_id
+                try:
+                    folder.mkdir(parents=True)
+                    break
+                except FileExistsError:
+                    continue
+            now = _now()
+            record = DraftRecord(
+                draft_id=draft_id, title=draft.title, meeting=_meeting(draft), kind=draft.kind,
+                created_at=now, updated_at=now, owner=owner,
+            )  # fmt: skip
             write_atomic(folder / RECORD, record.model_dump_json(indent=2))
-        self.add_version(draft_id, draft, reason)
+            self._add_version_locked(folder, draft, reason)
         return self.record(draft_id)
 
     def add_version(self, draft_id: str, draft: Draft, reason: str) -> VersionInfo:
         """Add ``draft`` as the newest version of a draft; returns what was recorded."""
         folder = self._folder(draft_id)
-        number, path = self._claim_version(folder)
-        write_atomic(path, draft_to_json(draft))
+        with self.lock():
+            if not (folder / RECORD).is_file():  # deleted while we waited for the lock
+                raise DraftStoreError("这份稿件已不存在（可能已被删除）。")
+            return self._add_version_locked(folder, draft, reason)
+
+    def _add_version_locked(self, folder: Path, draft: Draft, reason: str) -> VersionInfo:
+        # Under the drafts lock: record.json is read-modify-written, and the number is chosen.
+        record = self._read_record(folder, need_versions=False)
+        number = write_version(folder, draft_to_json(draft).encode("utf-8"))
         info = VersionInfo(
             number=number, reason=reason, created_at=_now(), chars=speech_chars(draft),
             status=version_status(draft),
         )  # fmt: skip
-        with _lock:
-            record = self._read_record(folder, need_versions=False)
-            record.versions = sorted([*record.versions, info], key=lambda v: v.number)
-            record.title, record.kind, record.meeting = draft.title or record.title, draft.kind, _meeting(draft)
-            record.updated_at = info.created_at
-            write_atomic(folder / RECORD, record.model_dump_json(indent=2))
+        record.versions = sorted([*record.versions, info], key=lambda v: v.number)
+        record.title, record.kind, record.meeting = draft.title or record.title, draft.kind, _meeting(draft)
+        record.updated_at = info.created_at
+        write_atomic(folder / RECORD, record.model_dump_json(indent=2))
         return info
 
-    def add_or_create(self, draft_id: str, draft: Draft, reason: str) -> tuple[str, VersionInfo]:
+    def add_or_create(self, draft_id: str, draft: Draft, reason: str, owner: str = "") -> tuple[str, VersionInfo]:
         """Add ``draft`` to draft ``draft_id``, or create a draft when there is none; returns (id, version)."""
         if draft_id and self.exists(draft_id):
             return draft_id, self.add_version(draft_id, draft, reason)
-        record = self.create(draft, reason)
+        record = self.create(draft, reason, owner)
         return record.draft_id, record.latest
+
+    def share(self, draft_id: str, names: list[str]) -> DraftRecord:
+        """Set the accounts (besides its owner) that may open and revise a draft."""
+        folder = self._folder(draft_id)
+        with self.lock():
+            record = self._read_record(folder, need_versions=False)
+            record.shared_with = sorted({n for n in names if n and n != record.owner})
+            write_atomic(folder / RECORD, record.model_dump_json(indent=2))
+        return self.record(draft_id)
 
     def restore(self, draft_id: str, number: int) -> VersionInfo:
         """Make version ``number`` the newest again (as a new version, so nothing is lost)."""
@@ -190,7 +223,9 @@ class DraftStore:
 
     def delete(self, draft_id: str) -> None:
         """Remove a draft and all its versions."""
-        shutil.rmtree(self._folder(draft_id))
+        folder = self._folder(draft_id)
+        with self.lock():
+            shutil.rmtree(folder)
 
     # ------------------------------------------------------------------ reading
 
@@ -203,12 +238,12 @@ class DraftStore:
         record = self.record(draft_id)
         if number is None:
             number = record.latest.number
-        path = self._folder(draft_id) / f"v{number:04d}.json"
+        path = self._folder(draft_id) / version_name(number)
         try:
             return Draft.model_validate_json(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise DraftStoreError(f"稿件《{record.title}》没有第 {number} 版。") from None
-        except ValidationError:
+        except (OSError, UnicodeDecodeError, ValidationError):
             raise DraftStoreError(f"稿件《{record.title}》第 {number} 版的文件已损坏，无法打开。") from None
 
     def diff(self, draft_id: str, old: int, new: int) -> str:
@@ -231,14 +266,11 @@ class DraftStore:
 
     def by_meeting(self) -> list[tuple[str, list[DraftRecord]]]:
         """Drafts grouped by meeting, the group changed most recently first."""
-        groups: dict[str, list[DraftRecord]] = {}
-        for record in self.drafts():
-            groups.setdefault(record.meeting or UNTITLED_MEETING, []).append(record)
-        return list(groups.items())
+        return by_meeting(self.drafts())
 
     def exists(self, draft_id: str) -> bool:
         """Whether a draft with this id is stored."""
-        return bool(_ID_RE.fullmatch(draft_id or "")) and (self.root / draft_id / RECORD).is_file()
+        return valid_draft_id(draft_id) and (self.root / draft_id / RECORD).is_file()
 
     # ------------------------------------------------------------------ internals
 
@@ -250,21 +282,18 @@ class DraftStore:
     def _read_record(self, folder: Path, need_versions: bool = True) -> DraftRecord:
         try:
             record = DraftRecord.model_validate_json((folder / RECORD).read_text(encoding="utf-8"))
-        except (OSError, ValidationError, json.JSONDecodeError):
+        except (OSError, UnicodeDecodeError, ValidationError, json.JSONDecodeError):
             raise DraftStoreError("稿件记录无法读取。") from None
+        if need_versions:
+            # A version whose file is gone or empty is not listed (`assistant doctor` reports it).
+            record.versions = [v for v in record.versions if _has_content(folder / version_name(v.number))]
         if need_versions and not record.versions:
             raise DraftStoreError(f"稿件《{record.title}》还没有任何版本。")
         return record
 
-    @staticmethod
-    def _claim_version(folder: Path) -> tuple[int, Path]:
-        """The next version number, claimed by creating its file exclusively."""
-        taken = [int(m.group(1)) for p in folder.iterdir() if (m := _VERSION_RE.match(p.name))]
-        number = max(taken, default=0) + 1
-        while True:
-            path = folder / f"v{number:04d}.json"
-            try:
-                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
-                return number, path
-            except FileExistsError:
-                number += 1
+
+def _has_content(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False

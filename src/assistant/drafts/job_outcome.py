@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.domain.models import speech_chars
+from assistant.drafts.draft_access import UserDrafts
 from assistant.drafts.draft_io import save_interrupted
 from assistant.drafts.draft_store import (
     REASON_DRAFT,
@@ -21,6 +22,8 @@ from assistant.drafts.draft_store import (
 )
 from assistant.drafts.jobs import DraftJob
 from assistant.drafts.workspace import Message, update_workspace
+from assistant.support.access import Role
+from assistant.support.accounts import Account
 
 
 def job_finisher(
@@ -30,18 +33,20 @@ def job_finisher(
     notice: str = "",
     draft_id: str = "",
     outline_brief: dict | None = None,
+    account: Account | None = None,
 ):
     """The ``on_finish`` of a job: saves its outcome for the session.
 
     ``draft_id``: the draft a resumed job continues (its outcome is a new version of it);
-    ``outline_brief``: the brief of an outline-only job, kept with the outline.
+    ``outline_brief``: the brief of an outline-only job, kept with the outline;
+    ``account``: whose the new draft is (None: no accounts on this machine).
     """
 
     def finish(job: DraftJob) -> None:
         messages = [Message(kind="info", text=notice)] if notice else []
         messages += [Message(kind="note" if k == "info" else "warning", text=t) for k, t in job.snapshot().messages]
         changes: dict = {"running_since": ""}
-        store = DraftStore(data_dir)
+        store = UserDrafts(DraftStore(data_dir), account or Account("", Role.ADMIN))
         elapsed = job.snapshot().elapsed_s
         if job.result == "done" and job.kind == "outline":
             changes.update(outline=job.draft.outline, outline_brief=outline_brief or job.draft.brief)
@@ -73,6 +78,6 @@ def job_finisher(
     return finish
 
 
-def _keep(store: DraftStore, draft_id: str, job: DraftJob, reason: str) -> str:
+def _keep(store: UserDrafts, draft_id: str, job: DraftJob, reason: str) -> str:
     assert job.draft is not None
     return store.add_or_create(draft_id, job.draft, reason)[0]

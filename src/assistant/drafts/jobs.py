@@ -4,8 +4,9 @@ The page starts a :class:`DraftJob` per browser session (:func:`start_job`) inst
 drafting in its own script run, so a refresh, which ends that run, does not end the
 drafting: the refreshed page finds the job again (:func:`running_job`) and shows it until it
 finishes. ``on_finish`` runs in the job's thread and saves the outcome, so it is kept even
-when no page is watching. :meth:`DraftJob.stop` ends the drafting at the next piece of text
-the model sends; what was written becomes an interrupted draft (resumable, never final).
+when no page is watching. :meth:`DraftJob.stop` ends the drafting within a fraction of a second,
+even while the model's server trickles or hangs (the model call watches the job's stop signal,
+llm/retry.stop_signal); what was written becomes an interrupted draft (resumable, never final).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from langchain_core.language_models import BaseChatModel
 from assistant.domain.models import ROLE_LABELS, Draft
 from assistant.domain.numbering import heading_line
 from assistant.llm import LLMError
+from assistant.llm.retry import stop_signal
 from assistant.support.errors import UserError
 from assistant.writing.events import (
     DraftError,
@@ -114,7 +116,7 @@ class DraftJob:
         return self
 
     def stop(self) -> None:
-        """Ask the drafting to end at the next piece of text; what was written is kept."""
+        """Ask the drafting to end now (the model call notices within a fraction of a second); what was written is kept."""
         self._stop.set()
 
     def watch_model(self, model: BaseChatModel) -> None:
@@ -182,7 +184,8 @@ class DraftJob:
 
     def _run(self) -> None:
         try:
-            self.draft = self.work(self._on_event)
+            with stop_signal(self._stop):  # a model call in progress ends at once on 停止
+                self.draft = self.work(self._on_event)
             self.result = "done"
         except DraftInterrupted as e:
             self.result, self.partial_text = "interrupted", e.partial_text

@@ -40,6 +40,8 @@ class Workspace(BaseModel):
     outline_brief: dict = Field(default_factory=dict)
     messages: list[Message] = Field(default_factory=list)  # of the last generation, shown once done
     running_since: str = ""  # a generation was started and has not reported back
+    owner: str = ""  # the account whose session this is: another account's ?s= link opens a new one
+    ledger: dict = Field(default_factory=dict)  # rows of the ledger the brief came from (LedgerBrief.sidecar())
     updated_at: str = ""
 
 
@@ -57,6 +59,14 @@ def _path(data_dir: Path | str, session_id: str) -> Path:
     if not valid_session_id(session_id):
         raise ValueError(f"无效的会话编号：{session_id!r}")
     return Path(data_dir) / "sessions" / f"{session_id}.json"
+
+
+def workspace_owner(data_dir: Path | str, session_id: str) -> str | None:
+    """Whose session this is ("" before accounts), or None when nothing is saved under this id."""
+    path = _path(data_dir, session_id)
+    if not path.exists():
+        return None
+    return load_workspace(data_dir, session_id).owner
 
 
 def load_workspace(data_dir: Path | str, session_id: str) -> Workspace:

@@ -15,6 +15,7 @@ from typing import Literal
 from assistant.domain.models import Draft, Point
 from assistant.domain.numbering import heading_level
 from assistant.intake.parsing import extract_points, parse_speech, point_heading
+from assistant.support.visible import strip_controls
 
 __all__ = ["Block", "Layout", "layout"]
 
@@ -59,13 +60,9 @@ _MD_LINK_RE = re.compile(r"!?\[([^\]\n]*)\]\((?:[^)\s]*)\)")
 _MD_UNDERSCORE_EM_RE = re.compile(r"(?<![_\w])__(?=\S)(.+?)(?<=\S)__(?![_\w])")
 
 
-#: Control characters (Word refuses them in its XML: the export failed) and the invisible marks
-#: that reorder text on screen (U+202E …): never part of a speech.
-_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
 def _plain_line(line: str) -> str:
-    line = _CONTROL_RE.sub("", line.replace("\t", " "))
+    # Control characters (Word refuses them in its XML) and text-reordering marks: never part of a speech.
+    line = strip_controls(line.replace("\t", " "))
     line = line.strip().replace("\u3000", " ").strip()
     if _MD_RULE_RE.match(line):
         return ""

@@ -13,6 +13,7 @@ import numpy as np
 from assistant.library.vector_file import PrecomputedVectors, corpus_vectors_path, text_hash
 from assistant.support.config import Settings
 from assistant.support.errors import UserError
+from assistant.support.visible import strip_controls
 
 
 class EmbeddingError(UserError):
@@ -98,12 +99,15 @@ class OpenAICompatibleEmbedder:
                 "使用在线向量模型需要 API Key：请设置环境变量 ASSISTANT_EMBEDDING_API_KEY"
                 "（或 OPENAI_API_KEY），或改回内置模型 ASSISTANT_EMBEDDING_BACKEND=bundled。"
             )
+        import httpx
         from openai import OpenAI
 
         self.model = model
         self.base_url = base_url
         self.batch_size = batch_size
-        self._client = OpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=2)
+        # A redirect is never followed: it would carry the library's text to another address.
+        client = httpx.Client(follow_redirects=False, timeout=timeout)
+        self._client = OpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=2, http_client=client)
 
     @property
     def id(self) -> str:
@@ -125,6 +129,14 @@ class OpenAICompatibleEmbedder:
             raise EmbeddingError(
                 f"无法连接向量模型服务 {self.base_url or ''}：请检查 ASSISTANT_EMBEDDING_BASE_URL 和网络。"
             ) from e
+        except openai.APIStatusError as e:
+            if 300 <= e.status_code < 400:
+                where = strip_controls(e.response.headers.get("location", ""))[:200] or "另一个地址"
+                raise EmbeddingError(
+                    f"向量模型服务把请求转到了另一个地址（{where}），为保护范文内容没有跟随转发；"
+                    "请把 ASSISTANT_EMBEDDING_BASE_URL 改成最终地址。"
+                ) from e
+            raise EmbeddingError(f"向量模型服务出错：{getattr(e, 'message', e)}") from e
         except openai.APIError as e:
             raise EmbeddingError(f"向量模型服务出错：{getattr(e, 'message', e)}") from e
         return _normalise(np.array(out, dtype=np.float32))

@@ -15,7 +15,7 @@ DEFAULT_TEMPERATURE = 0.7
 
 
 def make_chat_model(config: LLMConfig, **kw: Any) -> ChatOpenAI:
-    """A ChatOpenAI for ``config`` (one SDK attempt per request: retries are llm/retry.py's), usage while streaming."""
+    """A ChatOpenAI for ``config``: one SDK attempt per request (retries are llm/retry.py's), no redirects, usage while streaming."""
     params: dict[str, Any] = {
         "model": config.model,
         "base_url": config.base_url,
@@ -26,14 +26,17 @@ def make_chat_model(config: LLMConfig, **kw: Any) -> ChatOpenAI:
         "temperature": DEFAULT_TEMPERATURE,
         "stream_usage": True,
     }
+    # Imported on first use: langchain-openai and the openai SDK take seconds to import, and
+    # the page and most commands start without a chat model.
+    from assistant.llm.openai_chat import ReasoningChatOpenAI, http_async_client, http_client
+
+    # Clients that never follow a redirect: the prompt must not travel to another address.
+    params["http_client"] = http_client()
+    params["http_async_client"] = http_async_client()
     params.update({k: v for k, v in kw.items() if k != "max_retries"})
     fields = ("model", "base_url", "api_key", "timeout", "max_retries")
     overrides = {k: kw[k] for k in fields if k in kw}
     attached = config.model_copy(update=overrides) if overrides else config
-    # Imported on first use: langchain-openai and the openai SDK take seconds to import, and
-    # the page and most commands start without a chat model.
-    from assistant.llm.openai_chat import ReasoningChatOpenAI
-
     return ReasoningChatOpenAI(llm_config=attached, **params)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from assistant.llm.presets import LLMConfig
 from assistant.support.errors import UserError
@@ -18,6 +20,8 @@ ERROR_KINDS = (
     "context_length",
     "server",
     "bad_request",
+    "redirect",
+    "bad_response",
     "unknown",
 )
 
@@ -66,6 +70,19 @@ _TIMEOUT_NAMES = (
     "WriteTimeout",
     "PoolTimeout",
 )
+# langchain's words when a stream ended without a single event (a page, a plain JSON answer, nothing)
+_NO_CHUNKS = "no generation chunks"
+
+
+class NotAStreamError(Exception):
+    """A 2xx answer whose type cannot be the streamed answer asked for (raised by the HTTP client)."""
+
+    def __init__(self, media_type: str) -> None:
+        """Keep the answer's media type (e.g. ``text/html``) for the message."""
+        super().__init__(f"answer of type {media_type!r} is not an event stream")
+        self.media_type = media_type
+
+
 _CONNECT_NAMES = ("ConnectError", "ConnectionRefusedError", "gaierror", "ProxyError")
 _CUT_NAMES = ("RemoteProtocolError", "ReadError")
 
@@ -104,6 +121,25 @@ def _error_code(exc: BaseException) -> str:
     return ""
 
 
+def _printable(text: str, limit: int = 200) -> str:
+    # the address comes from the server: no control or bidi characters into a message
+    return "".join(ch for ch in text if ch.isprintable())[:limit]
+
+
+def _redirect_target(exc: BaseException) -> str:
+    """Where a 3xx answer pointed, as an absolute address ("" when it did not say)."""
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    location = headers.get("location", "") if headers is not None else ""
+    if not location:
+        return ""
+    try:
+        base = str(response.request.url)  # type: ignore[union-attr]
+    except (AttributeError, RuntimeError):  # a response built without its request
+        base = ""
+    return _printable(urljoin(base, location) if base else location)
+
+
 def _with_partial(message: str, partial_text: str) -> str:
     if partial_text:
         return f"{message}已收到的 {len(partial_text)} 字内容已保留。"
@@ -120,6 +156,8 @@ class _Facts:
     low: str  # detail, lower-cased
     code: str
     names: tuple[str, ...]  # type names along the cause/context chain
+    media_type: str  # the type of an answer that was not a stream ("" otherwise)
+    location: str  # where a 3xx answer pointed ("" otherwise)
     is_a: frozenset[str]  # which of _known_classes() the exception is an instance of
     base_url: str
     model: str
@@ -152,6 +190,7 @@ def _facts(
     exc: BaseException, config: LLMConfig | None, partial_text: str, attempts: int
 ) -> _Facts:
     detail = _server_message(exc)
+    not_stream = next((e for e in _chain(exc) if isinstance(e, NotAStreamError)), None)
     return _Facts(
         exc_name=type(exc).__name__,
         status=getattr(exc, "status_code", None),
@@ -159,6 +198,8 @@ def _facts(
         low=detail.lower(),
         code=_error_code(exc),
         names=tuple(type(e).__name__ for e in _chain(exc)),
+        media_type=not_stream.media_type if not_stream is not None else "",
+        location=_redirect_target(exc),
         is_a=frozenset(n for n, cls in _known_classes().items() if isinstance(exc, cls)),
         base_url=config.base_url if config else "（未知地址）",
         model=config.model if config else "（未知模型）",
@@ -167,6 +208,14 @@ def _facts(
         tries=f"（共尝试 {attempts} 次）" if attempts > 1 else "",
         partial_text=partial_text,
     )
+
+
+def _redirected(f: _Facts) -> bool:
+    return f.status is not None and 300 <= f.status < 400
+
+
+def _no_events(f: _Facts) -> bool:
+    return f.exc_name == "ValueError" and _NO_CHUNKS in f.low
 
 
 def _timed_out(f: _Facts) -> bool:
@@ -234,6 +283,49 @@ class _Rule:
 # because APITimeoutError subclasses APIConnectionError; the catch-all 400/422 rule comes last
 # so that the specific 400s (missing model, context length) win over it.
 _RULES: tuple[_Rule, ...] = (
+    # Broken answers first (a redirect not followed, a body that is no stream): retrying cannot
+    # help, and they must win over any rule below that a cause or context of theirs would match.
+    _Rule(
+        "redirect",
+        _redirected,
+        lambda f: (
+            f"模型接口把请求转到了另一个地址（{f.location or '服务端未给出新地址'}），"
+            "为保护讲话内容，没有跟随转发。请把 OPENAI_BASE_URL（或“设置”页面中的接口地址）"
+            "改成最终地址后重试。"
+        ),
+    ),
+    _Rule(
+        "bad_response",
+        lambda f: bool(f.media_type),
+        lambda f: (
+            f"模型接口返回的不是流式数据（收到的是 {f.media_type}），{f.base_url} 可能不是模型接口地址。"
+            "请检查 OPENAI_BASE_URL（通常以 /v1 结尾），并确认服务端支持流式输出。"
+        ),
+    ),
+    _Rule(
+        "bad_response",
+        _no_events,
+        lambda f: (
+            f"模型接口（{f.base_url}）没有返回任何流式数据（可能是网页、普通回答或空内容）。"
+            "请检查 OPENAI_BASE_URL 是否为模型接口地址（通常以 /v1 结尾），并确认服务端支持流式输出。"
+        ),
+    ),
+    _Rule(
+        "bad_response",
+        lambda f: "UnicodeDecodeError" in f.names,
+        lambda f: (
+            f"模型接口（{f.base_url}）返回的内容不是有效的 UTF-8 文本，无法读取。"
+            "请确认 OPENAI_BASE_URL 直接指向模型服务（中间的代理或网关可能改动了内容），然后重试。"
+        ),
+    ),
+    _Rule(
+        "bad_response",
+        lambda f: "JSONDecodeError" in f.names,
+        lambda f: (
+            f"模型接口（{f.base_url}）返回的数据无法解析（JSON 错误）。"
+            "请检查 OPENAI_BASE_URL 是否为兼容 OpenAI 的模型接口地址；若地址无误，多半是服务端出错，请稍后重试。"
+        ),
+    ),
     _Rule(
         "timeout",
         lambda f: _timed_out(f) and bool(f.partial_text),
@@ -322,7 +414,8 @@ _UNKNOWN = _Rule(
     "unknown",
     lambda f: True,
     lambda f: (
-        f"调用模型时出错（{f.exc_name}：{f.detail}）。请稍后重试，或检查“设置”页面中的模型配置。"
+        f"调用模型时出错（未能识别的错误，类型 {f.exc_name}；详情已记入数据目录的 logs/errors.log）。"
+        "请稍后重试，或检查“设置”页面中的模型配置。"
     ),
 )
 
@@ -344,6 +437,8 @@ def explain(
         return exc
     facts = _facts(exc, config, partial_text, attempts)
     rule = next((r for r in _RULES if r.applies(facts)), _UNKNOWN)
+    if rule is _UNKNOWN:  # its words are the library's, in English: kept for whoever fixes it
+        logging.getLogger("assistant.llm").warning("未能识别的模型错误 %s：%s", facts.exc_name, facts.detail)
     return LLMError(
         _with_partial(rule.message(facts), partial_text),
         rule.kind,

@@ -60,6 +60,9 @@ class LLMConfig(BaseModel):
     api_key: str = Field(repr=False)
     timeout: float = 120.0
     max_retries: int = 2
+    total_timeout: float = 600.0  # ASSISTANT_LLM_TOTAL_TIMEOUT: one whole answer, retries included
+    max_answer_chars: int = 60_000  # ASSISTANT_LLM_MAX_ANSWER_CHARS
+    max_prompt_chars: int = 60_000  # ASSISTANT_LLM_MAX_PROMPT_CHARS
 
     @property
     def service(self) -> str:

@@ -53,4 +53,7 @@ def resolve_llm(settings: Settings) -> LLMConfig | None:
         api_key=key or preset.placeholder_key,
         timeout=settings.llm_timeout,
         max_retries=settings.llm_max_retries,
+        total_timeout=settings.llm_total_timeout,
+        max_answer_chars=settings.llm_max_answer_chars,
+        max_prompt_chars=settings.llm_max_prompt_chars,
     )

@@ -1,7 +1,9 @@
 """The checker: named rules over a speech or draft, and applying one suggested fix.
 
 Rules (each in its own module): structure (structure.py), placeholders and confusables
-(wording.py), punctuation (punctuation.py), facts (facts_rule.py), delivery (delivery.py).
+(wording.py), punctuation (punctuation.py), facts (facts_rule.py), ledger (ledger_rule.py: figures
+against a progress ledger, when one is given), measure (measure_rule.py:
+wording beyond the brief's 问责层级), delivery (delivery.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from assistant.domain.models import Draft, count_chars
 from assistant.review import (  # noqa: F401  (importing a rule module registers its rule)
     delivery,
     facts_rule,
+    ledger_rule,
+    measure_rule,
     placeholders,
     punctuation,
     structure,
@@ -25,10 +29,11 @@ from assistant.support.errors import UserError
 if TYPE_CHECKING:
     from assistant.domain.brief import Brief
     from assistant.domain.kinds import MeetingKind
+    from assistant.ledger.model import Ledger
 
 
 #: The order rules run and report in (the order a reviewer reads: form first, then facts).
-RULE_ORDER = ("structure", "placeholders", "confusables", "punctuation", "facts", "delivery")
+RULE_ORDER = ("structure", "placeholders", "confusables", "punctuation", "facts", "ledger", "measure", "delivery")
 assert set(RULE_ORDER) == set(RULES)
 
 
@@ -55,10 +60,11 @@ def run_checks(
     target_chars: int | None = None,
     rules: Iterable[str] | None = None,
     kinds: Mapping[str, MeetingKind] | None = None,
+    ledger: Ledger | None = None,
 ) -> CheckReport:
     """Check a speech or draft text; ``rules`` limits the check to those rule names.
 
-    ``kind`` names the expected parts in messages; without it the brief's kind is used when
+    ``ledger`` (a read progress ledger) turns on the ledger rule. ``kind`` names the expected parts in messages; without it the brief's kind is used when
     ``kinds`` are given. ``target_chars`` defaults to the brief's length. Raises CheckError
     for an unknown rule name.
     """
@@ -74,7 +80,7 @@ def run_checks(
         kind = choose_kind(brief, dict(kinds)).kind
     if target_chars is None and brief is not None:
         target_chars = brief.length
-    ctx = CheckInput(text, brief=brief, kind=kind, previous=previous, target_chars=target_chars)
+    ctx = CheckInput(text, brief=brief, kind=kind, previous=previous, target_chars=target_chars, ledger=ledger)
     findings: list[Finding] = []
     for name in names:
         found = sorted(RULES[name].check(ctx), key=lambda f: (f.line, f.column, SEVERITY_ORDER[f.severity]))

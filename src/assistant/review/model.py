@@ -15,6 +15,7 @@ from assistant.intake.parsing import parse_speech, split_paragraphs
 if TYPE_CHECKING:
     from assistant.domain.brief import Brief
     from assistant.domain.kinds import MeetingKind
+    from assistant.ledger.model import Ledger
 
 Severity = Literal["error", "warning", "hint"]
 SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "hint": 2}
@@ -92,6 +93,7 @@ class CheckInput:
     kind: MeetingKind | None = None
     previous: str | None = None
     target_chars: int | None = None
+    ledger: Ledger | None = None  # the progress ledger the speech's facts came from (ledger_rule.py)
     lines: list[str] = field(init=False)
 
     def __post_init__(self) -> None:

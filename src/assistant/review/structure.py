@@ -21,6 +21,7 @@ from assistant.domain.numbering import (
     cn_to_int,
     marker_for,
 )
+from assistant.domain.plan import left_out_roles
 from assistant.review.model import CheckInput, Finding
 from assistant.review.registry import finding, rule
 
@@ -211,8 +212,10 @@ def check_structure(ctx: CheckInput) -> Iterator[Finding]:
                 ctx, NAME, "warning", "缺少结束语：正文最后应有以“同志们，”开头的简短号召。", len(ctx.lines) - 1
             )
         roles = {s.role for s in doc.sections}
+        # A part the brief's 问责层级 leaves out (no 约谈决定 in a 提醒谈话) is not missing.
+        skipped = left_out_roles(ctx.brief)
         for role in BODY_ROLES:
-            if role in roles:
+            if role in roles or role in skipped:
                 continue
             spec = ctx.kind.role_spec(role) if ctx.kind else None
             typical = f"，如“{spec.heading_for(ctx.kind.topic)}”" if spec and ctx.kind else ""

@@ -101,6 +101,23 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(
         default=2, ge=0, validation_alias=AliasChoices("ASSISTANT_LLM_MAX_RETRIES", "llm_max_retries")
     )
+    # The whole answer of one call (retries and continuations included) must come within this,
+    # even while the server keeps trickling bytes; what came is kept (issue 20).
+    llm_total_timeout: float = Field(
+        default=600, gt=0, validation_alias=AliasChoices("ASSISTANT_LLM_TOTAL_TIMEOUT", "llm_total_timeout")
+    )
+    # Most characters one answer may bring (a part's own cap is lower: 4× its target); an endless
+    # stream stops here with what came kept. 3× the longest speech a brief may ask for (20000).
+    llm_max_answer_chars: int = Field(
+        default=60_000, gt=0,
+        validation_alias=AliasChoices("ASSISTANT_LLM_MAX_ANSWER_CHARS", "llm_max_answer_chars"),
+    )
+    # Most characters one request may send (about 40k tokens of Chinese): a revise prompt never
+    # carries megabytes; a text of one's own that does not fit is refused in Chinese.
+    llm_max_prompt_chars: int = Field(
+        default=60_000, gt=0,
+        validation_alias=AliasChoices("ASSISTANT_LLM_MAX_PROMPT_CHARS", "llm_max_prompt_chars"),
+    )
 
     # Files the user may override; defaults live in the repo.
     prompts_dir: Path = Field(
@@ -143,6 +160,9 @@ _UNITS = {
     "max_unzipped_mb": "单位 MB",
     "max_doc_chars": "单位 字",
     "llm_timeout": "单位 秒",
+    "llm_total_timeout": "单位 秒",
+    "llm_max_answer_chars": "单位 字",
+    "llm_max_prompt_chars": "单位 字",
     "lock_timeout": "单位 秒",
     "office_timeout": "单位 秒",
 }

@@ -28,7 +28,7 @@ def guarded(render: Callable[[], T], where: str) -> T | None:
         log.exception("unexpected error in %s", where)
         problem = storage_problem(e)
         if problem:
-            st.error(f"{where}：{problem}")
+            st.error(f"{where}：{escape_markdown(problem)}")
             return None
         st.error(
             f"{where}出现意外错误（{type(e).__name__}）。详细信息已写入运行日志；"

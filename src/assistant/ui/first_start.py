@@ -16,8 +16,9 @@ from streamlit.delta_generator import DeltaGenerator
 from assistant.library.corpus import SeedJob, SeedState, seeding_job
 from assistant.library.storage.doctor import DoctorReport, check_library
 from assistant.library.storage.errors import LibraryError
+from assistant.ui.markdown_text import escape_markdown
 from assistant.ui.page_settings import env_settings
-from assistant.ui.resources import get_library
+from assistant.ui.resources import get_library, once_per_process
 
 _NOTICE = "corpus_seed_notice"  # the finished job's report, shown once by the session that watched it
 _POLL_SECONDS = 0.25
@@ -39,20 +40,23 @@ def _label(state: SeedState) -> str:
 
 def _show_outcome(state: SeedState) -> None:
     if state.error:
-        st.error(state.error)
+        st.error(escape_markdown(state.error))
     elif state.report is not None:
         st.success(f"内置范文导入完成：{len(state.report.added)} 篇。")
         if state.report.failed:
-            st.warning("以下内置范文未能导入：\n" + "\n".join(f"- {f.error}" for f in state.report.failed))
+            st.warning("以下内置范文未能导入：\n" + "\n".join(f"- {escape_markdown(f.error)}" for f in state.report.failed))
 
 
-@st.cache_resource(show_spinner="正在检查范文库……")
-def _startup_check(_library, key: str) -> DoctorReport | None:
+def _startup_check(library, key: str) -> DoctorReport | None:
     # Once per process and library: finish or undo writes a crashed process left behind.
-    try:
-        return check_library(_library, repair=True, thorough=False, timeout=5)
-    except LibraryError:
-        return None  # another process holds the lock for long (a reindex): checked next start
+    def check() -> DoctorReport | None:
+        try:
+            with st.spinner("正在检查范文库……"):
+                return check_library(library, repair=True, thorough=False, timeout=5)
+        except LibraryError:
+            return None  # another process holds the lock for long (a reindex): checked next start
+
+    return once_per_process(("startup_check", key), check)
 
 
 def _doctor_notice(library) -> None:
@@ -62,7 +66,7 @@ def _doctor_notice(library) -> None:
     st.session_state["doctor_shown"] = True
     report = _startup_check(library, str(library.data_dir))
     if report and report.repaired:
-        st.info(f"启动检查：已修复范文库中的 {len(report.repaired)} 处问题（{'；'.join(report.repaired)}）。")
+        st.info(f"启动检查：已修复范文库中的 {len(report.repaired)} 处问题（{escape_markdown('；'.join(report.repaired))}）。")
 
 
 def begin() -> Seeding | None:

@@ -7,6 +7,7 @@ import streamlit as st
 from assistant.llm.page_choice import LLMChoice, apply_choice
 from assistant.llm.saved_settings import load_model_settings
 from assistant.support.config import Settings, SettingsError, load_settings_lenient
+from assistant.ui.markdown_text import escape_markdown
 
 #: Session-state key of the LLMChoice made on the 设置 page for this browser session only.
 OVERRIDES = "llm_overrides"
@@ -18,14 +19,14 @@ def start_run() -> None:
     try:
         settings, problems = load_settings_lenient()
     except SettingsError as e:  # not tied to one field, so no default can stand in for it
-        st.error(f"配置有误：{e}")
+        st.error(f"配置有误：{escape_markdown(str(e))}")
         st.stop()
     # Per session, not a module global: sessions run in parallel threads.
     st.session_state[_RUN_SETTINGS] = settings
     if problems:
         st.error(
             "以下配置有误，暂按默认值运行（改正 .env 后刷新页面即可；改的是环境变量则需重新启动）：\n\n"
-            + "\n".join(f"- {line}" for line in problems)
+            + "\n".join(f"- {escape_markdown(line)}" for line in problems)
         )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from assistant.domain.models import Draft
+from assistant.drafts.draft_access import UserDrafts
 from assistant.drafts.draft_store import DraftRecord, DraftStore, DraftStoreError, VersionInfo
 from assistant.drafts.workspace import (
     Workspace,
@@ -20,7 +21,11 @@ from assistant.drafts.workspace import (
     new_session_id,
     update_workspace,
     valid_session_id,
+    workspace_owner,
 )
+from assistant.support.accounts import Account
+from assistant.ui.access import current_account
+from assistant.ui.markdown_text import escape_markdown
 from assistant.ui.page_settings import env_settings
 
 #: The URL parameter that names the session (?s=…): a refresh keeps it, a new tab gets its own.
@@ -36,7 +41,8 @@ def session_id() -> str:
     if sid:
         return sid
     value = st.query_params.get(SESSION_PARAM)
-    if not valid_session_id(value):
+    # Another account's session (a shared or planted link) is not opened: this one gets its own.
+    if not valid_session_id(value) or workspace_owner(data_dir(), value) not in (None, account().name):
         value = new_session_id()
         st.query_params[SESSION_PARAM] = value
     st.session_state[_SID] = value
@@ -55,12 +61,17 @@ def workspace() -> Workspace:
 
 def update(**changes) -> Workspace:
     """Change and save fields of the session's workspace."""
-    return update_workspace(data_dir(), session_id(), **changes)
+    return update_workspace(data_dir(), session_id(), owner=account().name, **changes)
 
 
-def store() -> DraftStore:
-    """我的稿件."""
-    return DraftStore(data_dir())
+def account() -> Account:
+    """Who this session is logged in as."""
+    return current_account()
+
+
+def store() -> UserDrafts:
+    """我的稿件, as this session's account may see it."""
+    return UserDrafts(DraftStore(data_dir()), account())
 
 
 @dataclass
@@ -85,7 +96,7 @@ def open_draft() -> OpenDraft | None:
     try:
         return OpenDraft(drafts.record(draft_id), drafts.load(draft_id))
     except DraftStoreError as e:
-        st.error(str(e))
+        st.error(escape_markdown(str(e)))
         return None
 
 
@@ -141,4 +152,4 @@ def show_flash(where: str) -> None:
     got = fresh(f"{FLASH}_{where}")
     if got:
         kind, message = got
-        getattr(st, kind)(message)
+        getattr(st, kind)(escape_markdown(message))  # names, titles and errors from outside

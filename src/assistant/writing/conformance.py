@@ -19,6 +19,7 @@ from assistant.domain.numbering import POINT_FAMILIES
 from assistant.domain.plan import SpeechPlan
 from assistant.llm import LLMError
 from assistant.review.checks import run_checks
+from assistant.review.placeholders import FILL_MARK
 from assistant.writing.events import PartDone
 from assistant.writing.leak_guard import leaked_specifics
 from assistant.writing.model_calls import ModelCalls, stage_label
@@ -26,7 +27,7 @@ from assistant.writing.prompts.messages import fix_part_instruction, revise_mess
 from assistant.writing.prompts.templates import PromptSet
 
 #: The checker rules whose findings a draft must not have.
-RULES = ("structure", "placeholders", "facts")
+RULES = ("structure", "placeholders", "facts", "measure")
 #: A part's rewrite must keep at least this share of its length to be accepted.
 KEEP_SHARE = 0.6
 SALUTATION_RE = re.compile(r"^\s*同志们[：:]\s*$")
@@ -118,9 +119,12 @@ def check_draft(
 
     # The checker's rules, each finding filed under the part its line is in.
     report = run_checks(draft.text, brief=plan.brief, kind=plan.kind, rules=RULES)
+    blank_asked = plan.measure.announces and not plan.brief.decisions
     for f in report.findings:
         if f.severity == "hint":
             continue
+        if blank_asked and f.rule == "placeholders" and f.excerpt == FILL_MARK:
+            continue  # the decision's marked blank the prompt asked for: re-asking would invent one
         i = owner_of(f.line)
         if i is None and f.field:
             i = _part_for_role(draft, _FIELD_ROLE.get(f.field, ""))

@@ -21,6 +21,18 @@ from assistant.writing.events import (
 )
 from assistant.writing.prompts.model_text import ResumeJoin, StreamCleaner, head_rule
 
+#: A part's answer is cut (its text so far kept) past this many times its target length: models
+#: overshoot by half at most, and a part started over is written twice; more is a model repeating
+#: itself or never ending. Never below PART_CAP_FLOOR characters (short parts, a heading or two of
+#: chatter), never above ASSISTANT_LLM_MAX_ANSWER_CHARS (llm/streaming.py applies it).
+PART_CAP_FACTOR = 4
+PART_CAP_FLOOR = 4000
+
+
+def answer_cap(target: int, floor: int = PART_CAP_FLOOR) -> int | None:
+    """The size cap of an answer asked to be about ``target`` characters (None: no target, the setting's cap)."""
+    return max(PART_CAP_FACTOR * target, floor) if target > 0 else None
+
 
 class ModelCalls:
     """Model calls with event forwarding, usage totals and model-time accounting."""
@@ -46,15 +58,22 @@ class ModelCalls:
         self.emit(w)
 
     def chat(
-        self, messages: Any, on_token: Callable[[str], Any] | None, resume_from: str = ""
+        self,
+        messages: Any,
+        on_token: Callable[[str], Any] | None,
+        resume_from: str = "",
+        max_chars: int | None = None,
     ) -> ChatResult:
-        """One streamed model answer (or the rest of one cut at resume_from), counted in the totals."""
+        """One streamed model answer (or the rest of one cut at resume_from), counted in the totals.
+
+        ``max_chars``: the answer's size cap (see answer_cap); ASSISTANT_LLM_MAX_ANSWER_CHARS when None.
+        """
         started = time.monotonic()
         try:
             if resume_from:
-                result = continue_chat(self.model, messages, resume_from, on_token)
+                result = continue_chat(self.model, messages, resume_from, on_token, max_chars=max_chars)
             else:
-                result = stream_chat(self.model, messages, on_token)
+                result = stream_chat(self.model, messages, on_token, max_chars=max_chars)
         finally:
             self.llm_s += time.monotonic() - started
             self.calls += 1
@@ -86,8 +105,12 @@ class ModelCalls:
         with_heading: bool = True,
         resume_from: str = "",
         reask: bool = True,
+        max_chars: int | None = None,
     ) -> str:
         """Stream one part; the result is cleaned and starts with its heading line if a section.
+
+        The answer is capped at ``max_chars`` (default: answer_cap of ``target``); past it, or past
+        the call's total deadline, the LLMError keeps the cleaned text so far.
 
         ``resume_from``: the cleaned text of this part written before an interruption; the
         model is asked to go on from there and the result is that text plus the rest.
@@ -95,6 +118,7 @@ class ModelCalls:
         heading) and, with ``reask``, asked for once more with the reason.
         """
         attempts = 2 if reask and not resume_from else 1
+        cap = max_chars or answer_cap(target)
         own = (number, heading) if number else None
         bare = heading_line(number, heading) if number else ""
         for attempt in range(attempts):
@@ -112,7 +136,7 @@ class ModelCalls:
             if stream.shown:
                 self.emit(PartToken(stream.shown, index))
             try:
-                self.chat(messages, stream.feed, resume_from)
+                self.chat(messages, stream.feed, resume_from, max_chars=cap)
             except LLMError as e:
                 e.partial_text = stream.finish(emit=False)  # cleaned, for the partial draft
                 raise

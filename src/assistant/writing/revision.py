@@ -16,6 +16,7 @@ from assistant.domain.text_diff import text_diff
 from assistant.intake.parsing import parse_speech
 from assistant.library.protocol import SearchLibrary
 from assistant.library.references import DEFAULT_REFS_PER_PART, QUERY_MAX_CHARS, part_references
+from assistant.llm import config_of
 from assistant.writing.change_guard import ChangeCheck, check_change
 from assistant.writing.conformance import broken_by
 from assistant.writing.events import (
@@ -26,7 +27,7 @@ from assistant.writing.events import (
     PartStarted,
     PartToken,
 )
-from assistant.writing.model_calls import ModelCalls
+from assistant.writing.model_calls import ModelCalls, answer_cap
 from assistant.writing.prompts.messages import polish_messages, revise_messages
 from assistant.writing.prompts.model_text import StreamCleaner, clean_model_text, section_head
 from assistant.writing.prompts.templates import PromptSet, resolve_instruction
@@ -61,6 +62,42 @@ class PolishResult:
 
 
 ORIGINAL, PROPOSAL = "原稿", "修改稿"  # how the marks name the two texts
+#: A revision's answer may be this long whatever the part's length ("扩写到3000字" of a short part).
+REVISE_CAP_FLOOR = 10_000
+#: Used when the model carries no settings: ASSISTANT_LLM_MAX_PROMPT_CHARS' default.
+DEFAULT_PROMPT_CHARS = 60_000
+
+
+def _prompt_budget(model: BaseChatModel) -> int:
+    config = config_of(model)
+    return config.max_prompt_chars if config else DEFAULT_PROMPT_CHARS
+
+
+def _sendable(text: str, what: str, budget: int, share: int) -> None:
+    """Refuse (Chinese, naming the setting) a text of the user's own too long to send for revision."""
+    limit = budget // share
+    if len(text) > limit:
+        raise DraftError(
+            f"{what}有 {len(text)} 字，超过了一次修改可以发给模型的上限（{limit} 字，"
+            f"即 ASSISTANT_LLM_MAX_PROMPT_CHARS 的 1/{share}），没有发送，原文未改动。"
+            "请先删减或拆分后再修改；若所用模型的上下文足够长，也可调大 ASSISTANT_LLM_MAX_PROMPT_CHARS（单位：字）。"
+        )
+
+
+def draft_context(full: str, part: str, limit: int) -> str:
+    """The draft as the context of revising ``part``: whole when short, else the lines around the part."""
+    if len(full) <= limit:
+        return full
+    at = max(full.find(part), 0)
+    room = max(limit - len(part), 0) // 2
+    start, end = max(at - room, 0), min(at + len(part) + room, len(full))
+    if start:
+        nl = full.find("\n", start, at)
+        start = nl + 1 if nl >= 0 else start  # begin at a line start when one is near
+    if end < len(full):
+        nl = full.rfind("\n", at + len(part), end)
+        end = nl if nl >= 0 else end
+    return ("……（前文从略）\n" if start else "") + full[start:end] + ("\n……（后文从略）" if end < len(full) else "")
 _SECTION_NAMES = {"opening": 0, "开场": 0, "开场白": 0, "closing": -1, "结束语": -1, "结尾": -1}
 
 
@@ -200,10 +237,14 @@ class Reviser:
             part = part.model_copy(update={"sources": [c for c in part.sources if c not in set(exclude)]})
             draft = draft.model_copy(deep=True)
             draft.parts[pos] = part
+        budget = _prompt_budget(self.model)
+        _sendable(part.text, "要修改的这一部分", budget, 3)
         text = resolve_instruction(instruction, self.prompts.presets)
         hits = _revision_refs(library, plan, part, text, exclude, pinned)
+        # The rest of the draft is context: a quarter of the budget at most, around the part.
+        context = draft_context(draft.text, part.text, budget // 4 + len(part.text))
         messages = revise_messages(
-            plan, self.prompts, draft=draft.text, part=part.text, instruction=text, references=hits
+            plan, self.prompts, draft=context, part=part.text, instruction=text, references=hits
         )
         s = ModelCalls(self.model, on_event)
         found: list[str] = []
@@ -219,6 +260,7 @@ class Reviser:
             found_heading=found,
             with_heading=False,
             reask=False,
+            max_chars=answer_cap(len(part.text), REVISE_CAP_FLOOR),
         )
         if s.last_cut:
             raise DraftError(
@@ -266,10 +308,13 @@ class Reviser:
         pos = positions[0]
         part = draft.parts[pos]
         plan = plan_for_draft(draft, self.kinds, brief)
+        budget = _prompt_budget(self.model)
+        _sendable(passage, "所选文字", budget, 3)
         text = resolve_instruction(instruction, self.prompts.presets)
         hits = _revision_refs(library, plan, part, text)
+        context = draft_context(full, passage, budget // 4 + len(passage))
         messages = revise_messages(
-            plan, self.prompts, draft=full, part=passage, instruction=text, references=hits
+            plan, self.prompts, draft=context, part=passage, instruction=text, references=hits
         )
         s = ModelCalls(self.model, on_event)
         s.emit(PartStarted(part.role, part.number, part.heading, pos, 0, True))
@@ -281,7 +326,7 @@ class Reviser:
             if out:
                 s.emit(PartToken(out, pos))
 
-        s.chat(messages, on_token)
+        s.chat(messages, on_token, max_chars=answer_cap(len(passage), REVISE_CAP_FLOOR))
         cleaner.flush()
         new_passage = cleaner.text.strip()
         if not new_passage:
@@ -303,9 +348,11 @@ class Reviser:
         plan = plan_for_draft(draft, self.kinds, brief)
         brief = plan.brief
         old = draft.text
+        _sendable(old, "讲话稿", _prompt_budget(self.model), 2)
         messages = polish_messages(plan, self.prompts, draft=old)
         s = ModelCalls(self.model, on_event)
-        result = s.chat(messages, None)
+        # A polished draft is about as long as the draft: twice that (or the floor) is a runaway.
+        result = s.chat(messages, None, max_chars=max(2 * len(old), REVISE_CAP_FLOOR))
         polished = clean_model_text(result.text)
         parts = _polished_parts(draft, polished)
         usage = s.usage_with(draft.usage)

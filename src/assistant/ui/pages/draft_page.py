@@ -6,6 +6,7 @@ import streamlit as st
 
 from assistant.domain.brief import Brief
 from assistant.ui import session
+from assistant.ui.markdown_text import escape_markdown
 from assistant.ui.panels.brief_form import brief_form, restore_once
 from assistant.ui.panels.document_view import show_document
 from assistant.ui.panels.generation import (
@@ -17,6 +18,7 @@ from assistant.ui.panels.generation import (
     start_draft,
     watch,
 )
+from assistant.ui.panels.ledger_import import ledger_import
 
 
 def render() -> None:
@@ -27,7 +29,7 @@ def render() -> None:
     from assistant.ui.resources import get_library
 
     settings = page_settings()
-    st.caption(describe(settings))
+    st.caption(escape_markdown(describe(settings)))  # model name and address as typed
     library = get_library()
     if library is None:
         return
@@ -39,6 +41,8 @@ def render() -> None:
         return start_draft(brief, library, settings, outline_first=outline_first)
 
     with left:
+        if job is None:
+            ledger_import(settings)
         # While this run watches a drafting or the first-start indexing, the form is no fragment.
         progress = brief_form(settings, submit, busy=job is not None, page_loops=job is not None or indexing())
     with right:

@@ -76,7 +76,7 @@ def _add(library: Library, name: str, data: bytes, progress=None, allow_similar:
         st.error(escape_markdown(str(e)))  # it may quote the uploaded file's name
         return None
     except Exception as e:  # one bad file never stops the other uploads
-        st.error(failure_message(name, e))
+        st.error(escape_markdown(failure_message(name, e)))
         return None
     _report(outcome, name)
     return outcome
@@ -122,7 +122,7 @@ def upload_section(library: Library) -> None:
 def _show_import(report: list) -> None:
     for name, outcome, error in report:
         if error:
-            st.error(error)
+            st.error(escape_markdown(error))
         else:
             _report(outcome, name)
     added = sum(1 for _, o, e in report if not e and not o.duplicate and not o.similar_to)
@@ -135,7 +135,7 @@ def _import(library: Library, files) -> None:
     pending: dict[str, bytes] = st.session_state.setdefault(SIMILAR, {})
     report: list = []
     for n, f in enumerate(files):
-        label = f"正在导入（{n + 1}/{len(files)}）{f.name}"
+        label = f"正在导入（{n + 1}/{len(files)}）{escape_markdown(f.name)}"
         bar.progress(n / len(files), text=label)
 
         def on_chars(done: int, total: int, _msg: str, n=n, label=label) -> None:
@@ -248,7 +248,7 @@ def render() -> None:
     editor = can_edit()
     mismatch = library.embedding_mismatch()
     if mismatch:
-        st.warning(mismatch)
+        st.warning(escape_markdown(mismatch))
         if not editor:
             editor_only_notice()
         elif st.button("重建索引", key="reindex_go"):

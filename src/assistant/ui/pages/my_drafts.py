@@ -7,8 +7,10 @@ import contextlib
 import streamlit as st
 
 from assistant.domain.kinds import default_kinds
+from assistant.drafts.draft_access import is_owner
 from assistant.drafts.draft_store import STATUS_SHORT, DraftRecord, DraftStoreError, short_time
 from assistant.ui import session
+from assistant.ui.access import accounts
 from assistant.ui.diff_view import marks_html
 from assistant.ui.markdown_text import escape_markdown
 from assistant.ui.page_settings import page_settings
@@ -95,19 +97,48 @@ def _draft_row(record: DraftRecord, open_id: str) -> None:
         c1.markdown(f"**{escape_markdown(record.title or '（无标题）')}**{mark}")
         state = " · 未完成" if latest.status == "interrupted" else ""
         c1.caption(
-            f"{short_time(record.updated_at)} · 共 {len(record.versions)} 版 · 最新：{latest.reason} · "
+            f"{short_time(record.updated_at)} · 共 {len(record.versions)} 版 · 最新：{escape_markdown(latest.reason)} · "
             f"正文约 {latest.chars} 字{state}"
         )
         c2.button("打开", key=f"open_{rid}", on_click=open_draft, args=(rid,), type="primary" if rid == open_id else "secondary")
-        if c3.button("删除", key=f"delete_{rid}"):
+        mine = is_owner(record, session.account())
+        if not mine:
+            c1.caption(f"由 {escape_markdown(record.owner)} 共享给你" if record.owner else "建立于设置账号之前")
+        if mine and c3.button("删除", key=f"delete_{rid}"):
             st.session_state[_DELETING] = rid
         if st.session_state.get(_DELETING) == rid:
-            st.warning(f"确定删除《{record.title or '无标题'}》及其全部 {len(record.versions)} 个版本吗？删除后无法恢复。")
+            st.warning(f"确定删除《{escape_markdown(record.title or '无标题')}》及其全部 {len(record.versions)} 个版本吗？删除后无法恢复。")
             d1, d2, _ = st.columns([1, 1, 4])
             d1.button("确认删除", key=f"delete_yes_{rid}", type="primary", on_click=_delete, args=(record,))
             d2.button("取消", key=f"delete_no_{rid}", on_click=st.session_state.pop, args=(_DELETING, None))
         with st.expander(f"版本记录（{len(record.versions)} 版）"):
             _versions(record)
+        if mine and record.owner:
+            _sharing(record)
+
+
+def _sharing(record: DraftRecord) -> None:
+    """共享给…: the owner names the colleagues who may open and revise this draft."""
+    rid = record.draft_id
+    others = [a.name for a in accounts().list() if a.name != record.owner]
+    label = f"共享给…（{len(record.shared_with)} 人）" if record.shared_with else "共享给…（未共享）"
+    with st.expander(label):
+        if not others:
+            st.caption("本机还没有其他账号。")
+            return
+        chosen = st.multiselect(
+            "可以打开和修改这份稿件的同事", others,
+            default=[n for n in record.shared_with if n in others], key=f"share_{rid}",
+        )  # fmt: skip
+        if st.button("保存共享设置", key=f"share_go_{rid}"):
+            try:
+                session.store().share(rid, chosen)
+            except DraftStoreError as e:
+                st.error(escape_markdown(str(e)))
+                return
+            who = "、".join(chosen) if chosen else "无人（仅自己可见）"
+            session.flash("drafts", f"已更新共享：{who}。")  # show_flash escapes
+            st.rerun()
 
 
 def render() -> None:

@@ -22,6 +22,8 @@ from assistant.llm.saved_settings import (
 )
 from assistant.support.config import Settings
 from assistant.ui import session
+from assistant.ui.access import can_edit
+from assistant.ui.markdown_text import escape_markdown
 from assistant.ui.page_settings import OVERRIDES, env_settings, model_choice, page_settings
 
 
@@ -51,9 +53,18 @@ def _chosen() -> LLMChoice:
     return choice
 
 
+MACHINE_ONLY = (
+    "“保存到本机”会改变本机所有同事起草时用的模型接口，需要范文库管理员或系统管理员账号；"
+    "写作人员的选择（“仅本次使用”）只对自己当前的浏览器会话有效。"
+)
+
+
 def _use(to_machine: bool) -> None:
     """Submit callback: this session's choice, and with to_machine also the machine's."""
     choice = _chosen()
+    if to_machine and not can_edit():  # the button is disabled; a forged click is refused here too
+        session.flash("settings", MACHINE_ONLY, "error")
+        return
     st.session_state["llm_key"] = ""  # the key is never shown again, not even as dots
     try:
         check_choice(env_settings(), choice)  # the server's key never goes to another endpoint
@@ -69,6 +80,9 @@ def _use(to_machine: bool) -> None:
 
 
 def _forget() -> None:
+    if not can_edit():
+        session.flash("settings", MACHINE_ONLY, "error")
+        return
     forget_model_settings(env_settings().data_dir)
     st.session_state.pop(OVERRIDES, None)
     session.flash("settings", "已删除本机保存的模型设置。")
@@ -77,19 +91,20 @@ def _forget() -> None:
 def render() -> None:
     """The settings form and a connection test of the values as typed."""
     settings = page_settings()
+    editor = can_edit()
     session.show_flash("settings")
-    st.info(describe(settings))
+    st.info(escape_markdown(describe(settings)))
     with contextlib.suppress(LLMError):
         config = resolve_llm(settings)
         if config is not None:
-            st.caption(f"接口地址：{config.base_url}")
+            st.caption(f"接口地址：{escape_markdown(config.base_url)}")
     providers = load_providers()
     names = list(providers)
     saved = load_model_settings(env_settings().data_dir)
     if saved:
         key = f"，Key {mask_key(saved.api_key)}" if saved.api_key else ""
         name = providers[saved.provider].label if saved.provider in providers else saved.provider
-        st.caption(f"本机已保存：{name}{' · ' + saved.model if saved.model else ''}{key}")
+        st.caption(escape_markdown(f"本机已保存：{name}{' · ' + saved.model if saved.model else ''}{key}"))
     chosen = model_choice()
     given_key = chosen.api_key if chosen is not None else ""
     # The form starts from what is in use (the key excepted, which is never shown again).
@@ -109,11 +124,16 @@ def render() -> None:
                       placeholder=providers[provider].base_url or "http://host:port/v1")
         c1, c2 = st.columns(2)
         c1.form_submit_button("仅本次使用", on_click=_use, args=(False,), width="stretch")
-        c2.form_submit_button("保存到本机", type="primary", on_click=_use, args=(True,), width="stretch")
+        c2.form_submit_button(
+            "保存到本机", type="primary", on_click=_use, args=(True,), width="stretch", disabled=not editor,
+            help=None if editor else MACHINE_ONLY,
+        )  # fmt: skip
         # In the form: a button outside it sees the values saved before, not the ones typed.
         tested = st.form_submit_button("测试连接", key="llm_test", help="用上面填写的设置试连一次，不保存。")
-    if saved:
+    if saved and editor:
         st.button("删除本机保存的设置", key="llm_forget", on_click=_forget)
+    if not editor:
+        st.caption(MACHINE_ONLY)
     if tested:
         _test(_chosen())
 
@@ -126,10 +146,10 @@ def _test(choice: LLMChoice) -> None:
         if config is None:
             st.warning("尚未填写模型服务，无需测试。")
             return
-        with st.spinner(f"正在连接模型服务（{config.label}）……"):
+        with st.spinner(f"正在连接模型服务（{escape_markdown(config.label)}）……"):
             # Streamed, like drafting: a server that cannot stream fails here, not mid-draft.
             result = stream_chat(make_chat_model(config, max_retries=0), [("user", "请只回复“好”。")])
         unsaved = "" if choice == model_choice() else "，尚未保存：点“仅本次使用”或“保存到本机”后才用于起草"
-        st.success(f"连接正常（{config.label}{unsaved}），模型回复：{result.text[:50]}")
+        st.success(escape_markdown(f"连接正常（{config.label}{unsaved}），模型回复：{result.text[:50]}"))
     except LLMError as e:
-        st.error(str(e))
+        st.error(escape_markdown(str(e)))  # it may quote the model server's own words

@@ -10,13 +10,18 @@ from streamlit.delta_generator import DeltaGenerator
 
 from assistant.domain.brief import FIELD_LABELS, Brief, BriefError, parse_brief
 from assistant.domain.kinds import default_kinds
+from assistant.domain.measures import find_measure, ladder
 from assistant.support.config import Settings
 from assistant.ui import session
+from assistant.ui.markdown_text import escape_markdown
 
 AUTO = "auto"
 DEFAULT_LENGTH = 3000
 LIST_FIELDS = ("targets", "issues", "facts", "decisions", "requirements")
 TEXT_FIELDS = ("meeting", "speaker", "tone", "title")
+#: For the notice and the minutes (配套文书); optional, under their own expander.
+NOTICE_TEXT_FIELDS = ("meeting_time", "place", "chair")
+NOTICE_LIST_FIELDS = ("attendees", "materials")
 PLACEHOLDERS = {
     "targets": "每行一个，例如：东湖区住房和城乡建设局",
     "issues": "每行一个问题，例如：3个重点项目至今未开工",
@@ -25,8 +30,12 @@ PLACEHOLDERS = {
     "requirements": "每行一项要求，写明期限，例如：7月15日前报送书面整改报告",
 }
 #: Widget key of each form field.
-KEYS = {f: f"brief_{f}" for f in ("kind", "length", *TEXT_FIELDS, *LIST_FIELDS)}
+KEYS = {
+    f: f"brief_{f}"
+    for f in ("kind", "measure", "length", *TEXT_FIELDS, *LIST_FIELDS, *NOTICE_TEXT_FIELDS, *NOTICE_LIST_FIELDS)
+}
 _RESTORED = "brief_restored"
+MEASURES = [m.name for m in ladder()]
 
 
 def _lines(text: str) -> list[str]:
@@ -46,6 +55,8 @@ def fill_form(values: dict[str, Any], kinds: dict) -> None:
         value = values[field]
         if field == "kind":
             value = value if value in kinds else AUTO
+        elif field == "measure":
+            value = value if value in MEASURES else MEASURES[1]
         elif field == "length":
             try:
                 value = int(value)
@@ -60,9 +71,10 @@ def fill_form(values: dict[str, Any], kinds: dict) -> None:
 def values_from_brief(brief: dict, kind: str = "") -> dict[str, Any]:
     """A saved brief (Draft.brief) as form values: list fields one item per line."""
     values: dict[str, Any] = {"kind": brief.get("kind") or kind or AUTO, "length": brief.get("length") or DEFAULT_LENGTH}
-    for f in TEXT_FIELDS:
+    values["measure"] = brief.get("measure") or find_measure("").name
+    for f in (*TEXT_FIELDS, *NOTICE_TEXT_FIELDS):
         values[f] = brief.get(f) or ""
-    for f in LIST_FIELDS:
+    for f in (*LIST_FIELDS, *NOTICE_LIST_FIELDS):
         values[f] = "\n".join(brief.get(f) or [])
     return values
 
@@ -75,9 +87,9 @@ def brief_data(values: dict[str, Any]) -> dict[str, Any]:
         "meeting": values.get("meeting", ""),
         "speaker": values.get("speaker", ""),
         "length": int(values.get("length") or DEFAULT_LENGTH),
-        **{f: _lines(values.get(f, "")) for f in LIST_FIELDS},
+        **{f: _lines(values.get(f, "")) for f in (*LIST_FIELDS, *NOTICE_LIST_FIELDS)},
     }
-    for f in ("tone", "title"):
+    for f in ("tone", "title", "measure", *NOTICE_TEXT_FIELDS):
         if str(values.get(f) or "").strip():
             data[f] = str(values[f]).strip()
     return data
@@ -100,17 +112,28 @@ def _form(
     kinds = default_kinds(settings.structures_dir)
     # No default values in the widget calls: a value put in by fill_form must not clash with one.
     st.session_state.setdefault(KEYS["length"], DEFAULT_LENGTH)
+    st.session_state.setdefault(KEYS["measure"], find_measure("").name)
     st.subheader("约谈要素")
     # Full width: in a half of the narrow column the kind's longest choice was cut at 1366 px.
     st.selectbox(
         "约谈类型", [AUTO, *kinds], key=KEYS["kind"],
         format_func=lambda k: "自动识别（按会议名称和问题）" if k == AUTO else kinds[k].name,
     )  # fmt: skip
+    st.selectbox(FIELD_LABELS["measure"], MEASURES, key=KEYS["measure"],
+                 help="决定讲话的语气和措辞：提醒谈话不出现通报、问责的措辞；通报批评及以上要宣布决定。")
     st.text_input(FIELD_LABELS["meeting"], key=KEYS["meeting"], placeholder="例如：东湖区重点项目推进滞后约谈会")
     st.text_input(FIELD_LABELS["speaker"], key=KEYS["speaker"], placeholder="例如：东湖区人民政府区长")
     for f in LIST_FIELDS:
         st.text_area(FIELD_LABELS[f], key=KEYS[f], placeholder=PLACEHOLDERS[f], height=100)
     st.text_input("标题（可不填）", key=KEYS["title"], placeholder="留空则按会议名称拟定")
+    with st.expander("约谈通知、纪要用（可不填）"):
+        st.text_input(FIELD_LABELS["meeting_time"], key=KEYS["meeting_time"], placeholder="例如：2026年7月15日上午9:00")
+        st.text_input(FIELD_LABELS["place"], key=KEYS["place"], placeholder="例如：区政府第三会议室")
+        st.text_input(FIELD_LABELS["chair"], key=KEYS["chair"], placeholder="例如：区政府办公室主任")
+        st.text_area(FIELD_LABELS["attendees"], key=KEYS["attendees"], height=68,
+                     placeholder="每行一项，例如：各被约谈单位主要负责人和分管负责人")
+        st.text_area(FIELD_LABELS["materials"], key=KEYS["materials"], height=68,
+                     placeholder="每行一项，例如：项目推进滞后情况说明")
     c1, c2 = st.columns(2)
     c1.number_input("篇幅（字）", min_value=500, max_value=20000, step=100, key=KEYS["length"],
                     help="讲话语速约每分钟 220 字，3000 字约讲 14 分钟。")
@@ -128,7 +151,7 @@ def _form(
     try:
         brief = parse_brief(brief_data(values), form=True)
     except BriefError as e:
-        st.error(str(e))
+        st.error(escape_markdown(str(e)))  # it quotes the brief
         return None
     if on_submit(brief, outline_first):
         st.rerun()  # the whole page: the drafting shows beside the form

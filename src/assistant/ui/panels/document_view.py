@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant.domain.brief import BriefError
+from assistant.domain.brief import Brief, BriefError
 from assistant.domain.kinds import default_kinds
 from assistant.domain.models import speech_chars
 from assistant.domain.plan import plan_for_draft
@@ -16,11 +16,12 @@ from assistant.support.config import Settings
 from assistant.support.errors import UserError
 from assistant.ui import session
 from assistant.ui.markdown_text import escape_markdown
+from assistant.ui.panels.companion_panel import show_companions
 from assistant.ui.panels.document_html import part_html, wrap
 from assistant.ui.panels.export_panel import show_export
 from assistant.ui.panels.part_tools import part_tools, part_warnings
 from assistant.ui.panels.proposal import offer, show_pending
-from assistant.ui.panels.review_panel import show_review
+from assistant.ui.panels.review_panel import brief_ledger, show_review
 from assistant.writing.change_guard import suggestion_change
 from assistant.writing.editing import edited_draft
 from assistant.writing.writer import choose_reviser
@@ -92,7 +93,7 @@ def show_document(od: session.OpenDraft, library: Library, settings: Settings) -
     draft, version = od.draft, od.version
     target = int(draft.brief.get("length") or 0)
     st.caption(
-        f"{draft.label or '讲话稿'} · 第 {version.number} 版：{version.reason} · "
+        f"{escape_markdown(draft.label or '讲话稿')} · 第 {version.number} 版：{escape_markdown(version.reason)} · "
         f"正文约 {speech_chars(draft)} 字" + (f"（目标 {target} 字）" if target else "")
     )
     session.show_flash("draft")
@@ -103,7 +104,8 @@ def show_document(od: session.OpenDraft, library: Library, settings: Settings) -
     if not editing and c2.button("整体润色", key="polish_go", help="润色全文，事实和结构不变；遗漏事实时保留原稿"):
         _polish(od, settings)
     show_export(draft)  # downloads (.docx in GB/T 9704 layout, .txt, .md) and 复制全文
-    _review(od, settings)
+    brief = _review(od, settings)
+    show_companions(draft, brief)
     if editing:
         editor(od, settings)
         return
@@ -119,7 +121,7 @@ def show_document(od: session.OpenDraft, library: Library, settings: Settings) -
                 part_warnings(part)
 
 
-def _review(od: session.OpenDraft, settings: Settings) -> None:
+def _review(od: session.OpenDraft, settings: Settings) -> Brief | None:
     """校对 under the toolbar; an applied suggestion goes through the guard like any change."""
     draft = od.draft
     try:
@@ -134,4 +136,5 @@ def _review(od: session.OpenDraft, settings: Settings) -> None:
         reason = f"{REASON_CHECK_FIX}：“{f.excerpt}”改为“{f.suggestion}”"
         offer(od, fixed, check, reason, draft.text, fixed.text)
 
-    show_review(draft, brief, kind, keep)
+    show_review(draft, brief, kind, keep, brief_ledger(brief, session.workspace().ledger))
+    return brief

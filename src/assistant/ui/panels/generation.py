@@ -42,7 +42,7 @@ def _start(job: DraftJob, writer) -> bool:
         start_job(session.session_id(), job)
     except DraftError as e:
         session.update(running_since="")
-        st.error(str(e))
+        st.error(escape_markdown(str(e)))
         return False
     return True
 
@@ -54,7 +54,7 @@ def start_draft(
     try:
         writer = choose_writer(settings)
     except LLMError as e:
-        st.error(str(e))
+        st.error(escape_markdown(str(e)))
         return False
     only_outline = outline_first and writer.can_outline
 
@@ -65,7 +65,7 @@ def start_draft(
 
     finish = job_finisher(
         session.data_dir(), session.session_id(), notice=writer.notice,
-        outline_brief=brief.model_dump(mode="json") if only_outline else None,
+        outline_brief=brief.model_dump(mode="json") if only_outline else None, account=session.account(),
     )  # fmt: skip
     return _start(DraftJob(work, finish, kind="outline" if only_outline else "draft"), writer)
 
@@ -75,9 +75,11 @@ def start_resume(draft_id: str, partial: Draft, library: Library, settings: Sett
     try:
         writer = choose_writer(settings)
     except LLMError as e:
-        st.error(str(e))
+        st.error(escape_markdown(str(e)))
         return False
-    finish = job_finisher(session.data_dir(), session.session_id(), notice=writer.notice, draft_id=draft_id)
+    finish = job_finisher(
+        session.data_dir(), session.session_id(), notice=writer.notice, draft_id=draft_id, account=session.account()
+    )
     return _start(DraftJob(lambda on_event: writer.resume(partial, library, on_event), finish, kind="resume"), writer)
 
 
@@ -103,7 +105,7 @@ def watch(job: DraftJob, progress: DeltaGenerator | None = None) -> None:
         snap = job.snapshot()
         label = "正在停止……" if job.stopping else snap.stage
         # Redrawn every poll: each redraw is where a click on 停止 (a rerun) takes effect.
-        stage.info(f"{label}（已用时 {snap.elapsed_s:.0f} 秒）")
+        stage.info(f"{escape_markdown(label)}（已用时 {snap.elapsed_s:.0f} 秒）")
         if (snap.text, snap.outline) != shown:
             shown = (snap.text, snap.outline)
             if snap.text:
@@ -187,9 +189,9 @@ def show_messages(ws: Workspace, draft: Draft | None = None) -> None:
     warnings = summarize_warnings(ws.messages, draft)
     for m in ws.messages:
         if m.kind == "note":
-            st.caption(m.text)
+            st.caption(escape_markdown(m.text))
         elif m.kind != "warning" or warnings.total == 1:
-            getattr(st, m.kind)(m.text)
+            getattr(st, m.kind)(escape_markdown(m.text))  # may quote the brief or the model
     if warnings.total > 1:
         st.warning(warnings.headline)
         with st.expander(f"查看全部 {warnings.total} 条提示"):
@@ -211,7 +213,7 @@ def _last_part(draft: Draft) -> tuple[str, str]:
 def resume_box(od: session.OpenDraft, library: Library, settings: Settings) -> None:
     """An interrupted draft: which version keeps it, how far it got, and 继续生成 from the cut."""
     name, tail = _last_part(od.draft)
-    reached = f"写到“{name}”的“……{tail}”处" if name else "尚未写出正文"
+    reached = escape_markdown(f"写到“{name}”的“……{tail}”处") if name else "尚未写出正文"
     with st.container(border=True):
         st.warning(
             f"这是一份未完成稿：生成在中途停止。已写出的部分保存在“我的稿件”的第 {od.version.number} 版"

@@ -75,7 +75,7 @@ def _save(library: Library, view: DocumentView, text: str) -> None:
     with st.spinner("正在保存修改并更新检索索引……"):
         outcome = correct_document(library, view.record.doc_id, text, progress=on_chars)
     bar.empty()
-    title = escape_markdown(outcome.title)
+    title = outcome.title  # escaped where the flash is shown (session.show_flash)
     if not outcome.changed:
         session.flash("library", f"《{title}》的内容没有变化，未保存新版本（仍为第 {outcome.revision} 版）。", "info")
     else:

@@ -43,7 +43,7 @@ def part_label(part: DraftPart) -> str:
 def _revise(od: session.OpenDraft, part: DraftPart, run, reason: str) -> None:
     """Run one revision; the guard decides whether it is kept or held as a proposal."""
     try:
-        with st.spinner(f"正在修改：{part_label(part)}……"):
+        with st.spinner(f"正在修改：{escape_markdown(part_label(part))}……"):
             result = run()
     except UserError as e:
         st.error(escape_markdown(str(e)))  # it may quote the model server's own words
@@ -103,7 +103,7 @@ def part_tools(od: session.OpenDraft, pos: int, library: Library, settings: Sett
     if index is None:
         return
     label = part_label(part)
-    with st.popover("修改", key=f"tools_{pos}", help=f"修改“{label}”，或查看它用了哪些参考范文"):
+    with st.popover("修改", key=f"tools_{pos}", help=f"修改“{escape_markdown(label)}”，或查看它用了哪些参考范文"):
         presets = revision_presets(settings)
         preset = st.selectbox("常用要求", ["", *presets], key=f"rv_preset_{pos}",
                               format_func=lambda p: p or "自己输入")
@@ -145,4 +145,4 @@ def _start_revision(
 def part_warnings(part: DraftPart) -> None:
     """The conformance warnings left on a part, under it."""
     for w in part.warnings:
-        st.warning(w, icon="⚠️")
+        st.warning(escape_markdown(w), icon="⚠️")

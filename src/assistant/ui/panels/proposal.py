@@ -94,5 +94,5 @@ def show_pending(od: session.OpenDraft) -> None:
     if got is not None:
         for w in got.warnings:
             st.warning(escape_markdown(w))
-        with st.expander(f"刚才的修改（{got.what}）", expanded=True):
+        with st.expander(f"刚才的修改（{escape_markdown(got.what)}）", expanded=True):
             st.html(marks_html(got.old_text, got.new_text, "修改前", "修改后"))

@@ -10,6 +10,8 @@ import streamlit as st
 from assistant.domain.brief import Brief
 from assistant.domain.kinds import MeetingKind
 from assistant.domain.models import Draft
+from assistant.ledger.model import Ledger
+from assistant.ledger.report import ledger_from_sidecar
 from assistant.review.checks import CheckError, rule_labels, run_checks
 from assistant.review.model import SEVERITY_LABELS, CheckReport, Finding
 from assistant.ui.markdown_text import escape_markdown
@@ -22,16 +24,30 @@ def _key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def _report(text: str, brief: Brief | None, kind: MeetingKind | None, previous: str | None) -> CheckReport:
+def _report(
+    text: str, brief: Brief | None, kind: MeetingKind | None, previous: str | None, ledger: Ledger | None = None
+) -> CheckReport:
     """The report of this exact text, computed once per text (a rerun does not check again)."""
     cache = st.session_state.setdefault("review_reports", {})
-    key = _key(text + (previous or ""))
+    key = _key(text + (previous or "") + ("\0ledger" + str(len(ledger.rows)) if ledger else ""))
     if key not in cache:
         with st.spinner("正在校对……"):
             while len(cache) >= KEEP_REPORTS:  # the draft's and a library speech's, not every old one
                 cache.pop(next(iter(cache)))
-            cache[key] = run_checks(text, brief=brief, kind=kind, previous=previous)
+            cache[key] = run_checks(text, brief=brief, kind=kind, previous=previous, ledger=ledger)
     return cache[key]
+
+
+def brief_ledger(brief: Brief | None, saved: dict) -> Ledger | None:
+    """The ledger this session's brief came from, when the open draft's units are all in it."""
+    if not saved or brief is None:
+        return None
+    try:
+        ledger = ledger_from_sidecar(saved)
+    except ValueError:
+        return None
+    units = {r.unit for r in ledger.rows}
+    return ledger if brief.targets and all(t in units for t in brief.targets) else None
 
 
 def text_report(text: str, kind: MeetingKind | None) -> CheckReport:
@@ -66,15 +82,23 @@ def show_findings(
             for n, f in enumerate(found):
                 st.markdown(_finding_line(f))
                 if on_apply is not None and f.suggestion is not None:
-                    label = f"采用：“{f.excerpt}”改为“{f.suggestion}”"
+                    label = escape_markdown(f"采用：“{f.excerpt}”改为“{f.suggestion}”")
                     if st.button(label, key=f"{key}_apply_{rule}_{n}"):
                         on_apply(f)
 
 
-def show_review(draft: Draft, brief: Brief | None, kind: MeetingKind | None, keep: Callable[[Finding], None]) -> None:
-    """The 校对 panel under a draft: findings by rule; ``keep`` applies a chosen suggestion."""
+def show_review(
+    draft: Draft, brief: Brief | None, kind: MeetingKind | None, keep: Callable[[Finding], None],
+    ledger: Ledger | None = None,
+) -> None:
+    """The 校对 panel under a draft: findings by rule; ``keep`` applies a chosen suggestion.
+
+    ``ledger``: the ledger the brief came from; every figure and date is then compared with its rows.
+    """
     with st.expander("校对", expanded=False):
-        report = _report(draft.text, brief, kind, None)
+        if ledger is not None:
+            st.caption(escape_markdown(f"已与台账《{ledger.name}》的 {len(ledger.rows)} 行核对数字和日期。"))
+        report = _report(draft.text, brief, kind, None, ledger)
 
         def apply(f: Finding) -> None:
             try:

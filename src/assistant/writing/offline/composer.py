@@ -28,6 +28,7 @@ from assistant.domain.plan import SpeechPlan
 from assistant.intake.chunking import split_sentences
 from assistant.library.protocol import SearchLibrary
 from assistant.library.references import search_references
+from assistant.review.measure_rule import decision_blank
 from assistant.writing.offline.layout import (
     Block,
     Candidate,
@@ -82,6 +83,9 @@ class _Composer:
         self.plan = plan
         self.brief = brief
         self.kind = kind
+        self.measure = plan.measure
+        # The level's own wording (data/offline_phrases.yaml `measures`) replaces the default.
+        self.level_phrases: dict[str, Any] = (phrases.get("measures", {}) or {}).get(plan.measure.id, {}) or {}
         self.library = library
         self.phrases = phrases
         self.seed = brief_hash(brief)
@@ -154,7 +158,7 @@ class _Composer:
                 ):
                     continue
                 # Generic in form, but about another meeting's subject (火灾 in a gas-leak speech).
-                if not self.subject.fits(s):
+                if not self.subject.fits(s) or not self.fits_level(s):
                     continue
                 seen.add(key)
                 out.append((s, h.chunk_id))
@@ -169,12 +173,23 @@ class _Composer:
 
     # ------------------------------------------------------------ building parts
 
+    def fits_level(self, text: str) -> bool:
+        """No wording beyond the brief's 问责层级 (no 问责 or 通报批评 in a 提醒谈话)."""
+        return not self.measure.beyond_in(text)
+
+    def _level_only(self, items: list[str]) -> list[str]:
+        return [s for s in items if self.fits_level(s)]
+
     def _fallback(self, role: str) -> list[str]:
         items = [str(s) for s in (self.phrases.get(role, {}) or {}).get("fallback", [])]
-        return rotate(items, self.seed)
+        return rotate(self._level_only(items), self.seed)
+
+    def _template(self, role: str, key: str) -> Any:
+        own = (self.level_phrases.get(role, {}) or {}).get(key)
+        return own if own is not None else self.phrases[role][key]
 
     def _phrase(self, role: str, key: str, index: int = 0, **values: str) -> str:
-        template = self.phrases[role][key]
+        template = self._template(role, key)
         if isinstance(template, list):  # variants, taken in turn
             template = template[index % len(template)]
         return str(template).format(**values)
@@ -218,7 +233,7 @@ class _Composer:
 
     def _per_target(self, role: str) -> list[Candidate]:
         """One sentence per summoned unit, each variant in turn: about this meeting by construction."""
-        templates = [str(t) for t in (self.phrases.get(role, {}) or {}).get("per_target", [])]
+        templates = self._level_only([str(t) for t in (self.phrases.get(role, {}) or {}).get("per_target", [])])
         if not templates:
             return []
         templates = rotate(templates, self.seed)
@@ -228,6 +243,9 @@ class _Composer:
         ]
 
     def _verb(self) -> str:
+        own = (self.level_phrases.get("opening", {}) or {}).get("verb")
+        if own:
+            return str(own)
         m = self.brief.meeting
         return "谈话" if "谈话" in m and "约谈" not in m else "约谈"
 
@@ -281,7 +299,7 @@ class _Composer:
             block = Block(core=[sentence(issue), *(sentence(f) for f in facts)], point=True)
             part.blocks.append(block)
             queries.append((block, f"{clause(issue)}的危害"))
-        part.optional_points = [str(p) for p in self.phrases["harm"].get("points", [])]
+        part.optional_points = self._level_only([str(p) for p in self.phrases["harm"].get("points", [])])
         return queries
 
     def _build_causes(self, part: Part, first: bool) -> list[tuple[Block | None, str]]:
@@ -300,7 +318,7 @@ class _Composer:
             block = Block(core=[text], point=True)
             part.blocks.append(block)
             queries.append((block, f"{clause(issue)}的原因"))
-        part.optional_points = [str(p) for p in self.phrases["causes"].get("points", [])]
+        part.optional_points = self._level_only([str(p) for p in self.phrases["causes"].get("points", [])])
         return queries
 
     def _build_decisions(self, part: Part, first: bool) -> list[tuple[Block | None, str]]:
@@ -313,11 +331,14 @@ class _Composer:
                 part.blocks.append(Block(core=[intro], fillable=False))
                 for d in b.decisions:
                     part.blocks.append(Block(core=[sentence(d)], point=True, fillable=False))
+            elif self.measure.announces:
+                # A level that announces a decision the brief does not give: a marked blank, never
+                # an invented decision (the checker's placeholder rule asks to fill it).
+                blank = self._phrase("decisions", "blank", name=self.measure.name, blank=decision_blank(self.measure))
+                part.blocks.append(Block(core=[blank], fillable=False))
             else:
-                part.blocks.append(
-                    Block(core=[str(self.phrases["decisions"]["none"])], fillable=False)
-                )
-            attitude.core.append(str(self.phrases["decisions"]["attitude"]))
+                part.blocks.append(Block(core=[str(self._template("decisions", "none"))], fillable=False))
+            attitude.core.append(str(self._template("decisions", "attitude")))
         part.blocks.append(attitude)
         if first:
             part.pool += self._per_target("decisions")
@@ -348,19 +369,18 @@ class _Composer:
             queries.append((block, f"{c} 整改"))
         if not b.requirements:
             part.blocks.append(Block(core=[str(self.phrases["rectification"]["none"])]))
-        part.optional_points = [str(p) for p in self.phrases["rectification"].get("points", [])]
+        part.optional_points = self._level_only(
+            [str(p) for p in self.phrases["rectification"].get("points", [])]
+        )
         part.pool += self._per_target("rectification")
         return queries
 
     def _build_closing(self, part: Part, first: bool) -> list[tuple[Block | None, str]]:
         # Each half of a mixed tone ("严肃中有鼓励") adds its own sentence.
-        toned = [
-            str(t["closing"])
-            for t in self.phrases.get("tones", [])
-            if any(w in self.plan.tone for w in t["words"])
-        ]
+        tones = self.level_phrases.get("tones") or self.phrases.get("tones", [])
+        toned = [str(t["closing"]) for t in tones if any(w in self.plan.tone for w in t["words"])]
         block = Block(
-            core=[*toned, str(self.phrases["closing"]["default"])],
+            core=[*self._level_only(toned), str(self._template("closing", "default"))],
             prefix=CLOSING_LEAD,
             extras_first=True,
         )

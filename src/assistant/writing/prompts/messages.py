@@ -14,8 +14,9 @@ from typing import Any
 from assistant.domain.brief import FIELD_LABELS, Brief
 from assistant.domain.models import ROLE_LABELS
 from assistant.domain.numbering import cn_number, heading_line, strip_heading_number
-from assistant.domain.plan import SpeechPlan
+from assistant.domain.plan import SpeechPlan, left_out_roles
 from assistant.library.references import DEFAULT_REFERENCE_CHARS
+from assistant.review.measure_rule import decision_blank
 from assistant.writing.prompts.templates import PromptError, PromptSet, resolve_instruction
 
 REFERENCE_TAG = "参考资料"
@@ -86,6 +87,29 @@ def format_brief(
         lines.append(f"语气：{neutralize_tags(plan.tone)}")
         lines.append(f"篇幅：约 {plan.length} 字")
     lines.append("</约谈要素>")
+    return "\n".join(lines)
+
+
+def format_measure(plan: SpeechPlan, prompts: PromptSet) -> str:
+    """The 问责层级 block of a prompt: the level, its tone, what it must say and may not say."""
+    m = plan.measure
+    values = {
+        "name": m.name,
+        "tone": m.tone,
+        "must": "、".join(m.must) or "指出问题",
+        "beyond": "”“".join(m.beyond),
+        "decision": m.decision,
+        "blank": decision_blank(m),
+        "parts": "、".join(ROLE_LABELS.get(r, r) for r in sorted(left_out_roles(plan.brief))),
+    }
+    lines = [prompts.part("measure", "level", **values)]
+    lines.append(prompts.part("measure", "beyond" if m.beyond else "top", **values))
+    if values["parts"]:
+        lines.append(prompts.part("measure", "left_out", **values))
+    if m.announces:
+        lines.append(prompts.part("measure", "announce", **values))
+        if not plan.brief.decisions:
+            lines.append(prompts.part("measure", "announce_blank", **values))
     return "\n".join(lines)
 
 
@@ -176,6 +200,7 @@ def outline_messages(plan: SpeechPlan, prompts: PromptSet, references: Iterable[
         kind_name=kind.name,
         emphasis=kind.emphasis or "按标准结构撰写",
         tone=neutralize_tags(plan.tone),
+        measure=format_measure(plan, prompts),
         length=plan.length,
         brief=format_brief(plan, prompts),
         structure=format_structure(plan, prompts),
@@ -235,6 +260,7 @@ def section_messages(
         kind_name=kind.name,
         emphasis=kind.emphasis or "按标准结构撰写",
         tone=neutralize_tags(plan.tone),
+        measure=format_measure(plan, prompts),
         outline=neutralize_tags(outline.strip()) or prompts.part("texts", "no_outline"),
         written=neutralize_tags(written_text) or prompts.part("texts", "nothing_written"),
         role_label=prompts.part("purposes", role if role in prompts.parts["purposes"] else "other"),
@@ -264,6 +290,7 @@ def revise_messages(
     user = prompts["revise"].render(
         kind_name=plan.kind.name,
         tone=neutralize_tags(plan.tone),
+        measure=format_measure(plan, prompts),
         instruction=neutralize_tags(resolve_instruction(instruction, prompts.presets)),
         brief=format_brief(plan, prompts),
         draft=neutralize_tags((draft or part).strip()),
@@ -280,6 +307,7 @@ def polish_messages(plan: SpeechPlan, prompts: PromptSet, *, draft: str) -> list
     user = prompts["polish"].render(
         kind_name=plan.kind.name,
         tone=neutralize_tags(plan.tone),
+        measure=format_measure(plan, prompts),
         brief=format_brief(plan, prompts),
         draft=neutralize_tags(draft.strip()),
     )

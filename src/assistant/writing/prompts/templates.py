@@ -25,7 +25,7 @@ from assistant.support.safe_read import os_error_message
 REQUIRED_VARIABLES: dict[str, frozenset[str]] = {
     "system": frozenset(),
     "outline": frozenset(
-        {"kind_name", "emphasis", "tone", "length", "brief", "structure", "references"}
+        {"kind_name", "emphasis", "tone", "measure", "length", "brief", "structure", "references"}
     ),
     "section": frozenset(
         {
@@ -33,6 +33,7 @@ REQUIRED_VARIABLES: dict[str, frozenset[str]] = {
             "kind_name",
             "emphasis",
             "tone",
+            "measure",
             "outline",
             "written",
             "role_label",
@@ -46,9 +47,9 @@ REQUIRED_VARIABLES: dict[str, frozenset[str]] = {
         }
     ),
     "revise": frozenset(
-        {"kind_name", "tone", "instruction", "brief", "draft", "part", "references"}
+        {"kind_name", "tone", "measure", "instruction", "brief", "draft", "part", "references"}
     ),
-    "polish": frozenset({"kind_name", "tone", "brief", "draft"}),
+    "polish": frozenset({"kind_name", "tone", "measure", "brief", "draft"}),
 }
 
 PRESETS_FILE = "revise_presets.yaml"
@@ -68,6 +69,10 @@ PART_GROUPS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     "requests": (
         ("outline_again", "expand", "condense", "fix_part"),
         frozenset({"problems", "count", "last", "current", "wanted"}),
+    ),
+    "measure": (
+        ("level", "beyond", "top", "left_out", "announce", "announce_blank"),
+        frozenset({"name", "tone", "must", "beyond", "decision", "blank", "parts"}),
     ),
 }
 
