@@ -55,3 +55,41 @@ def test_ledger_to_checklist_to_follow_up(tmp_path):
     assert set(result.next_brief.targets) == set(result.overdue_units)
     assert "东湖区住建局" not in result.next_brief.targets
     assert any("45%" in issue for issue in result.next_brief.issues)  # 云溪镇's September figure
+
+
+def _livelihood_xlsx(folder) -> str:
+    """A 民生实事 ledger as a city office keeps it: 附件 line, 填报单位 and 截至 in one merged line, a header
+    cell with a line break, two columns named like progress (目前进展 in words, 完成比例 in numbers),
+    困难 rather than 原因, an empty row, 小计."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["附件2"])
+    ws.append(["临江市2026年民生实事项目推进台账"])
+    ws.merge_cells("A2:H2")
+    ws.append(["填报单位：市政府督查室                    截至：2026年8月31日"])
+    ws.merge_cells("A3:H3")
+    ws.append(["序号", "实事项目", "牵头部门", "配合部门", "完成\n时限", "目前进展", "完成比例", "存在困难"])
+    for row in [
+        (1, "老旧小区加装电梯120部", "临江市住建局", "各区政府", dt.datetime(2026, 6, 30), "已完工87部", 0.725, "部分居民意见不统一"),
+        (2, "新建社区食堂15个", "临江市民政局", "", "2026.9.30", "已建成9个", "60%", ""),
+        (3, "城区学校周边交通疏导", "临江市公安局交警支队", "市教育局", "2026年7月", "已完成", "100%", ""),
+        (None,) * 8,
+        (4, "农村饮水安全巩固提升", "临江市水利局", "", "8月底", "主体完工，正在调试", "90%", "水源地水质检测未通过"),
+        (5, "新增公办幼儿园学位2000个", "临江市教育局", "", dt.datetime(2026, 12, 31), "已开工", "35%", ""),
+        (6, "菜市场标准化改造10个", "东湖区人民政府", "市商务局", "2026年6月30日", "未开工", "0", "用地手续未办结"),
+        ("小计", "", "", "", "", "", "", ""),
+    ]:  # fmt: skip
+        ws.append(list(row))
+    path = folder / "临江市民生实事台账.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_a_livelihood_ledger_with_two_progress_like_columns_and_difficulties(tmp_path):
+    ledger = read_ledger(_livelihood_xlsx(tmp_path), LIMIT)
+    assert ledger.as_of == dt.date(2026, 8, 31) and ledger.title == "临江市2026年民生实事项目推进台账"
+    assert ledger.columns.labels[ledger.columns.fields["progress"]] == "完成比例"  # the cells that read as numbers
+    result = ledger_brief(ledger)
+    assert result.brief.targets == ["临江市住建局", "临江市水利局", "东湖区人民政府"]
+    assert any("72.5%" in i for i in result.brief.issues) and any("仍未开工" in i for i in result.brief.issues)
+    assert any("水源地水质检测未通过" in f for f in result.brief.facts)  # 存在困难 is the reason column

@@ -93,6 +93,7 @@ def _read(sheets: list[Sheet], name: str, mapping, as_of, checklist: bool) -> Le
     cmap.header_rows = tuple(sheet.rows[i][0] for i in band)
     if mapping:
         cmap = apply_mapping(cmap, mapping, fields)
+    _progress_by_data(cmap, sheet.rows[band[-1] + 1 :])
     before = [t for _, cells in sheet.rows[: band[0]] for c in cells if (t := cell_text(c))]
     ledger = Ledger(name=name, sheet=sheet.name, columns=cmap, title=_title(before), as_of=_as_of(before))
     if not cmap.ready:
@@ -101,6 +102,27 @@ def _read(sheets: list[Sheet], name: str, mapping, as_of, checklist: bool) -> Le
     for number, cells in sheet.rows[band[-1] + 1 :]:
         _read_row(ledger, number, cells, cmap, year_hint, required[0])
     return ledger
+
+
+def _progress_by_data(cmap, rows) -> None:
+    """Two columns named like progress (目前进展, 完成比例): the one whose cells read as progress wins."""
+    options = cmap.candidates.get("progress")
+    if "progress" in cmap.fields or not options or len(options) < 2:
+        return
+    sample = [cells for _, cells in rows[:30] if any(cell_text(c) for c in cells)]
+    if not sample:
+        return
+
+    def readable(index: int) -> float:
+        cells = [cells[index] if index < len(cells) else None for cells in sample]
+        return sum(parse_progress(c).share is not None for c in cells) / len(cells)
+
+    scored = sorted(((readable(c.index), c) for c in options), key=lambda t: -t[0])
+    (best, choice), (second, _) = scored[0], scored[1]
+    if best >= 0.6 and best - second >= 0.3:
+        cmap.fields["progress"] = choice.index
+        cmap.confidence["progress"] = 0.7
+        del cmap.candidates["progress"]
 
 
 def _plain_header(sheet: Sheet) -> list[int]:
