@@ -56,21 +56,22 @@ def _allowed(data: dict) -> str:
     return meeting_words(data, KINDS[data["kind"]])
 
 
-@pytest.fixture(scope="module")
-def corpus_library(lib_settings):
-    return build_library(lib_settings, [p.name for p in sorted(CORPUS.glob("*-*.md"))])
+#: The drafts, made once per worker process: other modules' tests may run between this module's
+#: on the same worker, and a module fixture is then set up again (45 s each time).
+_MADE: dict[tuple[str, int], object] = {}
 
 
 @pytest.fixture(scope="module")
-def drafts(corpus_library):
+def drafts(lib_settings):
     """(brief name, length) → draft: every brief once, the gas brief at every length."""
-    wanted = [(name, LENGTHS[n % len(LENGTHS)]) for n, name in enumerate(BRIEF_NAMES)]
-    wanted += [(GAS, n) for n in (*LENGTHS, 10000)]
-    out = {}
-    for name, length in dict.fromkeys(wanted):
-        plan = make_plan(parse_brief({**_data(name), "length": length}), KINDS)
-        out[(name, length)] = compose_offline(plan, corpus_library, KINDS)
-    return out
+    if not _MADE:
+        library = build_library(lib_settings, [p.name for p in sorted(CORPUS.glob("*-*.md"))])
+        wanted = [(name, LENGTHS[n % len(LENGTHS)]) for n, name in enumerate(BRIEF_NAMES)]
+        wanted += [(GAS, n) for n in (*LENGTHS, 10000)]
+        for name, length in dict.fromkeys(wanted):
+            plan = make_plan(parse_brief({**_data(name), "length": length}), KINDS)
+            _MADE[(name, length)] = compose_offline(plan, library, KINDS)
+    return _MADE
 
 
 def test_the_briefs_cover_every_kind():
