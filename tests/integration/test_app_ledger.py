@@ -14,7 +14,7 @@ from assistant.drafts.workspace import load_workspace
 from assistant.review.checks import run_checks
 from assistant.ui.panels.review_panel import brief_ledger
 from tests.app_flows import generate, open_draft_id, session_of, start, store, texts
-from tests.fixtures.ledgers.samples import city_xlsx
+from tests.fixtures.ledgers.samples import checklist_xlsx, city_xlsx, later_city_xlsx
 
 
 def _upload(at, name: str, data: bytes, mime: str):
@@ -76,3 +76,21 @@ def test_unknown_columns_ask_which_is_which(small_corpus, data_dir):
     assert any(b.key == "ledger_fill" for b in at.button), texts(at)
     at.button(key="ledger_fill").click().run()
     assert at.text_area(key="brief_targets").value.splitlines() == ["云溪镇人民政府"]
+
+
+def test_follow_up_on_the_page_reports_each_item_and_fills_the_next_level(small_corpus, data_dir, tmp_path):
+    checklist, later = checklist_xlsx(tmp_path), later_city_xlsx(tmp_path)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    at = start()
+    at.file_uploader(key="followup_checklist").set_value((checklist.name, checklist.read_bytes(), xlsx)).run()
+    at.file_uploader(key="followup_ledger").set_value((later.name, later.read_bytes(), xlsx)).run()
+    at.date_input(key="followup_as_of").set_value(dt.date(2026, 9, 30)).run()
+    assert not at.exception, at.exception
+    shown = texts(at)
+    assert "共 6 项" in shown and "逾期" in shown
+    assert [b.key for b in at.get("download_button")] and any(b.key == "followup_next" for b in at.button)
+    at.button(key="followup_next").click().run()
+    assert not at.exception, at.exception
+    targets = at.text_area(key="brief_targets").value.splitlines()
+    assert "东湖区交通运输局" in targets and "东湖区住建局" not in targets  # 住建局's item is done
+    assert at.selectbox(key="brief_measure").value == "通报批评"

@@ -109,7 +109,7 @@ def followup(obj: Ctx, checklist_path: Path, ledger_path: Path, as_of: str | Non
     next_path = _beside(out, ".next_brief.json") if result.next_brief else None
     text = followup_markdown(result, str(next_path) if next_path else "")
     if suffix == ".docx":
-        from assistant.cli.ledger_docx import followup_docx
+        from assistant.companion.followup_report import followup_docx
 
         _write(out, followup_docx(result, text))
     else:

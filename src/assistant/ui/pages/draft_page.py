@@ -9,6 +9,7 @@ from assistant.ui import session
 from assistant.ui.markdown_text import escape_markdown
 from assistant.ui.panels.brief_form import brief_form, restore_once
 from assistant.ui.panels.document_view import show_document
+from assistant.ui.panels.followup_panel import followup_panel
 from assistant.ui.panels.generation import (
     current_job,
     outline_editor,
@@ -43,6 +44,7 @@ def render() -> None:
     with left:
         if job is None:
             ledger_import(settings)
+            followup_panel(settings)
         # While this run watches a drafting or the first-start indexing, the form is no fragment.
         progress = brief_form(settings, submit, busy=job is not None, page_loops=job is not None or indexing())
     with right:
