@@ -35,6 +35,8 @@ def gate(data_dir, monkeypatch):
     monkeypatch.setattr(web_gate, "LIMITER", login_guard.LIMITER)
     monkeypatch.setattr("assistant.support.accounts.BCRYPT_ROUNDS", 4)
     st_config.set_option("server.address", "127.0.0.1")
+    # The gate marks the process as served behind it; put the mark back afterwards for other tests.
+    monkeypatch.setitem(login_guard._gate, "active", False)
     inner = Inner()
     client = TestClient(web_gate.LoginGate(inner), follow_redirects=False)
     yield client, inner
