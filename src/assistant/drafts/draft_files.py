@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from assistant.support.atomic_files import synced_temp
 from assistant.support.config import load_settings_lenient
 from assistant.support.errors import UserError
 
@@ -79,13 +79,8 @@ def write_version(folder: Path, data: bytes) -> int:
     The bytes go to a temporary file, are synced, and are then linked to the first free
     number: the numbered file appears complete or not at all, and an existing one is never replaced.
     """
-    fd, tmp = tempfile.mkstemp(prefix=".v-", suffix=".tmp", dir=folder)
+    tmp = synced_temp(folder, data, FILE_MODE, prefix=".v-")
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fchmod(f.fileno(), FILE_MODE)
-            os.fsync(f.fileno())
         number = max(version_numbers(folder), default=0) + 1
         while True:
             path = folder / version_name(number)

@@ -19,6 +19,21 @@ def _umask() -> int:
     return current
 
 
+def synced_temp(folder: Path, data: bytes, mode: int, prefix: str) -> str:
+    """A new temporary file in ``folder`` holding ``data``, synced to disk; the caller renames or links it."""
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fchmod(f.fileno(), mode)
+            os.fsync(f.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
+
+
 def write_atomic_bytes(path: Path | str, data: bytes, mode: int | None = None) -> Path:
     """Write bytes via a temporary file in the same folder and os.replace (never half-written).
 
@@ -41,13 +56,8 @@ def write_atomic_bytes(path: Path | str, data: bytes, mode: int | None = None) -
         mode = stat.S_IMODE(old.st_mode) if old is not None else 0o666 & ~_umask()
     p.parent.mkdir(parents=True, exist_ok=True)
     # A short temporary name: a final name near the 255-byte limit must not fail for its temporary.
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name[:16]}.", suffix=".tmp", dir=p.parent)
+    tmp = synced_temp(p.parent, data, mode, prefix=f".{p.name[:16]}.")
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fchmod(f.fileno(), mode)
-            os.fsync(f.fileno())
         os.replace(tmp, p)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

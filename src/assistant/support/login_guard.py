@@ -55,16 +55,13 @@ class LoginLimiter:
         """
         now = self.clock()
         with self._lock:
-            keys = (("name", name), ("address", address))
-            waits = [0.0]
-            for key in keys:
-                times = self._recent(key, now)
-                if len(times) >= self.limits[key[0]]:
-                    waits.append(times[len(times) - self.limits[key[0]]] + self.window - now)
-            if max(waits) > 0:
-                return max(waits)
-            for key in keys:
-                times = self._recent(key, now)
+            recent = {key: self._recent(key, now) for key in (("name", name), ("address", address))}
+            # Over the limit: wait until the oldest failure that counts leaves the window.
+            wait = max((times[-self.limits[key[0]]] + self.window - now
+                        for key, times in recent.items() if len(times) >= self.limits[key[0]]), default=0.0)
+            if wait > 0:
+                return wait
+            for key, times in recent.items():
                 times.append(now)
                 self._failures[key] = times
                 self._failures.move_to_end(key)

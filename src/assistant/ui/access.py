@@ -32,23 +32,23 @@ def login_token() -> str:
     return st.context.cookies.get(COOKIE) or ""
 
 
-def _resolve() -> tuple[Account, str]:
-    """This session's account (role NONE when it must log in), and why the app refuses, if it does."""
+def _resolve() -> tuple[Account, str, bool]:
+    """This session's account (role NONE when it must log in), why the app refuses, and whether it logged in."""
     store = accounts()
     has_accounts = store.any()
     access = initial_access(env_settings(), st.get_option("server.address"), has_accounts)
     if access.refused:
-        return Account("", Role.NONE), access.refused
+        return Account("", Role.NONE), access.refused, False
     logged_in = LOGINS.lookup(login_token(), store)
     if logged_in is not None:
-        return logged_in, ""
-    return Account("", access.role), ""
+        return logged_in, "", True
+    return Account("", access.role), "", False
 
 
 def gate() -> None:
     """Stop the script unless this session is logged in (or needs no login); name the user in the sidebar."""
     try:
-        account, refused = _resolve()
+        account, refused, logged_in = _resolve()
     except AccountError as e:
         st.error(escape_markdown(str(e)))
         st.stop()
@@ -68,7 +68,7 @@ def gate() -> None:
     st.session_state[_ACCOUNT] = account
     with st.sidebar:
         st.caption(f"当前用户：{escape_markdown(account.label)}")
-        if gate_active() and login_token() and LOGINS.lookup(login_token(), accounts()) is not None:
+        if logged_in:
             _link("退出登录", LOGOUT_PATH)
         elif gate_active() and account.role == Role.WRITER:
             _link("管理员登录", LOGIN_PATH)
@@ -83,7 +83,7 @@ def current_account() -> Account:
     """Who this session is (resolved again when a view is rendered without app.py's gate)."""
     account = st.session_state.get(_ACCOUNT)
     if account is None:
-        account, _ = _resolve()
+        account, _, _ = _resolve()
     return account
 
 

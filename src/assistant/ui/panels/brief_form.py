@@ -79,6 +79,16 @@ def values_from_brief(brief: dict, kind: str = "") -> dict[str, Any]:
     return values
 
 
+def fill_from_brief(brief: Brief, settings: Settings, **workspace: Any) -> dict[str, Any]:
+    """Put a brief made elsewhere (a ledger, a follow-up) into the form, keeping the length typed; saves it."""
+    data = brief.model_dump(mode="json", exclude_none=True)
+    values = values_from_brief(data, data.get("kind", ""))
+    values["length"] = st.session_state.get(KEYS["length"], values["length"])
+    fill_form(values, default_kinds(settings.structures_dir))
+    session.update(form=values, **workspace)
+    return values
+
+
 def brief_data(values: dict[str, Any]) -> dict[str, Any]:
     """Form values as brief data for parse_brief (an empty kind is detected by the writer)."""
     kind = values.get("kind") or AUTO

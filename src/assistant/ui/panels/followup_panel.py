@@ -8,7 +8,6 @@ import datetime as dt
 import streamlit as st
 
 from assistant.companion.followup_report import followup_docx
-from assistant.domain.kinds import default_kinds
 from assistant.ledger.followup import STATES, Followup, follow_up
 from assistant.ledger.model import LedgerError
 from assistant.ledger.reader import ledger_from_bytes
@@ -16,7 +15,7 @@ from assistant.ledger.report import FOLLOWUP_COLUMNS, followup_markdown, followu
 from assistant.support.config import Settings
 from assistant.ui import session
 from assistant.ui.markdown_text import escape_markdown
-from assistant.ui.panels.brief_form import KEYS, fill_form, values_from_brief
+from assistant.ui.panels.brief_form import fill_from_brief
 
 _DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -24,11 +23,7 @@ _DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document
 def _next(result: Followup, settings: Settings) -> None:
     """Callback of 用提级约谈要素填写: the form gets the next-level brief."""
     assert result.next_brief is not None
-    data = result.next_brief.model_dump(mode="json", exclude_none=True)
-    values = values_from_brief(data, data.get("kind", ""))
-    values["length"] = st.session_state.get(KEYS["length"], values["length"])
-    fill_form(values, default_kinds(settings.structures_dir))
-    session.update(form=values, ledger={})
+    fill_from_brief(result.next_brief, settings, ledger={})
     session.flash("followup", f"已按跟踪结果填写下一次约谈的要素（{result.next_measure}）：{'、'.join(result.overdue_units)}。")
 
 

@@ -10,7 +10,6 @@ import datetime as dt
 
 import streamlit as st
 
-from assistant.domain.kinds import default_kinds
 from assistant.ledger.model import FIELD_NAMES, ColumnsNeeded, Ledger, LedgerError
 from assistant.ledger.reader import ledger_from_bytes
 from assistant.ledger.status import as_of_date, assess
@@ -18,13 +17,7 @@ from assistant.ledger.to_brief import ledger_brief
 from assistant.support.config import Settings
 from assistant.ui import session
 from assistant.ui.markdown_text import escape_markdown
-from assistant.ui.panels.brief_form import (
-    KEYS,
-    brief_data,
-    fill_form,
-    form_values,
-    values_from_brief,
-)
+from assistant.ui.panels.brief_form import brief_data, fill_from_brief, form_values
 
 _MAPPING = "ledger_mapping"
 _FILE = "ledger_file"
@@ -43,11 +36,7 @@ def _fill(ledger: Ledger, as_of: dt.date | None, settings: Settings) -> None:
     except LedgerError as e:
         session.flash("ledger", str(e), "error")
         return
-    data = result.brief.model_dump(mode="json", exclude_none=True)
-    values = values_from_brief(data, data.get("kind", ""))
-    values["length"] = st.session_state.get(KEYS["length"], values["length"])
-    fill_form(values, default_kinds(settings.structures_dir))
-    session.update(form=values, ledger=result.sidecar())
+    fill_from_brief(result.brief, settings, ledger=result.sidecar())
     units = "、".join(result.brief.targets)
     session.flash(
         "ledger",

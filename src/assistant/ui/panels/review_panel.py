@@ -29,7 +29,7 @@ def _report(
 ) -> CheckReport:
     """The report of this exact text, computed once per text (a rerun does not check again)."""
     cache = st.session_state.setdefault("review_reports", {})
-    key = _key(text + (previous or "") + ("\0ledger" + str(len(ledger.rows)) if ledger else ""))
+    key = _key(text + (previous or "") + (f"\0ledger {ledger.name} {len(ledger.rows)}" if ledger else ""))
     if key not in cache:
         with st.spinner("正在校对……"):
             while len(cache) >= KEEP_REPORTS:  # the draft's and a library speech's, not every old one
